@@ -1,0 +1,26 @@
+# The two commands: `make run` and `make test`. The rest are conveniences for development.
+.PHONY: run test build site server fmt lint
+
+run:
+	@scripts/run.sh
+
+test:
+	@scripts/test.sh
+
+build:
+	@scripts/build.sh all
+
+# Rebuild only the browser bundle (WASM_PROFILE=dev for a quicker, larger build).
+site:
+	@scripts/build.sh site
+
+server:
+	@scripts/build.sh server
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy -p iam-core -p iam-service -p app -p server --tests -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

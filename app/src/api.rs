@@ -1,0 +1,134 @@
+//! Server functions: session -> identity -> iam-service operation -> a DTO. Nothing else.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Who is signed in, for the top bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Whoami {
+    pub account_id: String,
+    pub account_name: String,
+    /// "root", or later "user @ alias".
+    pub principal: String,
+    pub arn: String,
+}
+
+/// The IAM dashboard's facts about the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountOverview {
+    pub account_id: String,
+    pub account_name: String,
+    pub signin_url: String,
+}
+
+/// What the sign-up page needs to know before it renders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignUpAvailability {
+    pub open: bool,
+    pub first_account: bool,
+}
+
+#[server(endpoint = "session_info")]
+pub async fn session_info() -> Result<Whoami, AppError> {
+    use iam_service::ops::accounts::get_account;
+    let ctx = crate::ssr::context()?;
+    let identity = crate::ssr::require_identity(&ctx).await?;
+    let account = get_account(&ctx.pool, identity.account_id())
+        .await?
+        .ok_or(AppError::NotSignedIn)?;
+    Ok(Whoami {
+        account_id: account.account_id.to_string(),
+        account_name: account.name,
+        principal: "root".into(),
+        arn: identity.arn(),
+    })
+}
+
+#[server(endpoint = "dashboard_info")]
+pub async fn dashboard_info() -> Result<AccountOverview, AppError> {
+    use iam_service::ops::accounts::get_account;
+    let ctx = crate::ssr::context()?;
+    let identity = crate::ssr::require_identity(&ctx).await?;
+    let account = get_account(&ctx.pool, identity.account_id())
+        .await?
+        .ok_or(AppError::NotSignedIn)?;
+    let base = ctx.settings.base_url.trim_end_matches('/');
+    Ok(AccountOverview {
+        signin_url: format!("{base}/signin/{}", account.account_id),
+        account_id: account.account_id.to_string(),
+        account_name: account.name,
+    })
+}
+
+#[server(endpoint = "sign_up_state")]
+pub async fn sign_up_state() -> Result<SignUpAvailability, AppError> {
+    let ctx = crate::ssr::context()?;
+    let first_account = !iam_service::ops::accounts::has_accounts(&ctx.pool).await?;
+    Ok(SignUpAvailability {
+        open: first_account || ctx.settings.allow_signup,
+        first_account,
+    })
+}
+
+#[server(endpoint = "sign_up")]
+pub async fn sign_up(
+    email: String,
+    password: String,
+    password_confirm: String,
+    account_name: String,
+) -> Result<(), AppError> {
+    use iam_core::signup::SignUpInput;
+    use iam_service::ops::accounts::{random_account_id, sign_up, SignUpRequest};
+    let ctx = crate::ssr::context()?;
+    let session = crate::ssr::request_session().await?;
+    let now = time::OffsetDateTime::now_utc();
+    let request = SignUpRequest {
+        input: SignUpInput {
+            email: &email,
+            password: &password,
+            password_confirm: &password_confirm,
+            account_name: &account_name,
+        },
+        open_to_all: ctx.settings.allow_signup,
+        now,
+    };
+    let meta = crate::ssr::request_meta();
+    let account = sign_up(&ctx.pool, &ctx.hasher, request, &meta, random_account_id).await?;
+    let identity = iam_service::Identity::Root {
+        account_id: account.account_id,
+    };
+    crate::ssr::begin_session(&session, identity, now).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    use iam_service::ops::signin::sign_in_root;
+    let ctx = crate::ssr::context()?;
+    let session = crate::ssr::request_session().await?;
+    let now = time::OffsetDateTime::now_utc();
+    let meta = crate::ssr::request_meta();
+    let identity = sign_in_root(&ctx.pool, &ctx.hasher, &email, &password, now, &meta).await?;
+    crate::ssr::begin_session(&session, identity, now).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use iam_service::ops::signin::record_sign_out;
+    let ctx = crate::ssr::context()?;
+    let session = crate::ssr::request_session().await?;
+    let now = time::OffsetDateTime::now_utc();
+    if let Some(identity) = crate::ssr::session_identity(&session, ctx.settings.session_lifetime, now).await {
+        record_sign_out(&ctx.pool, &identity, now, &crate::ssr::request_meta()).await?;
+    }
+    session
+        .flush()
+        .await
+        .map_err(|e| iam_service::ServiceError::Internal(format!("end session: {e}")))?;
+    leptos_axum::redirect("/signin");
+    Ok(())
+}

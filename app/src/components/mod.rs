@@ -1,0 +1,5 @@
+//! Widgets shared by pages.
+
+pub mod copy_button;
+pub mod form;
+pub mod layout;

@@ -1,0 +1,62 @@
+#![recursion_limit = "256"]
+//! The console: routes, pages, components, and the thin server functions behind them.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The name the build gives the wasm bundle, script and stylesheet under `/pkg`.
+pub const OUTPUT_NAME: &str = "iam-console";
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="data:," />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser: this marks the page as hydrated (tests wait for it).
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    // Pages wait for their data on the server, so the first response is the whole page:
+    // readable without the wasm, and redirects can still be sent as HTTP redirects.
+    view! {
+        <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css") />
+        <Title formatter=|page: String| format!("{page} | IAM console") />
+        <Router>
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=path!("/signin") view=pages::signin::SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/signup") view=pages::signup::SignUpPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=components::layout::ConsoleLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,173 @@
+//! Server-only plumbing for the server functions: shared state, the signed-in identity kept
+//! in the session, and the request facts the audit log records.
+
+use crate::error::AppError;
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use iam_service::{Identity, PasswordHasher, RequestMeta};
+use leptos::prelude::use_context;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use time::{Duration, OffsetDateTime};
+use tower_sessions::Session;
+
+/// What every server function may need; provided as Leptos context by the server.
+#[derive(Clone)]
+pub struct ServerContext {
+    pub pool: PgPool,
+    pub hasher: PasswordHasher,
+    pub settings: Arc<ConsoleSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConsoleSettings {
+    /// Where people reach the console, e.g. `http://127.0.0.1:3000`; used in sign-in links.
+    pub base_url: String,
+    /// When false, sign-up is open only until the first account exists.
+    pub allow_signup: bool,
+    /// A session ends this long after sign-in, however active it is.
+    pub session_lifetime: Duration,
+}
+
+pub fn context() -> Result<ServerContext, AppError> {
+    use_context::<ServerContext>().ok_or_else(|| {
+        tracing::error!("server context missing");
+        AppError::Internal("context".into())
+    })
+}
+
+/// The identity kept in the session, with the moment it signed in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionIdentity {
+    pub identity: Identity,
+    pub signed_in_at: i64,
+}
+
+const IDENTITY_KEY: &str = "identity";
+
+/// The signed-in identity of this session, if any and not past its absolute lifetime.
+/// An expired session is ended here, so it cannot be revived by activity.
+pub async fn session_identity(
+    session: &Session,
+    lifetime: Duration,
+    now: OffsetDateTime,
+) -> Option<Identity> {
+    let stored: SessionIdentity = match session.get(IDENTITY_KEY).await {
+        Ok(value) => value?,
+        Err(e) => {
+            tracing::warn!("unreadable session: {e}");
+            None?
+        }
+    };
+    let age = now.unix_timestamp() - stored.signed_in_at;
+    if age < 0 || age >= lifetime.whole_seconds() {
+        if let Err(e) = session.flush().await {
+            tracing::warn!("could not end expired session: {e}");
+        }
+        return None;
+    }
+    Some(stored.identity)
+}
+
+/// Starts a signed-in session under a new session ID (no fixation).
+pub async fn begin_session(
+    session: &Session,
+    identity: Identity,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let stored = SessionIdentity {
+        identity,
+        signed_in_at: now.unix_timestamp(),
+    };
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| internal_error("cycle session id", e))?;
+    session
+        .insert(IDENTITY_KEY, stored)
+        .await
+        .map_err(|e| internal_error("store session", e))
+}
+
+pub async fn request_session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|e| internal_error("session layer", e))
+}
+
+/// The caller's identity, or `NotSignedIn`.
+pub async fn require_identity(ctx: &ServerContext) -> Result<Identity, AppError> {
+    let session = request_session().await?;
+    session_identity(&session, ctx.settings.session_lifetime, OffsetDateTime::now_utc())
+        .await
+        .ok_or(AppError::NotSignedIn)
+}
+
+/// Source address and user agent of the current request, for the audit log.
+pub fn request_meta() -> RequestMeta {
+    let Some(parts) = use_context::<Parts>() else {
+        return RequestMeta::default();
+    };
+    meta_from_parts(&parts)
+}
+
+pub fn meta_from_parts(parts: &Parts) -> RequestMeta {
+    let source_ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string());
+    let user_agent = parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    RequestMeta {
+        source_ip,
+        user_agent,
+    }
+}
+
+fn internal_error(what: &str, error: impl std::fmt::Display) -> AppError {
+    iam_service::ServiceError::Internal(format!("{what}: {error}")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iam_core::account::AccountId;
+    use tower_sessions::MemoryStore;
+
+    fn root() -> Identity {
+        Identity::Root {
+            account_id: AccountId::parse("123456789012").unwrap(),
+        }
+    }
+
+    fn at(seconds: i64) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_800_000_000 + seconds).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_session_ends_at_its_absolute_lifetime_however_active() {
+        let session = Session::new(None, Arc::new(MemoryStore::default()), None);
+        begin_session(&session, root(), at(0)).await.unwrap();
+        let lifetime = Duration::hours(12);
+        assert_eq!(session_identity(&session, lifetime, at(0)).await, Some(root()));
+        assert_eq!(
+            session_identity(&session, lifetime, at(12 * 3600 - 1)).await,
+            Some(root())
+        );
+        assert_eq!(session_identity(&session, lifetime, at(12 * 3600)).await, None);
+        // Ended for good: going back in time does not revive it.
+        assert_eq!(session_identity(&session, lifetime, at(1)).await, None);
+    }
+
+    #[tokio::test]
+    async fn a_session_from_the_future_is_refused() {
+        let session = Session::new(None, Arc::new(MemoryStore::default()), None);
+        begin_session(&session, root(), at(100)).await.unwrap();
+        assert_eq!(session_identity(&session, Duration::hours(1), at(0)).await, None);
+    }
+}

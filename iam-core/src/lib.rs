@@ -1,0 +1,10 @@
+//! The pure IAM engine: identifiers, input rules and credential rules.
+//!
+//! No I/O, no async, no clock: randomness and time are passed in, so every decision here is
+//! deterministic under test and the same code runs on the server and in the browser (wasm).
+
+pub mod account;
+pub mod arn;
+pub mod credentials;
+pub mod field;
+pub mod signup;

@@ -1,0 +1,69 @@
+//! Audit events, written inside the transaction of the change they record.
+
+use crate::identity::RequestMeta;
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+
+/// CloudTrail's stand-in for a name that did not match anyone: the log must not become a
+/// list of mistyped passwords.
+pub const HIDDEN_ACTOR: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    pub at: OffsetDateTime,
+    pub account_id: Option<&'a str>,
+    pub actor_arn: &'a str,
+    /// AWS-style, e.g. `signin:ConsoleLogin`.
+    pub action: &'a str,
+    pub resource: Option<&'a str>,
+    pub outcome: Outcome,
+    pub reason: Option<&'a str>,
+}
+
+pub async fn record(
+    conn: &mut PgConnection,
+    event: &Event<'_>,
+    meta: &RequestMeta,
+) -> Result<(), sqlx::Error> {
+    // User agents are attacker-chosen; keep the column bounded.
+    let user_agent = meta.user_agent.as_deref().map(|ua| truncate(ua, 512));
+    sqlx::query(
+        "INSERT INTO audit_events
+           (occurred_at, account_id, actor_arn, action, resource, source_ip, user_agent, outcome, reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(event.at)
+    .bind(event.account_id)
+    .bind(event.actor_arn)
+    .bind(event.action)
+    .bind(event.resource)
+    .bind(meta.source_ip.as_deref())
+    .bind(user_agent)
+    .bind(event.outcome.as_str())
+    .bind(event.reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
+}

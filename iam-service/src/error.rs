@@ -1,0 +1,27 @@
+//! The service's errors. Display texts are for logs; what a person sees is decided by the
+//! caller (the console or the API), which must not show `Internal`'s details.
+
+use iam_core::field::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Input broke a rule; nothing was written.
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    /// Wrong email address or password: one error for both, so it reveals nothing.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Sign-up is turned off by configuration and an account already exists.
+    #[error("sign-up is disabled")]
+    SignUpClosed,
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+}

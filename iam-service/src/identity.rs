@@ -1,0 +1,31 @@
+//! Who is calling, and from where.
+
+use iam_core::account::AccountId;
+use serde::{Deserialize, Serialize};
+
+/// A signed-in principal. Root for now; IAM users and assumed roles join later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Identity {
+    Root { account_id: AccountId },
+}
+
+impl Identity {
+    pub fn account_id(&self) -> &AccountId {
+        match self {
+            Identity::Root { account_id } => account_id,
+        }
+    }
+
+    pub fn arn(&self) -> String {
+        match self {
+            Identity::Root { account_id } => iam_core::arn::root_arn(account_id),
+        }
+    }
+}
+
+/// The request facts every audit event records.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
+}

@@ -1,0 +1,61 @@
+//! Integration tests against a real Postgres (`DATABASE_URL`; each test gets a fresh database).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod audit_log;
+mod signin;
+
+use iam_core::account::AccountId;
+use iam_core::signup::SignUpInput;
+use iam_service::ops::accounts::{sign_up, SignUpRequest};
+use iam_service::{PasswordHasher, RequestMeta};
+use sqlx::PgPool;
+use std::sync::OnceLock;
+use time::OffsetDateTime;
+
+pub const PASSWORD: &str = "Correct-h0rse-battery";
+
+pub fn hasher() -> PasswordHasher {
+    static HASHER: OnceLock<PasswordHasher> = OnceLock::new();
+    HASHER.get_or_init(|| PasswordHasher::new(2).unwrap()).clone()
+}
+
+pub fn meta() -> RequestMeta {
+    RequestMeta {
+        source_ip: Some("192.0.2.7".into()),
+        user_agent: Some("it-tests/1.0".into()),
+    }
+}
+
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+}
+
+pub use iam_service::ops::accounts::random_account_id as random_id;
+
+pub fn input<'a>(email: &'a str, name: &'a str) -> SignUpInput<'a> {
+    SignUpInput {
+        email,
+        password: PASSWORD,
+        password_confirm: PASSWORD,
+        account_name: name,
+    }
+}
+
+pub async fn signed_up(pool: &PgPool, email: &str) -> iam_service::db::Account {
+    let request = SignUpRequest {
+        input: input(email, "Acme"),
+        open_to_all: true,
+        now: now(),
+    };
+    sign_up(pool, &hasher(), request, &meta(), random_id)
+        .await
+        .unwrap()
+}
+
+pub async fn count(pool: &PgPool, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test: Rust unit and integration tests against a throwaway Postgres, then the
+# Playwright tests in Chromium against the real server on a fresh database.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+"$ROOT/scripts/setup.sh" test
+
+WORK=$(mktemp -d /tmp/iam-test.XXXXXX)
+chmod 755 "$WORK"   # the postgres user must reach the cluster inside
+SERVER_PID=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  "$ROOT/scripts/pg.sh" stop "$WORK/pg"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log "starting a throwaway Postgres"
+DATABASE_URL=$("$ROOT/scripts/pg.sh" start "$WORK/pg" --throwaway)
+export DATABASE_URL
+
+log "cargo tests (unit, and integration against Postgres)"
+# One invocation for the server-side crates; the wasm crate is built on its own below.
+cargo test -p iam-core -p iam-service -p app -p server 2>&1 | tee "$WORK/cargo.log"
+cargo_passed=$(awk '/^test result:/ { n += $4 } END { print n + 0 }' "$WORK/cargo.log")
+
+"$ROOT/scripts/build.sh" all
+
+log "starting the server for the browser tests"
+PORT=$(free_port)
+BASE_URL="http://127.0.0.1:$PORT"
+IAM_LISTEN="127.0.0.1:$PORT" IAM_SITE_ROOT="$SITE_ROOT" RUST_LOG=${RUST_LOG:-warn} \
+  "$CARGO_TARGET_DIR/debug/server" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+wait_for_http "$BASE_URL/healthz" 60 || { cat "$WORK/server.log" >&2; die "the server did not start"; }
+
+log "Playwright tests in Chromium"
+set +e
+(cd end2end && BASE_URL="$BASE_URL" CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}" \
+  npx playwright test 2>&1) | tee "$WORK/e2e.log"
+e2e_status=${PIPESTATUS[0]}
+set -e
+if [ "$e2e_status" != 0 ]; then
+  echo "--- server log ---" >&2; tail -50 "$WORK/server.log" >&2
+  die "browser tests failed"
+fi
+e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$WORK/e2e.log" | tail -1 | tr -dc 0-9)
+printf '\n%s passed, 0 failed\n' "$((cargo_passed + ${e2e_passed:-0}))"

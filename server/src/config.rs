@@ -1,0 +1,76 @@
+//! Configuration: command-line flags, each with an environment variable and a default.
+
+use clap::{ArgAction, Parser};
+use std::net::SocketAddr;
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "server",
+    version,
+    about = "The IAM console: web console and (soon) AWS-compatible API, on Postgres.",
+    after_help = "Logging follows RUST_LOG (default: info)."
+)]
+pub struct Config {
+    /// Postgres connection URL.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+
+    /// Address to listen on.
+    #[arg(long, env = "IAM_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// The URL people use to reach the console (shown in sign-in links).
+    /// Default: http://<listen address>.
+    #[arg(long, env = "IAM_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// Folder with the built front end (pkg/ with the wasm, script and stylesheet).
+    #[arg(long, env = "IAM_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+
+    /// Allow anyone to sign up for a new account. When false, only the first account can be
+    /// created, by whoever opens the console first.
+    #[arg(long, env = "IAM_ALLOW_SIGNUP", default_value_t = true, action = ArgAction::Set)]
+    pub allow_signup: bool,
+
+    /// A session ends after this many minutes without a request.
+    #[arg(long, env = "IAM_SESSION_IDLE_MINUTES", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..=10_080))]
+    pub session_idle_minutes: u32,
+
+    /// A session ends this many hours after sign-in, however active.
+    #[arg(long, env = "IAM_SESSION_LIFETIME_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_lifetime_hours: u32,
+
+    /// Mark cookies Secure (HTTPS only). Default: on when the base URL is https.
+    #[arg(long, env = "IAM_SECURE_COOKIES", action = ArgAction::Set)]
+    pub secure_cookies: Option<bool>,
+
+    /// Most database connections this process opens.
+    #[arg(long, env = "IAM_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    pub db_max_connections: u32,
+
+    /// Password hashes computed at once (each takes ~19 MiB). Default: the number of CPUs.
+    #[arg(long, env = "IAM_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+}
+
+impl Config {
+    pub fn base_url(&self) -> String {
+        match &self.base_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies
+            .unwrap_or_else(|| self.base_url().starts_with("https://"))
+    }
+
+    pub fn hash_concurrency(&self) -> usize {
+        self.hash_concurrency
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+    }
+}

@@ -1,0 +1,9 @@
+#![recursion_limit = "256"]
+//! The console's server: configuration, start-up, the router and its HTTP-level guards.
+
+pub mod config;
+pub mod guards;
+pub mod router;
+pub mod startup;
+
+pub use router::{build_router, AppState};

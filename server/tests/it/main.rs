@@ -1,0 +1,134 @@
+//! The router driven with `oneshot`: no socket, a real Postgres (each test its own database).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod guards;
+mod pages;
+mod sessions;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, Response, StatusCode};
+use axum::Router;
+use clap::Parser;
+use http_body_util::BodyExt;
+use server::config::Config;
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "Correct-h0rse-battery";
+
+pub async fn router(pool: PgPool) -> Router {
+    let config = Config::parse_from([
+        "server",
+        "--database-url",
+        "postgres://unused",
+        "--allow-signup",
+        "true",
+    ]);
+    let state = server::startup::prepare_with_pool(&config, pool).await.unwrap();
+    server::build_router(state)
+}
+
+pub struct Sent {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Sent {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+    }
+
+    /// `name=value` of the session cookie this response sets, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("iam_session="))
+            .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+    }
+}
+
+pub async fn send(router: &Router, request: Request<Body>) -> Sent {
+    let response: Response<Body> = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Sent {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut builder = Request::get(path).header(header::ACCEPT, "text/html");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    builder.body(Body::empty()).unwrap()
+}
+
+/// A form post as a browser without JavaScript sends it, from our own origin.
+pub fn post_form(path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Request<Body> {
+    let body = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", k, urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut builder = Request::post(path)
+        .header(header::HOST, "console.test")
+        .header(header::ORIGIN, "http://console.test")
+        .header(header::ACCEPT, "text/html")
+        .header(header::USER_AGENT, "router-tests/1.0")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    let mut request = builder.body(Body::from(body)).unwrap();
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(std::net::SocketAddr::from((
+            [198, 51, 100, 9],
+            40000,
+        ))));
+    request
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Signs up through the server function and returns (session cookie, account ID).
+pub async fn sign_up(router: &Router, email: &str) -> (String, String) {
+    let form = [
+        ("email", email),
+        ("password", PASSWORD),
+        ("password_confirm", PASSWORD),
+        ("account_name", "Acme"),
+    ];
+    let sent = send(router, post_form("/api/sign_up", &form, None)).await;
+    assert_eq!(
+        sent.location(),
+        Some("/"),
+        "sign-up did not redirect: {} {}",
+        sent.status,
+        sent.body
+    );
+    let cookie = sent.session_cookie().expect("sign-up sets a session cookie");
+    let page = send(router, get("/", Some(&cookie))).await;
+    let id = extract_account_id(&page.body).expect("dashboard shows the account ID");
+    (cookie, id)
+}
+
+pub fn extract_account_id(html: &str) -> Option<String> {
+    let start = html.find("data-testid=\"account-id\">")? + "data-testid=\"account-id\">".len();
+    Some(html[start..start + 12].to_owned())
+}

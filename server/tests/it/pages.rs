@@ -1,0 +1,59 @@
+use crate::*;
+
+#[sqlx::test(migrations = false)]
+async fn a_new_console_opens_on_sign_up(pool: PgPool) {
+    let router = router(pool).await;
+    for path in ["/", "/signin", "/anything"] {
+        let sent = send(&router, get(path, None)).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(sent.location(), Some("/signup"), "{path}");
+    }
+    let page = send(&router, get("/signup", None)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Root user email address"), "{}", page.body);
+    assert!(page.body.contains("No account exists yet"));
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_dashboard_shows_the_account_and_its_sign_in_link(pool: PgPool) {
+    let router = router(pool).await;
+    let (cookie, id) = sign_up(&router, "ann@example.com").await;
+    assert!(id.bytes().all(|b| b.is_ascii_digit()), "{id}");
+    let page = send(&router, get("/", Some(&cookie))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(&format!("http://127.0.0.1:3000/signin/{id}")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(">Global<"));
+    assert!(
+        page.body.contains("class=\"identity-principal\">root</span>"),
+        "{}",
+        page.body
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn once_an_account_exists_strangers_are_sent_to_sign_in(pool: PgPool) {
+    let router = router(pool).await;
+    sign_up(&router, "ann@example.com").await;
+    let sent = send(&router, get("/", None)).await;
+    assert_eq!(
+        (sent.status, sent.location()),
+        (StatusCode::SEE_OTHER, Some("/signin"))
+    );
+    let page = send(&router, get("/signin", None)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Root user email address"));
+}
+
+#[sqlx::test(migrations = false)]
+async fn health_answers_when_the_database_does(pool: PgPool) {
+    let router = router(pool.clone()).await;
+    let sent = send(&router, get("/healthz", None)).await;
+    assert_eq!((sent.status, sent.body.as_str()), (StatusCode::OK, "ok"));
+    pool.close().await;
+    let sent = send(&router, get("/healthz", None)).await;
+    assert_eq!(sent.status, StatusCode::SERVICE_UNAVAILABLE);
+}
