@@ -38,14 +38,19 @@ pub fn context() -> Result<ServerContext, AppError> {
     })
 }
 
-/// The identity kept in the session, with the moment it signed in.
+/// The identity kept in the session, with the moment it signed in and was last active.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionIdentity {
     pub identity: Identity,
     pub signed_in_at: i64,
+    pub last_seen: i64,
 }
 
 const IDENTITY_KEY: &str = "identity";
+
+/// The idle timeout is pushed back only when the session is saved, and saving on every
+/// request would cost a write each; once a minute is precise enough.
+const TOUCH_EVERY_SECONDS: i64 = 60;
 
 /// The signed-in identity of this session, if any and not past its absolute lifetime.
 /// An expired session is ended here, so it cannot be revived by activity.
@@ -68,6 +73,15 @@ pub async fn session_identity(
         }
         return None;
     }
+    if now.unix_timestamp() - stored.last_seen >= TOUCH_EVERY_SECONDS {
+        let touched = SessionIdentity {
+            last_seen: now.unix_timestamp(),
+            ..stored.clone()
+        };
+        if let Err(e) = session.insert(IDENTITY_KEY, touched).await {
+            tracing::warn!("could not extend session: {e}");
+        }
+    }
     Some(stored.identity)
 }
 
@@ -80,6 +94,7 @@ pub async fn begin_session(
     let stored = SessionIdentity {
         identity,
         signed_in_at: now.unix_timestamp(),
+        last_seen: now.unix_timestamp(),
     };
     session
         .cycle_id()
@@ -162,6 +177,24 @@ mod tests {
         assert_eq!(session_identity(&session, lifetime, at(12 * 3600)).await, None);
         // Ended for good: going back in time does not revive it.
         assert_eq!(session_identity(&session, lifetime, at(1)).await, None);
+    }
+
+    #[tokio::test]
+    async fn activity_extends_the_idle_timeout_at_most_once_a_minute() {
+        let store = Arc::new(MemoryStore::default());
+        let session = Session::new(None, store.clone(), None);
+        begin_session(&session, root(), at(0)).await.unwrap();
+        session.save().await.unwrap();
+        let id = session.id();
+        let lifetime = Duration::hours(12);
+
+        let reloaded = Session::new(id, store.clone(), None);
+        assert!(session_identity(&reloaded, lifetime, at(59)).await.is_some());
+        assert!(!reloaded.is_modified(), "touched within the minute");
+
+        let reloaded = Session::new(id, store, None);
+        assert!(session_identity(&reloaded, lifetime, at(60)).await.is_some());
+        assert!(reloaded.is_modified(), "not touched after a minute");
     }
 
     #[tokio::test]

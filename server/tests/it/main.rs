@@ -18,13 +18,19 @@ use tower::ServiceExt;
 pub const PASSWORD: &str = "Correct-h0rse-battery";
 
 pub async fn router(pool: PgPool) -> Router {
-    let config = Config::parse_from([
+    router_with(pool, true).await
+}
+
+pub async fn router_with(pool: PgPool, allow_signup: bool) -> Router {
+    let allow = allow_signup.to_string();
+    let args = [
         "server",
         "--database-url",
         "postgres://unused",
         "--allow-signup",
-        "true",
-    ]);
+        &allow,
+    ];
+    let config = Config::parse_from(args);
     let state = server::startup::prepare_with_pool(&config, pool).await.unwrap();
     server::build_router(state)
 }

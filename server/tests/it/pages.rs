@@ -57,3 +57,31 @@ async fn health_answers_when_the_database_does(pool: PgPool) {
     let sent = send(&router, get("/healthz", None)).await;
     assert_eq!(sent.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[sqlx::test(migrations = false)]
+async fn closed_sign_up_admits_only_the_first_account(pool: PgPool) {
+    let router = router_with(pool.clone(), false).await;
+    let page = send(&router, get("/signup", None)).await;
+    assert!(page.body.contains("No account exists yet"), "{}", page.body);
+    sign_up(&router, "ann@example.com").await;
+
+    let page = send(&router, get("/signup", None)).await;
+    assert!(page.body.contains("Sign-up is turned off"), "{}", page.body);
+    let form = [
+        ("email", "bob@example.com"),
+        ("password", PASSWORD),
+        ("password_confirm", PASSWORD),
+        ("account_name", "B"),
+    ];
+    let mut request = post_form("/api/sign_up", &form, None);
+    request
+        .headers_mut()
+        .insert(header::ACCEPT, "application/json".parse().unwrap());
+    let sent = send(&router, request).await;
+    assert!(sent.body.contains("SignUpClosed"), "{}", sent.body);
+    let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(accounts, 1);
+}
