@@ -4,7 +4,8 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Who is signed in, for the top bar.
+/// Who is signed in and in which account: the top bar and the dashboard read it from
+/// context, loaded once per page by the console layout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Whoami {
     pub account_id: String,
@@ -12,13 +13,7 @@ pub struct Whoami {
     /// "root", or later "user @ alias".
     pub principal: String,
     pub arn: String,
-}
-
-/// The IAM dashboard's facts about the account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountOverview {
-    pub account_id: String,
-    pub account_name: String,
+    /// The sign-in link for the account's IAM users.
     pub signin_url: String,
 }
 
@@ -37,27 +32,13 @@ pub async fn session_info() -> Result<Whoami, AppError> {
     let account = get_account(&ctx.pool, identity.account_id())
         .await?
         .ok_or(AppError::NotSignedIn)?;
+    let base = ctx.settings.base_url.trim_end_matches('/');
     Ok(Whoami {
+        signin_url: format!("{base}/signin/{}", account.account_id),
         account_id: account.account_id.to_string(),
         account_name: account.name,
         principal: "root".into(),
         arn: identity.arn(),
-    })
-}
-
-#[server(endpoint = "dashboard_info")]
-pub async fn dashboard_info() -> Result<AccountOverview, AppError> {
-    use iam_service::ops::accounts::get_account;
-    let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
-    let account = get_account(&ctx.pool, identity.account_id())
-        .await?
-        .ok_or(AppError::NotSignedIn)?;
-    let base = ctx.settings.base_url.trim_end_matches('/');
-    Ok(AccountOverview {
-        signin_url: format!("{base}/signin/{}", account.account_id),
-        account_id: account.account_id.to_string(),
-        account_name: account.name,
     })
 }
 
