@@ -7,4 +7,5 @@ pub mod account;
 pub mod arn;
 pub mod credentials;
 pub mod field;
+pub mod policy;
 pub mod signup;
