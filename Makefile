@@ -22,5 +22,5 @@ fmt:
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy -p iam-core -p iam-service -p app -p server --tests -- -D warnings
+	cargo clippy -p iam-core -p iam-policy -p iam-service -p app -p server --tests --benches -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

@@ -23,7 +23,9 @@ export DATABASE_URL
 
 log "cargo tests (unit, and integration against Postgres)"
 # One invocation for the server-side crates; the wasm crate is built on its own below.
-cargo test -p iam-core -p iam-service -p app -p server 2>&1 | tee "$WORK/cargo.log"
+cargo test -p iam-core -p iam-policy -p iam-service -p app -p server 2>&1 | tee "$WORK/cargo.log"
+log "the engine builds for the browser (wasm32)"
+cargo build -q -p iam-core --target wasm32-unknown-unknown
 cargo_passed=$(awk '/^test result:/ { n += $4 } END { print n + 0 }' "$WORK/cargo.log")
 
 "$ROOT/scripts/build.sh" all

@@ -3,7 +3,7 @@
 
 use super::condition::Operator;
 use super::diag::Loc;
-use super::pattern::Template;
+use super::pattern::{Part, Template};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
@@ -121,9 +121,18 @@ pub struct ResourceClause {
 /// One string of an Action or Resource list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
-    pub text: String,
-    /// Actions: lower-cased (they match case-insensitively). Resources: as written.
     pub pattern: Template,
+    /// The text as written, kept only when the parts cannot give it back (`${...}`).
+    pub written: Option<String>,
+}
+
+impl Item {
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.written {
+            Some(text) => std::borrow::Cow::Borrowed(text),
+            None => std::borrow::Cow::Owned(self.pattern.to_text()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -135,11 +144,34 @@ pub struct Condition {
     pub values: Vec<ConditionValue>,
 }
 
+impl ConditionValue {
+    /// The value to compare as text, when it has no variables to resolve.
+    pub fn plain(&self) -> Option<&str> {
+        if let Some(fixed) = &self.fixed {
+            return Some(fixed);
+        }
+        match self.template.parts.as_slice() {
+            [] => Some(""),
+            [Part::Lit(s)] => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value as written in the policy.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.written {
+            Some(text) => std::borrow::Cow::Borrowed(text),
+            None => std::borrow::Cow::Owned(self.template.to_text()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConditionValue {
-    /// As written (numbers and booleans as their JSON text).
-    pub text: String,
     pub template: Template,
-    /// The value when it has no variables (most do): compared without resolving.
+    /// The text as written, kept only when the parts cannot give it back (`${...}`).
+    pub written: Option<String>,
+    /// The compared text when it is not simply the one literal part (wildcards or escapes
+    /// in a value compared as text).
     pub fixed: Option<String>,
 }

@@ -126,7 +126,7 @@ pub fn holds(condition: &Condition, context: &Context) -> bool {
         return condition
             .values
             .iter()
-            .any(|v| v.text.eq_ignore_ascii_case("true") == present.is_none());
+            .any(|v| v.plain().is_some_and(|t| t.eq_ignore_ascii_case("true")) == present.is_none());
     }
     let Some(found) = present else {
         return match (op.if_exists, op.set) {

@@ -58,8 +58,4 @@ impl Diagnostics {
             message: message.into(),
         });
     }
-
-    pub fn has_errors(&self) -> bool {
-        self.0.iter().any(|d| d.severity == Severity::Error)
-    }
 }

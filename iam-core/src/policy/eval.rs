@@ -5,7 +5,7 @@
 
 use super::ast::{Effect, Policy, PrincipalSpec, PrincipalType, Statement};
 use super::condition::holds;
-use super::pattern::{arn_like, glob};
+use super::pattern::{arn_like, glob_ignore_case};
 use super::request::Request;
 use serde::{Deserialize, Serialize};
 
@@ -122,7 +122,7 @@ impl Decision {
 }
 
 pub fn evaluate(request: &Request, set: &PolicySet<'_>) -> Decision {
-    let action = request.action.to_lowercase();
+    let action = request.action.as_str();
     let statements: usize = set
         .groups()
         .iter()
@@ -152,9 +152,7 @@ pub fn evaluate(request: &Request, set: &PolicySet<'_>) -> Decision {
                 };
                 let result = match principal {
                     None => Err(Miss::Principal),
-                    Some(direct) => {
-                        statement_applies(statement, request, &action, variables).map(|()| direct)
-                    }
+                    Some(direct) => statement_applies(statement, request, action, variables).map(|()| direct),
                 };
                 match result {
                     Ok(direct) => {
@@ -230,7 +228,10 @@ fn statement_applies(
     variables: bool,
 ) -> Result<(), Miss> {
     let clause = &statement.action;
-    let hit = clause.items.iter().any(|item| glob(&item.pattern.parts, action));
+    let hit = clause
+        .items
+        .iter()
+        .any(|item| glob_ignore_case(&item.pattern.parts, action));
     if hit == clause.negated {
         return Err(Miss::Action);
     }

@@ -3,10 +3,11 @@
 use super::ast::*;
 use super::condition::{Base, Operator};
 use super::diag::{Diagnostic, Diagnostics, Loc};
-use super::json::{self, Member, Node, Value};
-use super::pattern::{split_arn, Template};
+use super::json::{self, LineIndex, Member, Node, Value};
+use super::pattern::{split_arn, Part, Template};
 use super::values::{parse_base64, parse_cidr, parse_date_millis, parse_number};
 use serde::{Deserialize, Serialize};
+use smallvec::{smallvec, SmallVec};
 
 /// What a policy document is for: it decides which elements are required or refused and
 /// the size limit.
@@ -69,6 +70,9 @@ impl Parsed {
 
 /// Characters that count toward the size quotas: everything but whitespace.
 pub fn counted_size(text: &str) -> usize {
+    if text.is_ascii() {
+        return text.bytes().filter(|b| !b.is_ascii_whitespace()).count();
+    }
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
@@ -89,25 +93,37 @@ pub fn parse_policy(text: &str, kind: PolicyKind) -> Parsed {
         );
     }
     let root = match json::parse(text) {
-        Ok(root) => root,
+        Ok(root) => Some(root),
         Err(e) => {
             d.error(e.loc, format!("Syntax errors in policy. ({})", e.detail));
-            return Parsed {
-                policy: None,
-                diagnostics: d.0,
-            };
+            None
         }
     };
-    let policy = Reader {
-        d: &mut d,
-        kind,
-        variables: true,
+    let mut policy = root.and_then(|root| {
+        Reader {
+            d: &mut d,
+            kind,
+            variables: true,
+        }
+        .policy(&root)
+    });
+    // Places were recorded as byte offsets; lines and columns are worked out once, here.
+    let index = LineIndex::new(text);
+    let mut diagnostics = d.0;
+    for diagnostic in &mut diagnostics {
+        diagnostic.loc = index.resolve(diagnostic.loc);
     }
-    .policy(&root);
-    let policy = if d.has_errors() { None } else { policy };
+    if let Some(policy) = &mut policy {
+        for statement in &mut policy.statements {
+            statement.loc = index.resolve(statement.loc);
+        }
+    }
+    let failed = diagnostics
+        .iter()
+        .any(|d| d.severity == super::diag::Severity::Error);
     Parsed {
-        policy,
-        diagnostics: d.0,
+        policy: if failed { None } else { policy },
+        diagnostics,
     }
 }
 
@@ -130,7 +146,7 @@ impl Reader<'_> {
         let mut id = None;
         let mut statement_node = None;
         for m in members {
-            match m.key.as_str() {
+            match m.key.as_ref() {
                 "Version" => version = self.version(&m.value),
                 "Id" => id = self.string(&m.value, "Id"),
                 "Statement" => statement_node = Some(&m.value),
@@ -213,7 +229,7 @@ impl Reader<'_> {
 
     fn string(&mut self, node: &Node, element: &str) -> Option<String> {
         match &node.value {
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(s.to_string()),
             other => {
                 self.d.error(
                     node.loc,
@@ -225,13 +241,13 @@ impl Reader<'_> {
     }
 
     /// A string or a non-empty array of strings.
-    fn strings<'n>(&mut self, node: &'n Node, element: &str) -> Vec<(&'n str, Loc)> {
+    fn strings<'n>(&mut self, node: &'n Node, element: &str) -> SmallVec<[(&'n str, Loc); 4]> {
         match &node.value {
-            Value::String(s) => vec![(s.as_str(), node.loc)],
+            Value::String(s) => smallvec![(s.as_ref(), node.loc)],
             Value::Array(items) if !items.is_empty() => items
                 .iter()
                 .filter_map(|item| match &item.value {
-                    Value::String(s) => Some((s.as_str(), item.loc)),
+                    Value::String(s) => Some((s.as_ref(), item.loc)),
                     other => {
                         self.d.error(
                             item.loc,
@@ -243,7 +259,7 @@ impl Reader<'_> {
                 .collect(),
             Value::Array(_) => {
                 self.d.error(node.loc, format!("{element} must not be empty"));
-                Vec::new()
+                SmallVec::new()
             }
             other => {
                 self.d.error(
@@ -253,7 +269,7 @@ impl Reader<'_> {
                         other.kind()
                     ),
                 );
-                Vec::new()
+                SmallVec::new()
             }
         }
     }
@@ -280,7 +296,7 @@ impl Reader<'_> {
                 "NotResource",
                 "Condition",
             ];
-            if !KNOWN.contains(&m.key.as_str()) {
+            if !KNOWN.contains(&m.key.as_ref()) {
                 self.d
                     .error(m.key_loc, format!("unknown element `{}` in a statement", m.key));
             }
@@ -422,16 +438,17 @@ impl Reader<'_> {
                 return None;
             }
         };
-        let mut items = Vec::new();
-        for (text, loc) in self.strings(&member.value, &member.key) {
+        let texts = self.strings(&member.value, &member.key);
+        let mut items = Vec::with_capacity(texts.len());
+        for (text, loc) in texts {
             if !valid_action(text) {
                 self.d.error(loc, VENDOR_MESSAGE);
                 continue;
             }
             match Template::compile(text, false) {
-                Ok(t) => items.push(Item {
-                    text: text.to_owned(),
-                    pattern: t.lowercased(),
+                Ok(pattern) => items.push(Item {
+                    pattern,
+                    written: None,
                 }),
                 Err(e) => self.d.error(loc, e.0),
             }
@@ -475,10 +492,11 @@ impl Reader<'_> {
                 continue;
             }
             match Template::compile(text, self.variables) {
-                Ok(pattern) => items.push(Item {
-                    text: text.to_owned(),
-                    pattern,
-                }),
+                Ok(pattern) => {
+                    // Only text with `${...}` cannot be printed back from its parts.
+                    let written = text.contains("${").then(|| text.to_owned());
+                    items.push(Item { pattern, written })
+                }
                 Err(e) => self.d.error(loc, e.0),
             }
         }
@@ -520,7 +538,7 @@ impl Reader<'_> {
                 let values = self.condition_values(operator, &key_member.value);
                 out.push(Condition {
                     operator,
-                    key: key.clone(),
+                    key: key.to_string(),
                     key_lower: key.to_lowercase(),
                     values,
                 });
@@ -530,23 +548,24 @@ impl Reader<'_> {
     }
 
     fn condition_values(&mut self, operator: Operator, node: &Node) -> Vec<ConditionValue> {
-        let scalar = |n: &Node| -> Option<String> {
+        fn scalar<'n>(n: &'n Node) -> Option<&'n str> {
             match &n.value {
-                Value::String(s) => Some(s.clone()),
-                Value::Bool(b) => Some(b.to_string()),
-                Value::Number(x) => Some(x.clone()),
+                Value::String(s) => Some(s.as_ref()),
+                Value::Bool(true) => Some("true"),
+                Value::Bool(false) => Some("false"),
+                Value::Number(x) => Some(x),
                 _ => None,
             }
-        };
-        let nodes: Vec<&Node> = match &node.value {
+        }
+        let nodes: SmallVec<[&Node; 4]> = match &node.value {
             Value::Array(items) if items.is_empty() => {
                 self.d.error(node.loc, "a condition needs at least one value");
                 return Vec::new();
             }
             Value::Array(items) => items.iter().collect(),
-            _ => vec![node],
+            _ => smallvec![node],
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(nodes.len());
         for n in nodes {
             let Some(text) = scalar(n) else {
                 self.d.error(
@@ -558,22 +577,30 @@ impl Reader<'_> {
                 );
                 continue;
             };
-            let template = match Template::compile(&text, self.variables) {
+            let template = match Template::compile(text, self.variables) {
                 Ok(t) => t,
                 Err(e) => {
                     self.d.error(n.loc, e.0);
                     continue;
                 }
             };
+            // Text with `${...}` cannot be printed back from its parts; and when the parts are
+            // more than one literal the compared text is kept ready-made.
+            let written = text.contains("${").then(|| text.to_owned());
+            let mut fixed = None;
             if !template.has_variables() {
-                self.check_typed_value(operator, &text, n.loc);
+                let one_literal = matches!(template.parts.as_slice(), [] | [Part::Lit(_)]);
+                if written.is_some() || !one_literal {
+                    let plain = template.resolve_text(&Default::default()).unwrap_or_default();
+                    self.check_typed_value(operator, &plain, n.loc);
+                    fixed = Some(plain);
+                } else {
+                    self.check_typed_value(operator, text, n.loc);
+                }
             }
-            let fixed = (!template.has_variables())
-                .then(|| template.resolve_text(&Default::default()))
-                .flatten();
             out.push(ConditionValue {
-                text,
                 template,
+                written,
                 fixed,
             });
         }

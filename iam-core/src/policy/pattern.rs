@@ -3,6 +3,7 @@
 //! Compiled once at parse time; resolved against a request's context at evaluation.
 
 use super::context::Context;
+use smallvec::SmallVec;
 
 /// One piece of a policy string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,10 +18,10 @@ pub enum Part {
     Var { key: String, default: Option<String> },
 }
 
-/// A compiled policy string.
+/// A compiled policy string. Most have one or two parts, kept inline (no allocation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
-    pub parts: Vec<Part>,
+    pub parts: SmallVec<[Part; 2]>,
 }
 
 /// Why a string is not a valid template.
@@ -30,40 +31,46 @@ pub struct TemplateError(pub String);
 impl Template {
     /// Compiles `text`. With `variables` false (policy version 2008-10-17) `${...}` is literal.
     pub fn compile(text: &str, variables: bool) -> Result<Self, TemplateError> {
-        let mut parts = Vec::new();
+        let mut parts = SmallVec::new();
         let mut lit = String::new();
-        let mut rest = text;
-        while let Some(c) = rest.chars().next() {
-            if variables && rest.starts_with("${") {
-                let close = rest.find('}').ok_or_else(|| {
-                    TemplateError(format!("policy variable in `{text}` is not closed with `}}`"))
-                })?;
-                let inner = rest[2..close].trim();
-                let part = variable(inner)
-                    .ok_or_else(|| TemplateError(format!("`${{{inner}}}` is not a valid policy variable")))?;
-                match part {
-                    Part::Lit(s) => lit.push_str(&s),
-                    other => {
-                        flush(&mut lit, &mut parts);
-                        parts.push(other);
+        let bytes = text.as_bytes();
+        // The special characters are ASCII, so scanning bytes keeps UTF-8 intact; literal
+        // runs between them are copied whole.
+        let (mut i, mut run) = (0, 0);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'*' | b'?' => {
+                    lit.push_str(&text[run..i]);
+                    flush(&mut lit, &mut parts);
+                    parts.push(if bytes[i] == b'*' { Part::Star } else { Part::One });
+                    i += 1;
+                    run = i;
+                }
+                b'$' if variables && bytes.get(i + 1) == Some(&b'{') => {
+                    lit.push_str(&text[run..i]);
+                    let close = text[i..].find('}').map(|c| i + c).ok_or_else(|| {
+                        TemplateError(format!("policy variable in `{text}` is not closed with `}}`"))
+                    })?;
+                    let inner = text[i + 2..close].trim();
+                    match variable(inner) {
+                        Some(Part::Lit(s)) => lit.push_str(&s),
+                        Some(other) => {
+                            flush(&mut lit, &mut parts);
+                            parts.push(other);
+                        }
+                        None => {
+                            return Err(TemplateError(format!(
+                                "`${{{inner}}}` is not a valid policy variable"
+                            )))
+                        }
                     }
+                    i = close + 1;
+                    run = i;
                 }
-                rest = &rest[close + 1..];
-                continue;
+                _ => i += 1,
             }
-            match c {
-                '*' => {
-                    flush(&mut lit, &mut parts);
-                    parts.push(Part::Star);
-                }
-                '?' => {
-                    flush(&mut lit, &mut parts);
-                    parts.push(Part::One);
-                }
-                _ => lit.push(c),
-            }
-            rest = &rest[c.len_utf8()..];
         }
+        lit.push_str(&text[run..]);
         flush(&mut lit, &mut parts);
         Ok(Self { parts })
     }
@@ -105,14 +112,22 @@ impl Template {
         self.resolve(context).map(|parts| plain_text(&parts))
     }
 
-    /// Lower-cases literal text (for case-insensitive matching of actions).
-    pub fn lowercased(mut self) -> Self {
-        for part in &mut self.parts {
-            if let Part::Lit(s) = part {
-                *s = s.to_lowercase();
+    /// The text the parts stand for (`*` and `?` as themselves, variables as `${key}`).
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Lit(s) => out.push_str(s),
+                Part::Star => out.push('*'),
+                Part::One => out.push('?'),
+                Part::Var { key, .. } => {
+                    out.push_str("${");
+                    out.push_str(key);
+                    out.push('}');
+                }
             }
         }
-        self
+        out
     }
 }
 
@@ -129,7 +144,7 @@ fn plain_text(parts: &[Part]) -> String {
     out
 }
 
-fn flush(lit: &mut String, parts: &mut Vec<Part>) {
+fn flush(lit: &mut String, parts: &mut SmallVec<[Part; 2]>) {
     if !lit.is_empty() {
         parts.push(Part::Lit(std::mem::take(lit)));
     }
@@ -164,9 +179,27 @@ fn variable(inner: &str) -> Option<Part> {
     })
 }
 
-/// Glob match of `text` against `parts` (no variables left). Case as given: callers lower-case
-/// both sides for case-insensitive matching.
+/// Glob match of `text` against `parts` (no variables left), case-sensitive.
 pub fn glob(parts: &[Part], text: &str) -> bool {
+    glob_with(parts, text, false)
+}
+
+/// Glob match ignoring ASCII case (actions: their names are ASCII).
+pub fn glob_ignore_case(parts: &[Part], text: &str) -> bool {
+    glob_with(parts, text, true)
+}
+
+fn starts_with(text: &str, lit: &str, ignore_case: bool) -> bool {
+    if ignore_case {
+        text.len() >= lit.len()
+            && text.as_bytes()[..lit.len()].eq_ignore_ascii_case(lit.as_bytes())
+            && text.is_char_boundary(lit.len())
+    } else {
+        text.starts_with(lit)
+    }
+}
+
+fn glob_with(parts: &[Part], text: &str, ignore_case: bool) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     // Where to resume after the last `*`: (pattern index after it, text index it has eaten to).
     let mut resume: Option<(usize, usize)> = None;
@@ -186,7 +219,7 @@ pub fn glob(parts: &[Part], text: &str) -> bool {
                     None => false,
                 },
                 Part::Lit(lit) => {
-                    if text[ti..].starts_with(lit.as_str()) {
+                    if starts_with(&text[ti..], lit, ignore_case) {
                         ti += lit.len();
                         true
                     } else {
@@ -315,7 +348,10 @@ mod tests {
         // The value is literal: `bob*` does not act as a wildcard.
         assert!(glob(&parts, "arn:aws:iam::1:user/bob*"));
         assert!(!glob(&parts, "arn:aws:iam::1:user/bobby"));
-        assert_eq!(t("a${*}b${?}c${$}").parts, vec![Part::Lit("a*b?c$".into())]);
+        assert_eq!(
+            t("a${*}b${?}c${$}").parts.to_vec(),
+            vec![Part::Lit("a*b?c$".into())]
+        );
         assert_eq!(
             t("${aws:PrincipalTag/Team, 'none'}")
                 .resolve_text(&ctx)
@@ -324,7 +360,10 @@ mod tests {
         );
         assert_eq!(t("${aws:userid}").resolve(&ctx), None);
         assert_eq!(
-            Template::compile("${aws:username}", false).unwrap().parts,
+            Template::compile("${aws:username}", false)
+                .unwrap()
+                .parts
+                .to_vec(),
             vec![Part::Lit("${aws:username}".into())]
         );
         for bad in ["${aws:username", "${username}", "${aws:x, none}", "${ :x}"] {

@@ -57,18 +57,21 @@ fn statement(s: &Statement) -> String {
         fields.push(format!("\"{name}\": {value}"));
     }
     let name = if s.action.negated { "NotAction" } else { "Action" };
-    let actions: Vec<&str> = s.action.items.iter().map(|i| i.text.as_str()).collect();
+    let actions: Vec<String> = s.action.items.iter().map(|i| i.text().into_owned()).collect();
+    let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
     fields.push(format!("\"{name}\": {}", list(&actions)));
     if let Some(r) = &s.resource {
         let name = if r.negated { "NotResource" } else { "Resource" };
-        let resources: Vec<&str> = r.items.iter().map(|i| i.text.as_str()).collect();
+        let resources: Vec<String> = r.items.iter().map(|i| i.text().into_owned()).collect();
+        let resources: Vec<&str> = resources.iter().map(String::as_str).collect();
         fields.push(format!("\"{name}\": {}", list(&resources)));
     }
     if !s.conditions.is_empty() {
         // Group keys under their operator, in first-seen order.
         let mut operators: Vec<(String, Vec<String>)> = Vec::new();
         for c in &s.conditions {
-            let values: Vec<&str> = c.values.iter().map(|v| v.text.as_str()).collect();
+            let values: Vec<String> = c.values.iter().map(|v| v.text().into_owned()).collect();
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
             let entry = format!("{}: {}", quote(&c.key), list(&values));
             let name = c.operator.name();
             match operators.iter_mut().find(|(n, _)| *n == name) {

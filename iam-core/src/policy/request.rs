@@ -45,6 +45,39 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The principal an ARN names, with its user or session name: a user, a role (as a
+    /// session of it), a role session, or an account's root user.
+    pub fn from_arn(arn: &str) -> Option<(Self, Option<String>)> {
+        let parts = super::pattern::split_arn(arn)?;
+        let account = parts[4];
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let resource = parts[5];
+        let last = |path: &str| path.rsplit('/').next().map(str::to_owned);
+        match (parts[2], resource) {
+            ("iam", "root") => Some((Self::new(PrincipalKind::Root, arn, account), None)),
+            ("iam", r) if r.starts_with("user/") => {
+                Some((Self::new(PrincipalKind::User, arn, account), last(r)))
+            }
+            ("iam", r) if r.starts_with("role/") => {
+                let role = last(r)?;
+                let session = format!("arn:aws:sts::{account}:assumed-role/{role}/simulated");
+                let mut p = Self::new(PrincipalKind::AssumedRole, session, account);
+                p.role_arn = Some(arn.to_owned());
+                Some((p, Some("simulated".into())))
+            }
+            ("sts", r) if r.starts_with("assumed-role/") => {
+                let mut it = r.split('/').skip(1);
+                let (role, session) = (it.next()?, it.next()?);
+                let mut p = Self::new(PrincipalKind::AssumedRole, arn, account);
+                p.role_arn = Some(format!("arn:aws:iam::{account}:role/{role}"));
+                Some((p, Some(session.to_owned())))
+            }
+            _ => None,
+        }
+    }
+
     pub fn new(kind: PrincipalKind, arn: impl Into<String>, account: impl Into<String>) -> Self {
         Self {
             kind,

@@ -160,8 +160,8 @@ fn statement_may_be_a_single_object_and_values_single_strings() {
     let text = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"Bool":{"aws:SecureTransport":true},"NumericLessThan":{"s3:max-keys":10}}}}"#;
     let p = parse_policy(text, PolicyKind::Identity).policy.unwrap();
     assert_eq!(p.statements.len(), 1);
-    assert_eq!(p.statements[0].conditions[0].values[0].text, "true");
-    assert_eq!(p.statements[0].conditions[1].values[0].text, "10");
+    assert_eq!(p.statements[0].conditions[0].values[0].text(), "true");
+    assert_eq!(p.statements[0].conditions[1].values[0].text(), "10");
 }
 
 #[test]
