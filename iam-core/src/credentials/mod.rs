@@ -1,3 +1,6 @@
-//! Credential rules: password policy and quality. (TOTP, access keys and SigV4 come later.)
+//! Credential rules: password policy and quality, virtual MFA, brute-force lockout.
+//! (Access keys and SigV4 come with the API.)
 
+pub mod lockout;
 pub mod password;
+pub mod totp;
