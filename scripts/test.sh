@@ -33,7 +33,9 @@ cargo_passed=$(awk '/^test result:/ { n += $4 } END { print n + 0 }' "$WORK/carg
 log "starting the server for the browser tests"
 PORT=$(free_port)
 BASE_URL="http://127.0.0.1:$PORT"
+# A short lockout so the browser tests can see one begin and end.
 IAM_LISTEN="127.0.0.1:$PORT" IAM_SITE_ROOT="$SITE_ROOT" RUST_LOG=${RUST_LOG:-warn} \
+  IAM_MASTER_KEY_FILE="$WORK/master.key" IAM_LOCKOUT_MAX_FAILURES=5 IAM_LOCKOUT_WAIT_SECONDS=3 \
   "$CARGO_TARGET_DIR/debug/server" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 wait_for_http "$BASE_URL/healthz" 60 || { cat "$WORK/server.log" >&2; die "the server did not start"; }

@@ -15,6 +15,15 @@ pub enum AppError {
     InvalidCredentials,
     #[error("you are not signed in, or your session has ended; sign in again")]
     NotSignedIn,
+    #[error("too many failed attempts; try again in {}", wait_words(*seconds))]
+    Throttled { seconds: i64 },
+    #[error("the MFA code is not valid or was already used; enter the current code from your app")]
+    InvalidMfaCode,
+    /// The engine's refusal, in AWS's words.
+    #[error("{0}")]
+    AccessDenied(String),
+    #[error("{0}")]
+    NoSuchEntity(String),
     #[error("sign-up is turned off on this console; ask its administrator for access")]
     SignUpClosed,
     #[error("the request was not understood; reload the page and try again")]
@@ -26,6 +35,16 @@ pub enum AppError {
     /// The details are in the server log under this reference, never in the message.
     #[error("something went wrong on our side; try again (reference {0})")]
     Internal(String),
+}
+
+fn wait_words(seconds: i64) -> String {
+    match seconds {
+        s if s <= 60 => format!("{s} second{}", if s == 1 { "" } else { "s" }),
+        s => {
+            let minutes = (s + 59) / 60;
+            format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+        }
+    }
 }
 
 impl AppError {
@@ -78,6 +97,10 @@ impl From<iam_service::ServiceError> for AppError {
             E::Invalid(errors) => AppError::Invalid(errors),
             E::InvalidCredentials => AppError::InvalidCredentials,
             E::SignUpClosed => AppError::SignUpClosed,
+            E::Throttled { seconds } => AppError::Throttled { seconds },
+            E::InvalidMfaCode => AppError::InvalidMfaCode,
+            E::AccessDenied(message) => AppError::AccessDenied(message),
+            E::NoSuchEntity(message) => AppError::NoSuchEntity(message),
             other @ (E::Database(_) | E::Internal(_)) => internal(other),
         }
     }

@@ -53,8 +53,11 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/signin") view=pages::signin::SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=pages::signup::SignUpPage ssr=SsrMode::Async />
+                <Route path=path!("/signin/mfa") view=pages::signin_mfa::SignInMfaPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=components::layout::ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/security-credentials") view=pages::security_credentials::SecurityCredentialsPage ssr=SsrMode::Async />
+                    <Route path=path!("/account-settings") view=pages::account_settings::AccountSettingsPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -18,6 +18,8 @@ use tower_sessions::Session;
 pub struct ServerContext {
     pub pool: PgPool,
     pub hasher: PasswordHasher,
+    /// Seals MFA seeds at rest under the master key.
+    pub secrets: iam_service::crypto::SecretBox,
     pub settings: Arc<ConsoleSettings>,
 }
 
@@ -29,6 +31,7 @@ pub struct ConsoleSettings {
     pub allow_signup: bool,
     /// A session ends this long after sign-in, however active it is.
     pub session_lifetime: Duration,
+    pub lockout: iam_core::credentials::lockout::LockoutPolicy,
 }
 
 pub fn context() -> Result<ServerContext, AppError> {
@@ -44,6 +47,9 @@ pub struct SessionIdentity {
     pub identity: Identity,
     pub signed_in_at: i64,
     pub last_seen: i64,
+    /// When the second factor was proven, if it was.
+    #[serde(default)]
+    pub mfa_at: Option<i64>,
 }
 
 const IDENTITY_KEY: &str = "identity";
@@ -89,12 +95,16 @@ pub async fn session_identity(
 pub async fn begin_session(
     session: &Session,
     identity: Identity,
+    mfa_at: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
+    // Whatever the session held before (a pending MFA step) is gone with the old ID.
+    let _ = session.remove_value(PENDING_KEY).await;
     let stored = SessionIdentity {
         identity,
         signed_in_at: now.unix_timestamp(),
         last_seen: now.unix_timestamp(),
+        mfa_at,
     };
     session
         .cycle_id()
@@ -104,6 +114,43 @@ pub async fn begin_session(
         .insert(IDENTITY_KEY, stored)
         .await
         .map_err(|e| internal_error("store session", e))
+}
+
+const PENDING_KEY: &str = "pending_mfa";
+/// The MFA step must follow the password within this many seconds.
+const PENDING_SECONDS: i64 = 300;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PendingMfa {
+    identity: Identity,
+    since: i64,
+}
+
+/// Remembers that the password was right and a second factor is due (under a new ID).
+pub async fn begin_pending_mfa(
+    session: &Session,
+    identity: Identity,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| internal_error("cycle session id", e))?;
+    let pending = PendingMfa {
+        identity,
+        since: now.unix_timestamp(),
+    };
+    session
+        .insert(PENDING_KEY, pending)
+        .await
+        .map_err(|e| internal_error("store session", e))
+}
+
+/// The identity waiting for its second factor, if the wait has not run out.
+pub async fn pending_mfa(session: &Session, now: OffsetDateTime) -> Option<Identity> {
+    let pending: PendingMfa = session.get(PENDING_KEY).await.ok()??;
+    let age = now.unix_timestamp() - pending.since;
+    (0..PENDING_SECONDS).contains(&age).then_some(pending.identity)
 }
 
 pub async fn request_session() -> Result<Session, AppError> {
@@ -167,7 +214,7 @@ mod tests {
     #[tokio::test]
     async fn a_session_ends_at_its_absolute_lifetime_however_active() {
         let session = Session::new(None, Arc::new(MemoryStore::default()), None);
-        begin_session(&session, root(), at(0)).await.unwrap();
+        begin_session(&session, root(), None, at(0)).await.unwrap();
         let lifetime = Duration::hours(12);
         assert_eq!(session_identity(&session, lifetime, at(0)).await, Some(root()));
         assert_eq!(
@@ -183,7 +230,7 @@ mod tests {
     async fn activity_extends_the_idle_timeout_at_most_once_a_minute() {
         let store = Arc::new(MemoryStore::default());
         let session = Session::new(None, store.clone(), None);
-        begin_session(&session, root(), at(0)).await.unwrap();
+        begin_session(&session, root(), None, at(0)).await.unwrap();
         session.save().await.unwrap();
         let id = session.id();
         let lifetime = Duration::hours(12);
@@ -200,7 +247,7 @@ mod tests {
     #[tokio::test]
     async fn a_session_from_the_future_is_refused() {
         let session = Session::new(None, Arc::new(MemoryStore::default()), None);
-        begin_session(&session, root(), at(100)).await.unwrap();
+        begin_session(&session, root(), None, at(100)).await.unwrap();
         assert_eq!(session_identity(&session, Duration::hours(1), at(0)).await, None);
     }
 }

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { expect, Page } from "@playwright/test";
 
 export const PASSWORD = "Correct-h0rse-battery";
@@ -39,4 +40,34 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByLabel("Root user email address").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** RFC 4648 base32 (no padding), as authenticator apps take a typed secret. */
+function base32Decode(text: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const c of text.replace(/=+$/, "").toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The RFC 6238 code (SHA-1, 6 digits, 30 s) for `step`, computed here from the shared secret. */
+export function totp(secret: string, step: number): string {
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", base32Decode(secret)).update(message).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return ((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).toString().padStart(6, "0");
+}
+
+export function currentStep(): number {
+  return Math.floor(Date.now() / 1000 / 30);
 }

@@ -11,6 +11,18 @@ pub enum ServiceError {
     /// Wrong email address or password: one error for both, so it reveals nothing.
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// Too many failed attempts for this identifier or address; try again after `seconds`.
+    #[error("throttled for {seconds} s")]
+    Throttled { seconds: i64 },
+    /// The MFA code (or recovery code) was wrong, malformed or already used.
+    #[error("invalid MFA code")]
+    InvalidMfaCode,
+    /// The caller may not do this (engine decision, or not allowed by a setting).
+    #[error("access denied: {0}")]
+    AccessDenied(String),
+    /// A named thing does not exist.
+    #[error("no such entity: {0}")]
+    NoSuchEntity(String),
     /// Sign-up is turned off by configuration and an account already exists.
     #[error("sign-up is disabled")]
     SignUpClosed,

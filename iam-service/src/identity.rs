@@ -16,6 +16,18 @@ impl Identity {
         }
     }
 
+    /// What MFA devices, recovery codes and password history are keyed by.
+    pub fn principal_arn(&self) -> String {
+        self.arn()
+    }
+
+    /// The name shown in an authenticator app.
+    pub fn display_name(&self) -> String {
+        match self {
+            Identity::Root { account_id } => format!("root@{account_id}"),
+        }
+    }
+
     pub fn arn(&self) -> String {
         match self {
             Identity::Root { account_id } => iam_core::arn::root_arn(account_id),

@@ -2,11 +2,13 @@
 //! audit event in that transaction, and returns a typed error.
 
 pub mod audit;
+pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod hashing;
 pub mod identity;
 pub mod ops;
+pub mod qr;
 
 pub use error::ServiceError;
 pub use hashing::PasswordHasher;

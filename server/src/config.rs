@@ -51,6 +51,24 @@ pub struct Config {
     #[arg(long, env = "IAM_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
 
+    /// File with the 32-byte master key that encrypts MFA seeds (and secret access keys) at
+    /// rest. Created with mode 0600 on first run when missing. BACK IT UP: without it the
+    /// stored secrets cannot be read.
+    #[arg(long, env = "IAM_MASTER_KEY_FILE", default_value = ".data/master.key")]
+    pub master_key_file: String,
+
+    /// Failed sign-ins (per identifier, and per source address) before a wait.
+    #[arg(long, env = "IAM_LOCKOUT_MAX_FAILURES", default_value_t = 30)]
+    pub lockout_max_failures: u32,
+
+    /// The first wait after too many failures, in seconds; each further lock adds as much.
+    #[arg(long, env = "IAM_LOCKOUT_WAIT_SECONDS", default_value_t = 60)]
+    pub lockout_wait_seconds: i64,
+
+    /// The longest wait, in seconds.
+    #[arg(long, env = "IAM_LOCKOUT_MAX_WAIT_SECONDS", default_value_t = 900)]
+    pub lockout_max_wait_seconds: i64,
+
     /// Password hashes computed at once (each takes ~19 MiB). Default: the number of CPUs.
     #[arg(long, env = "IAM_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
@@ -67,6 +85,15 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.secure_cookies
             .unwrap_or_else(|| self.base_url().starts_with("https://"))
+    }
+
+    pub fn lockout(&self) -> iam_core::credentials::lockout::LockoutPolicy {
+        iam_core::credentials::lockout::LockoutPolicy {
+            max_failures: self.lockout_max_failures.max(1),
+            wait_increment: self.lockout_wait_seconds.max(1),
+            max_wait: self.lockout_max_wait_seconds.max(1),
+            ..Default::default()
+        }
     }
 
     pub fn hash_concurrency(&self) -> usize {

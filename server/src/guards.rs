@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 /// Pages anyone may open; every other page needs a signed-in session.
-const PUBLIC_PAGES: [&str; 2] = ["/signin", "/signup"];
+const PUBLIC_PAGES: [&str; 3] = ["/signin", "/signup", "/signin/mfa"];
 
 /// Sends people to the page that fits their state before anything renders: the console
 /// needs a session, sign-in and sign-up do not (and skip ahead when already signed in), and

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::router::AppState;
 use app::ssr::{ConsoleSettings, ServerContext};
+use iam_service::crypto::SecretBox;
 use iam_service::PasswordHasher;
 use leptos::prelude::LeptosOptions;
 use sqlx::postgres::PgPoolOptions;
@@ -38,10 +39,12 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
     );
 
     let hasher = PasswordHasher::new(config.hash_concurrency()).map_err(|e| e.to_string())?;
+    let secrets = SecretBox::new(&master_key(&config.master_key_file)?);
     let settings = ConsoleSettings {
         base_url: config.base_url(),
         allow_signup: config.allow_signup,
         session_lifetime: time::Duration::hours(config.session_lifetime_hours.into()),
+        lockout: config.lockout(),
     };
     let leptos_options = LeptosOptions::builder()
         .output_name(app::OUTPUT_NAME)
@@ -54,10 +57,44 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
         ctx: ServerContext {
             pool,
             hasher,
+            secrets,
             settings: Arc::new(settings),
         },
         sessions,
         session_idle: time::Duration::minutes(config.session_idle_minutes.into()),
         secure_cookies: config.secure_cookies(),
     })
+}
+
+/// Reads the master key, or creates it (mode 0600) on first run.
+fn master_key(path: &str) -> Result<[u8; 32], String> {
+    use std::io::Write;
+    let path = std::path::Path::new(path);
+    match std::fs::read(path) {
+        Ok(bytes) => bytes
+            .try_into()
+            .map_err(|_| format!("master key file `{}` must hold exactly 32 bytes", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+            }
+            let key = SecretBox::generate_key();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(path)
+                .map_err(|e| format!("cannot create master key `{}`: {e}", path.display()))?;
+            file.write_all(&key)
+                .map_err(|e| format!("cannot write master key `{}`: {e}", path.display()))?;
+            tracing::warn!(
+                "created a new master key at {}: back it up with the database",
+                path.display()
+            );
+            Ok(key)
+        }
+        Err(e) => Err(format!("cannot read master key `{}`: {e}", path.display())),
+    }
 }

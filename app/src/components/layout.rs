@@ -66,6 +66,7 @@ fn TopBar(info: Whoami) -> impl IntoView {
                         <dt>"Signed in as"</dt>
                         <dd><code>{info.arn.clone()}</code></dd>
                     </dl>
+                    <A href="/security-credentials" attr:class="menu-link">"Security credentials"</A>
                     <ActionForm action=signout>
                         <button type="submit" class="button">"Sign out"</button>
                     </ActionForm>
@@ -83,6 +84,10 @@ fn SideNav() -> impl IntoView {
             <h2 class="sidenav-title">"Identity and Access Management (IAM)"</h2>
             <ul>
                 <li><A href="/" exact=true>"Dashboard"</A></li>
+            </ul>
+            <h3 class="sidenav-group">"Access management"</h3>
+            <ul>
+                <li><A href="/account-settings">"Account settings"</A></li>
             </ul>
         </nav>
     }

@@ -1,16 +1,58 @@
-//! Root sign-in and sign-out. A wrong email address and a wrong password fail alike: same
-//! error, same argon2 work, same audit write.
+//! Root sign-in, its MFA step, and sign-out. A wrong email address and a wrong password fail
+//! alike: same error, same argon2 work, same audit write. Failures count toward throttling
+//! keyed by what was typed and where from.
 
 use crate::audit::{self, Event, Outcome, HIDDEN_ACTOR};
+use crate::crypto::SecretBox;
 use crate::db::RootCredentialRow;
+use crate::ops::{mfa, throttle};
 use crate::{Identity, PasswordHasher, RequestMeta, ServiceError};
 use iam_core::account::AccountId;
-use sqlx::PgPool;
+use iam_core::credentials::lockout::LockoutPolicy;
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
 pub const CONSOLE_LOGIN: &str = "signin:ConsoleLogin";
 pub const CONSOLE_LOGOUT: &str = "signin:ConsoleLogout";
 
+/// Where a sign-in stands after the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInStep {
+    SignedIn(Identity),
+    /// The password was right; a code from an MFA device (or a recovery code) must follow.
+    MfaRequired(Identity),
+}
+
+/// How the second factor is proven.
+#[derive(Debug, Clone, Copy)]
+pub enum MfaProof<'a> {
+    Code(&'a str),
+    RecoveryCode(&'a str),
+}
+
+async fn log(
+    conn: &mut PgConnection,
+    account: Option<&str>,
+    arn: Option<&str>,
+    outcome: Outcome,
+    reason: Option<&str>,
+    now: OffsetDateTime,
+    meta: &RequestMeta,
+) -> Result<(), ServiceError> {
+    let event = Event {
+        at: now,
+        account_id: account,
+        actor_arn: arn.unwrap_or(HIDDEN_ACTOR),
+        action: CONSOLE_LOGIN,
+        resource: arn,
+        outcome,
+        reason,
+    };
+    audit::record(conn, &event, meta).await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
 pub async fn sign_in_root(
     pool: &PgPool,
     hasher: &PasswordHasher,
@@ -18,8 +60,26 @@ pub async fn sign_in_root(
     password: &str,
     now: OffsetDateTime,
     meta: &RequestMeta,
-) -> Result<Identity, ServiceError> {
+    lockout: &LockoutPolicy,
+) -> Result<SignInStep, ServiceError> {
     let email = email.trim().to_lowercase();
+    let keys = throttle::keys(&format!("root:{email}"), meta.source_ip.as_deref());
+    {
+        let mut conn = pool.acquire().await?;
+        if let Err(e) = throttle::check(&mut conn, &keys, now.unix_timestamp()).await {
+            log(
+                &mut conn,
+                None,
+                None,
+                Outcome::Failure,
+                Some("throttled"),
+                now,
+                meta,
+            )
+            .await?;
+            return Err(e);
+        }
+    }
     let row: Option<RootCredentialRow> =
         sqlx::query_as("SELECT account_id, password_hash FROM root_users WHERE email = $1")
             .bind(&email)
@@ -30,39 +90,140 @@ pub async fn sign_in_root(
         .await?;
 
     let mut tx = pool.begin().await?;
-    let result = match &row {
-        Some(row) if matched => {
-            let account_id = AccountId::parse(&row.account_id).map_err(ServiceError::Internal)?;
+    let arn = row
+        .as_ref()
+        .map(|r| format!("arn:aws:iam::{}:root", r.account_id));
+    let account = row.as_ref().map(|r| r.account_id.as_str());
+    let Some(row) = row.as_ref().filter(|_| matched) else {
+        let reason = if row.is_some() {
+            "wrong password"
+        } else {
+            "no root user with this email address"
+        };
+        throttle::record_failure(&mut tx, &keys, now.unix_timestamp(), lockout).await?;
+        log(
+            &mut tx,
+            account,
+            arn.as_deref(),
+            Outcome::Failure,
+            Some(reason),
+            now,
+            meta,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(ServiceError::InvalidCredentials);
+    };
+    let identity = Identity::Root {
+        account_id: AccountId::parse(&row.account_id).map_err(ServiceError::Internal)?,
+    };
+    if mfa::has_enabled_device(pool, &identity).await? {
+        // Nothing is recorded yet: the sign-in is not complete.
+        return Ok(SignInStep::MfaRequired(identity));
+    }
+    throttle::record_success(&mut tx, &keys[0]).await?;
+    sqlx::query("UPDATE root_users SET password_last_used_at = $2 WHERE account_id = $1")
+        .bind(identity.account_id().as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    log(
+        &mut tx,
+        account,
+        arn.as_deref(),
+        Outcome::Success,
+        None,
+        now,
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SignInStep::SignedIn(identity))
+}
+
+/// The second step: a code from one of the identity's devices, or a recovery code.
+pub async fn complete_mfa(
+    pool: &PgPool,
+    secrets: &SecretBox,
+    identity: &Identity,
+    proof: MfaProof<'_>,
+    now: OffsetDateTime,
+    meta: &RequestMeta,
+    lockout: &LockoutPolicy,
+) -> Result<(), ServiceError> {
+    let arn = identity.arn();
+    let account = identity.account_id().as_str();
+    let keys = throttle::keys(&format!("mfa:{arn}"), meta.source_ip.as_deref());
+    let mut tx = pool.begin().await?;
+    if let Err(e) = throttle::check(&mut tx, &keys, now.unix_timestamp()).await {
+        log(
+            &mut tx,
+            Some(account),
+            Some(&arn),
+            Outcome::Failure,
+            Some("throttled at the MFA step"),
+            now,
+            meta,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(e);
+    }
+    let (checked, what) = match proof {
+        MfaProof::Code(code) => (
+            mfa::verify_code(&mut tx, secrets, identity, None, code, now).await,
+            "MFA code",
+        ),
+        MfaProof::RecoveryCode(code) => (
+            mfa::use_recovery_code(&mut tx, identity, code, now).await,
+            "recovery code",
+        ),
+    };
+    match checked {
+        Ok(()) => {
+            throttle::record_success(&mut tx, &keys[0]).await?;
+            let Identity::Root { account_id } = identity;
             sqlx::query("UPDATE root_users SET password_last_used_at = $2 WHERE account_id = $1")
                 .bind(account_id.as_str())
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            Ok(Identity::Root { account_id })
+            let reason = format!("signed in with {what}");
+            log(
+                &mut tx,
+                Some(account),
+                Some(&arn),
+                Outcome::Success,
+                Some(&reason),
+                now,
+                meta,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
         }
-        _ => Err(ServiceError::InvalidCredentials),
-    };
-
-    let arn = row
-        .as_ref()
-        .map(|r| format!("arn:aws:iam::{}:root", r.account_id));
-    let (outcome, reason) = match (&row, &result) {
-        (_, Ok(_)) => (Outcome::Success, None),
-        (Some(_), Err(_)) => (Outcome::Failure, Some("wrong password")),
-        (None, Err(_)) => (Outcome::Failure, Some("no root user with this email address")),
-    };
-    let event = Event {
-        at: now,
-        account_id: row.as_ref().map(|r| r.account_id.as_str()),
-        actor_arn: arn.as_deref().unwrap_or(HIDDEN_ACTOR),
-        action: CONSOLE_LOGIN,
-        resource: arn.as_deref(),
-        outcome,
-        reason,
-    };
-    audit::record(&mut tx, &event, meta).await?;
-    tx.commit().await?;
-    result
+        Err(ServiceError::InvalidMfaCode) => {
+            // The failed attempt (and any step it may have consumed) is rolled back; only
+            // the counter and the record stay.
+            drop(tx);
+            let mut tx = pool.begin().await?;
+            throttle::record_failure(&mut tx, &keys, now.unix_timestamp(), lockout).await?;
+            let reason = format!("wrong or reused {what}");
+            log(
+                &mut tx,
+                Some(account),
+                Some(&arn),
+                Outcome::Failure,
+                Some(&reason),
+                now,
+                meta,
+            )
+            .await?;
+            tx.commit().await?;
+            Err(ServiceError::InvalidMfaCode)
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// Records a sign-out; the session itself is ended by the caller.

@@ -1,5 +1,5 @@
 use crate::*;
-use iam_service::ops::signin::{record_sign_out, sign_in_root};
+use iam_service::ops::signin::record_sign_out;
 
 #[derive(Debug, sqlx::FromRow, PartialEq)]
 struct Row {
@@ -27,11 +27,9 @@ async fn sign_up_sign_in_and_sign_out_are_recorded(pool: PgPool) {
     let account = signed_up(&pool, "ann@example.com").await;
     let id = account.account_id.to_string();
     let arn = format!("arn:aws:iam::{id}:root");
-    let identity = sign_in_root(&pool, &hasher(), "ann@example.com", PASSWORD, now(), &meta())
-        .await
-        .unwrap();
-    let _ = sign_in_root(&pool, &hasher(), "ann@example.com", "nope", now(), &meta()).await;
-    let _ = sign_in_root(&pool, &hasher(), "eve@example.com", "nope", now(), &meta()).await;
+    let identity = signed_in(sign_in(&pool, "ann@example.com", PASSWORD).await);
+    let _ = sign_in(&pool, "ann@example.com", "nope").await;
+    let _ = sign_in(&pool, "eve@example.com", "nope").await;
     record_sign_out(&pool, &identity, now(), &meta()).await.unwrap();
 
     let row = |account: Option<&str>, actor: &str, action: &str, outcome: &str, reason: Option<&str>| Row {

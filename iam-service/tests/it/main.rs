@@ -3,7 +3,9 @@
 
 mod accounts;
 mod audit_log;
+mod mfa;
 mod signin;
+mod throttle;
 
 use iam_core::account::AccountId;
 use iam_core::signup::SignUpInput;
@@ -51,6 +53,24 @@ pub async fn signed_up(pool: &PgPool, email: &str) -> iam_service::db::Account {
     sign_up(pool, &hasher(), request, &meta(), random_id)
         .await
         .unwrap()
+}
+
+pub async fn sign_in(
+    pool: &PgPool,
+    email: &str,
+    password: &str,
+) -> Result<iam_service::ops::signin::SignInStep, iam_service::ServiceError> {
+    let lockout = iam_core::credentials::lockout::LockoutPolicy::default();
+    iam_service::ops::signin::sign_in_root(pool, &hasher(), email, password, now(), &meta(), &lockout).await
+}
+
+pub fn signed_in(
+    step: Result<iam_service::ops::signin::SignInStep, iam_service::ServiceError>,
+) -> iam_service::Identity {
+    match step {
+        Ok(iam_service::ops::signin::SignInStep::SignedIn(identity)) => identity,
+        other => panic!("expected a completed sign-in, got {other:?}"),
+    }
 }
 
 pub async fn count(pool: &PgPool, table: &str) -> i64 {

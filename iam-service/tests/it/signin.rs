@@ -1,13 +1,10 @@
 use crate::*;
-use iam_service::ops::signin::sign_in_root;
 use iam_service::{Identity, ServiceError};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn root_signs_in_with_email_and_password(pool: PgPool) {
     let account = signed_up(&pool, "ann@example.com").await;
-    let identity = sign_in_root(&pool, &hasher(), " ANN@example.com", PASSWORD, now(), &meta())
-        .await
-        .unwrap();
+    let identity = signed_in(sign_in(&pool, " ANN@example.com", PASSWORD).await);
     assert_eq!(
         identity,
         Identity::Root {
@@ -29,9 +26,8 @@ async fn root_signs_in_with_email_and_password(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn wrong_password_and_unknown_email_fail_alike(pool: PgPool) {
     signed_up(&pool, "ann@example.com").await;
-    let wrong_password =
-        sign_in_root(&pool, &hasher(), "ann@example.com", "Wrong-pass1", now(), &meta()).await;
-    let unknown_email = sign_in_root(&pool, &hasher(), "bob@example.com", PASSWORD, now(), &meta()).await;
+    let wrong_password = sign_in(&pool, "ann@example.com", "Wrong-pass1").await;
+    let unknown_email = sign_in(&pool, "bob@example.com", PASSWORD).await;
     assert!(
         matches!(wrong_password, Err(ServiceError::InvalidCredentials)),
         "{wrong_password:?}"
@@ -47,10 +43,10 @@ async fn unknown_email_costs_a_full_hash(pool: PgPool) {
     // The dummy verification must really run argon2: compare against a known-cheap floor.
     signed_up(&pool, "ann@example.com").await;
     let started = std::time::Instant::now();
-    let _ = sign_in_root(&pool, &hasher(), "nobody@example.com", PASSWORD, now(), &meta()).await;
+    let _ = sign_in(&pool, "nobody@example.com", PASSWORD).await;
     let unknown = started.elapsed();
     let started = std::time::Instant::now();
-    let _ = sign_in_root(&pool, &hasher(), "ann@example.com", "Wrong-pass1", now(), &meta()).await;
+    let _ = sign_in(&pool, "ann@example.com", "Wrong-pass1").await;
     let known = started.elapsed();
     assert!(
         unknown * 3 > known,

@@ -1,7 +1,8 @@
 use crate::*;
 
-#[sqlx::test(migrations = false)]
-async fn cross_site_writes_are_refused_and_change_nothing(pool: PgPool) {
+#[tokio::test]
+async fn cross_site_writes_are_refused_and_change_nothing() {
+    let pool = fresh_pool().await;
     let router = router(pool.clone()).await;
     let form = [
         ("email", "ann@example.com"),
@@ -31,8 +32,9 @@ async fn cross_site_writes_are_refused_and_change_nothing(pool: PgPool) {
     assert_eq!(accounts, 0);
 }
 
-#[sqlx::test(migrations = false)]
-async fn bad_sign_up_input_is_explained_and_writes_nothing(pool: PgPool) {
+#[tokio::test]
+async fn bad_sign_up_input_is_explained_and_writes_nothing() {
+    let pool = fresh_pool().await;
     let router = router(pool.clone()).await;
     let form = [
         ("email", "ann"),
@@ -60,8 +62,9 @@ async fn bad_sign_up_input_is_explained_and_writes_nothing(pool: PgPool) {
     assert_eq!(writes, 0);
 }
 
-#[sqlx::test(migrations = false)]
-async fn responses_carry_security_headers(pool: PgPool) {
+#[tokio::test]
+async fn responses_carry_security_headers() {
+    let pool = fresh_pool().await;
     let router = router(pool).await;
     let sent = send(&router, get("/signup", None)).await;
     assert_eq!(sent.headers.get("x-frame-options").unwrap(), "DENY");

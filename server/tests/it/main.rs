@@ -17,11 +17,42 @@ use tower::ServiceExt;
 
 pub const PASSWORD: &str = "Correct-h0rse-battery";
 
+/// A new, empty database on the server `DATABASE_URL` names, with a pool of its own. (Not
+/// `#[sqlx::test]`: its pools share one parent across test runtimes, and requests here
+/// sometimes waited forever on it.)
+pub async fn fresh_pool() -> PgPool {
+    use sqlx::{Connection, Executor};
+    use std::str::FromStr;
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names a Postgres for the tests");
+    let name = format!("iam_it_{}", iam_service::ops::accounts::random_account_id());
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    let options = sqlx::postgres::PgConnectOptions::from_str(&url)
+        .unwrap()
+        .database(&name);
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(5)
+        .connect_with(options)
+        .await
+        .unwrap()
+}
+
 pub async fn router(pool: PgPool) -> Router {
     router_with(pool, true).await
 }
 
 pub async fn router_with(pool: PgPool, allow_signup: bool) -> Router {
+    server::build_router(state(pool, allow_signup).await)
+}
+
+/// The server's state for `pool`, with a throwaway master key and a short lockout.
+pub async fn state(pool: PgPool, allow_signup: bool) -> server::AppState {
+    let key = std::env::temp_dir().join(format!("iam-router-tests-{}.key", std::process::id()));
+    let key = key.to_string_lossy().into_owned();
     let allow = allow_signup.to_string();
     let args = [
         "server",
@@ -29,10 +60,15 @@ pub async fn router_with(pool: PgPool, allow_signup: bool) -> Router {
         "postgres://unused",
         "--allow-signup",
         &allow,
+        "--master-key-file",
+        &key,
+        "--lockout-max-failures",
+        "3",
+        "--lockout-wait-seconds",
+        "60",
     ];
     let config = Config::parse_from(args);
-    let state = server::startup::prepare_with_pool(&config, pool).await.unwrap();
-    server::build_router(state)
+    server::startup::prepare_with_pool(&config, pool).await.unwrap()
 }
 
 pub struct Sent {
@@ -58,7 +94,13 @@ impl Sent {
 }
 
 pub async fn send(router: &Router, request: Request<Body>) -> Sent {
-    let response: Response<Body> = router.clone().oneshot(request).await.unwrap();
+    let response: Response<Body> = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        router.clone().oneshot(request),
+    )
+    .await
+    .expect("the request finished within 30 s")
+    .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();

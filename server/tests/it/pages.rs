@@ -1,7 +1,8 @@
 use crate::*;
 
-#[sqlx::test(migrations = false)]
-async fn a_new_console_opens_on_sign_up(pool: PgPool) {
+#[tokio::test]
+async fn a_new_console_opens_on_sign_up() {
+    let pool = fresh_pool().await;
     let router = router(pool).await;
     for path in ["/", "/signin", "/anything"] {
         let sent = send(&router, get(path, None)).await;
@@ -14,8 +15,9 @@ async fn a_new_console_opens_on_sign_up(pool: PgPool) {
     assert!(page.body.contains("No account exists yet"));
 }
 
-#[sqlx::test(migrations = false)]
-async fn the_dashboard_shows_the_account_and_its_sign_in_link(pool: PgPool) {
+#[tokio::test]
+async fn the_dashboard_shows_the_account_and_its_sign_in_link() {
+    let pool = fresh_pool().await;
     let router = router(pool).await;
     let (cookie, id) = sign_up(&router, "ann@example.com").await;
     assert!(id.bytes().all(|b| b.is_ascii_digit()), "{id}");
@@ -34,8 +36,9 @@ async fn the_dashboard_shows_the_account_and_its_sign_in_link(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = false)]
-async fn once_an_account_exists_strangers_are_sent_to_sign_in(pool: PgPool) {
+#[tokio::test]
+async fn once_an_account_exists_strangers_are_sent_to_sign_in() {
+    let pool = fresh_pool().await;
     let router = router(pool).await;
     sign_up(&router, "ann@example.com").await;
     let sent = send(&router, get("/", None)).await;
@@ -48,18 +51,25 @@ async fn once_an_account_exists_strangers_are_sent_to_sign_in(pool: PgPool) {
     assert!(page.body.contains("Root user email address"));
 }
 
-#[sqlx::test(migrations = false)]
-async fn health_answers_when_the_database_does(pool: PgPool) {
-    let router = router(pool.clone()).await;
-    let sent = send(&router, get("/healthz", None)).await;
+#[tokio::test]
+async fn health_answers_when_the_database_does() {
+    let pool = fresh_pool().await;
+    let mut state = state(pool, true).await;
+    let sent = send(&server::build_router(state.clone()), get("/healthz", None)).await;
     assert_eq!((sent.status, sent.body.as_str()), (StatusCode::OK, "ok"));
-    pool.close().await;
-    let sent = send(&router, get("/healthz", None)).await;
+    // A database that does not answer (nothing listens on port 1). The test's own pool is
+    // left alone: it shares its connection budget with the other tests.
+    state.ctx.pool = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_secs(2))
+        .connect_lazy("postgres://nobody@127.0.0.1:1/none")
+        .unwrap();
+    let sent = send(&server::build_router(state), get("/healthz", None)).await;
     assert_eq!(sent.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
-#[sqlx::test(migrations = false)]
-async fn closed_sign_up_admits_only_the_first_account(pool: PgPool) {
+#[tokio::test]
+async fn closed_sign_up_admits_only_the_first_account() {
+    let pool = fresh_pool().await;
     let router = router_with(pool.clone(), false).await;
     let page = send(&router, get("/signup", None)).await;
     assert!(page.body.contains("No account exists yet"), "{}", page.body);

@@ -1,7 +1,8 @@
 use crate::*;
 
-#[sqlx::test(migrations = false)]
-async fn the_session_cookie_is_http_only_and_same_site(pool: PgPool) {
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let pool = fresh_pool().await;
     let router = router(pool).await;
     let form = [
         ("email", "ann@example.com"),
@@ -22,8 +23,9 @@ async fn the_session_cookie_is_http_only_and_same_site(pool: PgPool) {
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
 }
 
-#[sqlx::test(migrations = false)]
-async fn signing_in_issues_a_new_session_id(pool: PgPool) {
+#[tokio::test]
+async fn signing_in_issues_a_new_session_id() {
+    let pool = fresh_pool().await;
     let router = router(pool).await;
     let (before, _) = sign_up(&router, "ann@example.com").await;
     let form = [("email", "ann@example.com"), ("password", PASSWORD)];
@@ -38,8 +40,9 @@ async fn signing_in_issues_a_new_session_id(pool: PgPool) {
     assert_eq!(new.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrations = false)]
-async fn wrong_credentials_get_one_message_and_no_session(pool: PgPool) {
+#[tokio::test]
+async fn wrong_credentials_get_one_message_and_no_session() {
+    let pool = fresh_pool().await;
     let router = router(pool.clone()).await;
     sign_up(&router, "ann@example.com").await;
     let mut bodies = Vec::new();
@@ -69,8 +72,9 @@ async fn wrong_credentials_get_one_message_and_no_session(pool: PgPool) {
     assert_eq!(agent.as_deref(), Some("router-tests/1.0"));
 }
 
-#[sqlx::test(migrations = false)]
-async fn signing_out_ends_the_session_and_is_recorded(pool: PgPool) {
+#[tokio::test]
+async fn signing_out_ends_the_session_and_is_recorded() {
+    let pool = fresh_pool().await;
     let router = router(pool.clone()).await;
     let (cookie, id) = sign_up(&router, "ann@example.com").await;
     let sent = send(&router, post_form("/api/sign_out", &[], Some(&cookie))).await;

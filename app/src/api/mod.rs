@@ -1,4 +1,8 @@
 //! Server functions: session -> identity -> iam-service operation -> a DTO. Nothing else.
+//! This module: the session, sign-up and sign-in; the others by console area.
+
+pub mod credentials;
+pub mod settings;
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -79,22 +83,72 @@ pub async fn sign_up(
     let identity = iam_service::Identity::Root {
         account_id: account.account_id,
     };
-    crate::ssr::begin_session(&session, identity, now).await?;
+    crate::ssr::begin_session(&session, identity, None, now).await?;
     leptos_axum::redirect("/");
     Ok(())
 }
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use iam_service::ops::signin::sign_in_root;
+    use iam_service::ops::signin::{sign_in_root, SignInStep};
     let ctx = crate::ssr::context()?;
     let session = crate::ssr::request_session().await?;
     let now = time::OffsetDateTime::now_utc();
     let meta = crate::ssr::request_meta();
-    let identity = sign_in_root(&ctx.pool, &ctx.hasher, &email, &password, now, &meta).await?;
-    crate::ssr::begin_session(&session, identity, now).await?;
+    let lockout = &ctx.settings.lockout;
+    match sign_in_root(&ctx.pool, &ctx.hasher, &email, &password, now, &meta, lockout).await? {
+        SignInStep::SignedIn(identity) => {
+            crate::ssr::begin_session(&session, identity, None, now).await?;
+            leptos_axum::redirect("/");
+        }
+        SignInStep::MfaRequired(identity) => {
+            crate::ssr::begin_pending_mfa(&session, identity, now).await?;
+            leptos_axum::redirect("/signin/mfa");
+        }
+    }
+    Ok(())
+}
+
+/// The second sign-in step: a code from an MFA device, or (when `recovery_code` is given) a
+/// one-time recovery code.
+#[server(endpoint = "verify_mfa")]
+pub async fn verify_mfa(code: Option<String>, recovery_code: Option<String>) -> Result<(), AppError> {
+    use iam_service::ops::signin::{complete_mfa, MfaProof};
+    let ctx = crate::ssr::context()?;
+    let session = crate::ssr::request_session().await?;
+    let now = time::OffsetDateTime::now_utc();
+    let identity = crate::ssr::pending_mfa(&session, now)
+        .await
+        .ok_or(AppError::NotSignedIn)?;
+    let recovery = recovery_code.filter(|c| !c.trim().is_empty());
+    let code = code.unwrap_or_default();
+    let proof = match &recovery {
+        Some(r) => MfaProof::RecoveryCode(r),
+        None => MfaProof::Code(&code),
+    };
+    let meta = crate::ssr::request_meta();
+    complete_mfa(
+        &ctx.pool,
+        &ctx.secrets,
+        &identity,
+        proof,
+        now,
+        &meta,
+        &ctx.settings.lockout,
+    )
+    .await?;
+    crate::ssr::begin_session(&session, identity, Some(now.unix_timestamp()), now).await?;
     leptos_axum::redirect("/");
     Ok(())
+}
+
+/// Whether a password step is waiting for its second factor (the MFA page needs one).
+#[server(endpoint = "mfa_pending")]
+pub async fn mfa_pending() -> Result<bool, AppError> {
+    let session = crate::ssr::request_session().await?;
+    Ok(crate::ssr::pending_mfa(&session, time::OffsetDateTime::now_utc())
+        .await
+        .is_some())
 }
 
 #[server(endpoint = "sign_out")]

@@ -1,0 +1,87 @@
+//! Account settings: the password policy.
+
+use crate::error::AppError;
+use iam_core::credentials::password::PasswordPolicy;
+use leptos::prelude::*;
+
+/// The account's policy; `None` when the default rules apply.
+#[server(endpoint = "password_policy")]
+pub async fn get_password_policy() -> Result<Option<PasswordPolicy>, AppError> {
+    let ctx = crate::ssr::context()?;
+    let identity = crate::ssr::require_identity(&ctx).await?;
+    Ok(iam_service::ops::passwords::get_policy(&ctx.pool, identity.account_id()).await?)
+}
+
+/// Saves the policy from the edit form (checkboxes arrive only when ticked).
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "set_password_policy")]
+pub async fn set_password_policy(
+    minimum_length: String,
+    require_uppercase: Option<String>,
+    require_lowercase: Option<String>,
+    require_numbers: Option<String>,
+    require_symbols: Option<String>,
+    allow_users_to_change_password: Option<String>,
+    expire_passwords: Option<String>,
+    max_password_age: Option<String>,
+    prevent_reuse: Option<String>,
+    password_reuse_prevention: Option<String>,
+    hard_expiry: Option<String>,
+) -> Result<(), AppError> {
+    use iam_core::field::FieldErrors;
+    let ctx = crate::ssr::context()?;
+    let identity = crate::ssr::require_identity(&ctx).await?;
+    let mut errors = FieldErrors::default();
+    let number = |field: &str, text: &str| -> Result<u32, String> {
+        text.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("{} must be a whole number; got `{text}`", field.replace('_', " ")))
+    };
+    let minimum_length = errors.check("minimum_length", number("minimum_length", &minimum_length));
+    let max_age = match expire_passwords {
+        Some(_) => errors.check(
+            "max_password_age",
+            number("max_password_age", max_password_age.as_deref().unwrap_or("")),
+        ),
+        None => None,
+    };
+    let reuse = match prevent_reuse {
+        Some(_) => errors.check(
+            "password_reuse_prevention",
+            number(
+                "password_reuse_prevention",
+                password_reuse_prevention.as_deref().unwrap_or(""),
+            ),
+        ),
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors.into_vec()));
+    }
+    let clamp_u8 = |n: u32| u8::try_from(n).unwrap_or(u8::MAX);
+    let policy = PasswordPolicy {
+        minimum_length: minimum_length.map_or(0, clamp_u8),
+        require_uppercase: require_uppercase.is_some(),
+        require_lowercase: require_lowercase.is_some(),
+        require_numbers: require_numbers.is_some(),
+        require_symbols: require_symbols.is_some(),
+        allow_users_to_change_password: allow_users_to_change_password.is_some(),
+        max_password_age: max_age.map(|n| u16::try_from(n).unwrap_or(u16::MAX)),
+        password_reuse_prevention: reuse.map(clamp_u8),
+        hard_expiry: hard_expiry.is_some(),
+    };
+    let now = time::OffsetDateTime::now_utc();
+    iam_service::ops::passwords::set_policy(&ctx.pool, &identity, &policy, now, &crate::ssr::request_meta())
+        .await?;
+    Ok(())
+}
+
+#[server(endpoint = "delete_password_policy")]
+pub async fn delete_password_policy() -> Result<(), AppError> {
+    let ctx = crate::ssr::context()?;
+    let identity = crate::ssr::require_identity(&ctx).await?;
+    let now = time::OffsetDateTime::now_utc();
+    iam_service::ops::passwords::delete_policy(&ctx.pool, &identity, now, &crate::ssr::request_meta())
+        .await?;
+    Ok(())
+}
