@@ -50,8 +50,9 @@ CREATE TABLE password_policies (
 
 -- Previous password hashes, for reuse prevention.
 CREATE TABLE password_history (
+    id            bigserial PRIMARY KEY,
     principal_arn text NOT NULL,
     password_hash text NOT NULL,
     set_at        timestamptz NOT NULL
 );
-CREATE INDEX password_history_principal ON password_history (principal_arn, set_at DESC);
+CREATE INDEX password_history_principal ON password_history (principal_arn, id DESC);

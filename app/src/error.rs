@@ -19,6 +19,8 @@ pub enum AppError {
     Throttled { seconds: i64 },
     #[error("the MFA code is not valid or was already used; enter the current code from your app")]
     InvalidMfaCode,
+    #[error("your password has expired; ask your administrator to reset it")]
+    PasswordExpired,
     /// The engine's refusal, in AWS's words.
     #[error("{0}")]
     AccessDenied(String),
@@ -99,6 +101,7 @@ impl From<iam_service::ServiceError> for AppError {
             E::SignUpClosed => AppError::SignUpClosed,
             E::Throttled { seconds } => AppError::Throttled { seconds },
             E::InvalidMfaCode => AppError::InvalidMfaCode,
+            E::PasswordExpired => AppError::PasswordExpired,
             E::AccessDenied(message) => AppError::AccessDenied(message),
             E::NoSuchEntity(message) => AppError::NoSuchEntity(message),
             other @ (E::Database(_) | E::Internal(_)) => internal(other),

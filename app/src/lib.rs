@@ -54,6 +54,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=pages::signin::SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=pages::signup::SignUpPage ssr=SsrMode::Async />
                 <Route path=path!("/signin/mfa") view=pages::signin_mfa::SignInMfaPage ssr=SsrMode::Async />
+                <Route path=path!("/signin/:account") view=pages::signin::SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/change-password") view=pages::change_password::ChangePasswordPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=components::layout::ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/security-credentials") view=pages::security_credentials::SecurityCredentialsPage ssr=SsrMode::Async />

@@ -50,6 +50,9 @@ pub struct SessionIdentity {
     /// When the second factor was proven, if it was.
     #[serde(default)]
     pub mfa_at: Option<i64>,
+    /// A new password must be set before the console opens.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 const IDENTITY_KEY: &str = "identity";
@@ -58,13 +61,108 @@ const IDENTITY_KEY: &str = "identity";
 /// request would cost a write each; once a minute is precise enough.
 const TOUCH_EVERY_SECONDS: i64 = 60;
 
-/// The signed-in identity of this session, if any and not past its absolute lifetime.
-/// An expired session is ended here, so it cannot be revived by activity.
+/// The signed-in identity of this session, if any, not past its absolute lifetime, and not
+/// owing a new password.
 pub async fn session_identity(
     session: &Session,
     lifetime: Duration,
     now: OffsetDateTime,
 ) -> Option<Identity> {
+    session_state(session, lifetime, now)
+        .await
+        .filter(|s| !s.must_change_password)
+        .map(|s| s.identity)
+}
+
+/// The identity that must set a new password before anything else.
+pub async fn identity_owing_password(
+    session: &Session,
+    ctx: &ServerContext,
+    now: OffsetDateTime,
+) -> Option<Identity> {
+    session_state(session, ctx.settings.session_lifetime, now)
+        .await
+        .filter(|s| s.must_change_password)
+        .map(|s| s.identity)
+}
+
+/// Whether this session is signed in but owes a new password (the page guard sends it to
+/// the change page).
+pub async fn owes_password(session: &Session, lifetime: Duration, now: OffsetDateTime) -> bool {
+    session_state(session, lifetime, now)
+        .await
+        .is_some_and(|s| s.must_change_password)
+}
+
+pub async fn password_changed(session: &Session) -> Result<(), AppError> {
+    let stored: Option<SessionIdentity> = session
+        .get(IDENTITY_KEY)
+        .await
+        .map_err(|e| internal_error("read session", e))?;
+    if let Some(stored) = stored {
+        let cleared = SessionIdentity {
+            must_change_password: false,
+            ..stored
+        };
+        session
+            .insert(IDENTITY_KEY, cleared)
+            .await
+            .map_err(|e| internal_error("store session", e))?;
+    }
+    Ok(())
+}
+
+/// Moves a sign-in on to its next step: the console, the MFA page, or the password change.
+pub async fn continue_sign_in(
+    session: &Session,
+    step: iam_service::ops::signin::SignInStep,
+    mfa_at: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    use iam_service::ops::signin::SignInStep;
+    match step {
+        SignInStep::SignedIn(identity) => {
+            begin_session(session, identity, mfa_at, now).await?;
+            leptos_axum::redirect("/");
+        }
+        SignInStep::MfaRequired(identity) => {
+            begin_pending_mfa(session, identity, now).await?;
+            leptos_axum::redirect("/signin/mfa");
+        }
+        SignInStep::PasswordChangeRequired(identity) => {
+            begin_session(session, identity, mfa_at, now).await?;
+            password_owed(session).await?;
+            leptos_axum::redirect("/change-password");
+        }
+    }
+    Ok(())
+}
+
+async fn password_owed(session: &Session) -> Result<(), AppError> {
+    let stored: Option<SessionIdentity> = session
+        .get(IDENTITY_KEY)
+        .await
+        .map_err(|e| internal_error("read session", e))?;
+    if let Some(stored) = stored {
+        let owing = SessionIdentity {
+            must_change_password: true,
+            ..stored
+        };
+        session
+            .insert(IDENTITY_KEY, owing)
+            .await
+            .map_err(|e| internal_error("store session", e))?;
+    }
+    Ok(())
+}
+
+/// The session's stored sign-in, if not past its absolute lifetime. An expired session is
+/// ended here, so it cannot be revived by activity.
+async fn session_state(
+    session: &Session,
+    lifetime: Duration,
+    now: OffsetDateTime,
+) -> Option<SessionIdentity> {
     let stored: SessionIdentity = match session.get(IDENTITY_KEY).await {
         Ok(value) => value?,
         Err(e) => {
@@ -88,7 +186,7 @@ pub async fn session_identity(
             tracing::warn!("could not extend session: {e}");
         }
     }
-    Some(stored.identity)
+    Some(stored)
 }
 
 /// Starts a signed-in session under a new session ID (no fixation).
@@ -105,6 +203,7 @@ pub async fn begin_session(
         signed_in_at: now.unix_timestamp(),
         last_seen: now.unix_timestamp(),
         mfa_at,
+        must_change_password: false,
     };
     session
         .cycle_id()

@@ -14,6 +14,9 @@ pub enum ServiceError {
     /// Too many failed attempts for this identifier or address; try again after `seconds`.
     #[error("throttled for {seconds} s")]
     Throttled { seconds: i64 },
+    /// The password is past its maximum age and only an administrator can reset it.
+    #[error("password expired")]
+    PasswordExpired,
     /// The MFA code (or recovery code) was wrong, malformed or already used.
     #[error("invalid MFA code")]
     InvalidMfaCode,

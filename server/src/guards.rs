@@ -9,8 +9,16 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-/// Pages anyone may open; every other page needs a signed-in session.
-const PUBLIC_PAGES: [&str; 3] = ["/signin", "/signup", "/signin/mfa"];
+/// Pages anyone may open (and `/signin/<account>`); every other page needs a session.
+const PUBLIC_PAGES: [&str; 2] = ["/signin", "/signup"];
+const CHANGE_PASSWORD: &str = "/change-password";
+
+fn is_public(path: &str) -> bool {
+    PUBLIC_PAGES.contains(&path)
+        || path
+            .strip_prefix("/signin/")
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+}
 
 /// Sends people to the page that fits their state before anything renders: the console
 /// needs a session, sign-in and sign-up do not (and skip ahead when already signed in), and
@@ -28,10 +36,22 @@ pub async fn page_access(State(state): State<AppState>, request: Request, next: 
         return next.run(request).await;
     };
     let now = time::OffsetDateTime::now_utc();
-    let signed_in = app::ssr::session_identity(&session, state.ctx.settings.session_lifetime, now)
+    let lifetime = state.ctx.settings.session_lifetime;
+    // Signed in but owing a new password: that page and nothing else.
+    if app::ssr::owes_password(&session, lifetime, now).await {
+        return if path == CHANGE_PASSWORD {
+            next.run(request).await
+        } else {
+            Redirect::to(CHANGE_PASSWORD).into_response()
+        };
+    }
+    let signed_in = app::ssr::session_identity(&session, lifetime, now)
         .await
         .is_some();
-    let public = PUBLIC_PAGES.contains(&path);
+    if path == CHANGE_PASSWORD {
+        return Redirect::to(if signed_in { "/" } else { "/signin" }).into_response();
+    }
+    let public = is_public(path);
     if signed_in {
         return if public {
             Redirect::to("/").into_response()

@@ -1,18 +1,75 @@
 #![recursion_limit = "256"]
 //! `server`: runs the IAM console.
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use server::config::Config;
+use std::io::Read;
 use std::net::SocketAddr;
 use tracing_subscriber::EnvFilter;
 
+#[derive(Parser)]
+#[command(
+    name = "server",
+    version,
+    about = "The IAM console: web console and (soon) AWS-compatible API, on Postgres.",
+    after_help = "Without a command it serves the console. Logging follows RUST_LOG (default: info)."
+)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// IAM users, for scripts (acts as the account's root user).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create an IAM user with a console password read from standard input.
+    Create {
+        /// The 12-digit account ID.
+        #[arg(long)]
+        account: String,
+        /// The new user's name.
+        #[arg(long)]
+        user: String,
+        /// Read the password from standard input (the only way: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// The user must set a new password at first sign-in.
+        #[arg(long)]
+        require_reset: bool,
+    },
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let config = Config::parse();
+    let cli = Cli::parse();
+    let config = cli.config;
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
         .init();
-    match run(config).await {
+    let result = match cli.command {
+        None => run(config).await,
+        Some(Command::User {
+            action:
+                UserAction::Create {
+                    account,
+                    user,
+                    require_reset,
+                    ..
+                },
+        }) => create_user(&config, &account, &user, require_reset).await,
+    };
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
@@ -64,4 +121,54 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+async fn create_user(config: &Config, account: &str, user: &str, require_reset: bool) -> Result<(), String> {
+    let account_id = iam_core::account::AccountId::parse(account)?;
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = password.trim_end_matches(['\n', '\r']);
+    let pool = sqlx::PgPool::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    iam_service::migrate(&pool)
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
+    if iam_service::ops::accounts::get_account(&pool, &account_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_none()
+    {
+        return Err(format!("no account `{account_id}`"));
+    }
+    let hasher = iam_service::PasswordHasher::new(1).map_err(|e| e.to_string())?;
+    let root = iam_service::Identity::Root { account_id };
+    let meta = iam_service::RequestMeta {
+        source_ip: None,
+        user_agent: Some("server user create".into()),
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let created = iam_service::ops::users::create_user_with_password(
+        &pool,
+        &hasher,
+        &root,
+        user,
+        password,
+        require_reset,
+        now,
+        &meta,
+    )
+    .await
+    .map_err(|e| match e {
+        iam_service::ServiceError::Invalid(errors) => errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    })?;
+    println!("{}", created.arn());
+    Ok(())
 }

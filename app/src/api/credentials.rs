@@ -120,13 +120,14 @@ pub async fn change_password(
     let identity = crate::ssr::require_identity(&ctx).await?;
     let now = time::OffsetDateTime::now_utc();
     let meta = crate::ssr::request_meta();
-    iam_service::ops::passwords::change_root_password(
+    iam_service::ops::passwords::change_own_password(
         &ctx.pool,
         &ctx.hasher,
         &identity,
         &current_password,
         &new_password,
         &confirm_password,
+        false,
         now,
         &meta,
     )

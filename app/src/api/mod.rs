@@ -41,7 +41,10 @@ pub async fn session_info() -> Result<Whoami, AppError> {
         signin_url: format!("{base}/signin/{}", account.account_id),
         account_id: account.account_id.to_string(),
         account_name: account.name,
-        principal: "root".into(),
+        principal: match &identity {
+            iam_service::Identity::Root { .. } => "root".into(),
+            iam_service::Identity::User { user_name, .. } => user_name.clone(),
+        },
         arn: identity.arn(),
     })
 }
@@ -89,24 +92,47 @@ pub async fn sign_up(
 }
 
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use iam_service::ops::signin::{sign_in_root, SignInStep};
+pub async fn sign_in(
+    email: Option<String>,
+    account: Option<String>,
+    user_name: Option<String>,
+    password: String,
+) -> Result<(), AppError> {
+    use iam_service::ops::signin::{sign_in_root, sign_in_user};
     let ctx = crate::ssr::context()?;
     let session = crate::ssr::request_session().await?;
     let now = time::OffsetDateTime::now_utc();
     let meta = crate::ssr::request_meta();
     let lockout = &ctx.settings.lockout;
-    match sign_in_root(&ctx.pool, &ctx.hasher, &email, &password, now, &meta, lockout).await? {
-        SignInStep::SignedIn(identity) => {
-            crate::ssr::begin_session(&session, identity, None, now).await?;
-            leptos_axum::redirect("/");
+    // The IAM-user form sends an account and a user name; the root form an email address.
+    let step = match (account, user_name) {
+        (Some(account), Some(user_name)) => {
+            sign_in_user(
+                &ctx.pool,
+                &ctx.hasher,
+                &account,
+                &user_name,
+                &password,
+                now,
+                &meta,
+                lockout,
+            )
+            .await?
         }
-        SignInStep::MfaRequired(identity) => {
-            crate::ssr::begin_pending_mfa(&session, identity, now).await?;
-            leptos_axum::redirect("/signin/mfa");
+        _ => {
+            sign_in_root(
+                &ctx.pool,
+                &ctx.hasher,
+                email.as_deref().unwrap_or(""),
+                &password,
+                now,
+                &meta,
+                lockout,
+            )
+            .await?
         }
-    }
-    Ok(())
+    };
+    crate::ssr::continue_sign_in(&session, step, None, now).await
 }
 
 /// The second sign-in step: a code from an MFA device, or (when `recovery_code` is given) a
@@ -149,6 +175,37 @@ pub async fn mfa_pending() -> Result<bool, AppError> {
     Ok(crate::ssr::pending_mfa(&session, time::OffsetDateTime::now_utc())
         .await
         .is_some())
+}
+
+/// The new password a signed-in user must set before anything else (reset required by an
+/// administrator, or expired).
+#[server(endpoint = "change_expired_password")]
+pub async fn change_expired_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    let ctx = crate::ssr::context()?;
+    let session = crate::ssr::request_session().await?;
+    let now = time::OffsetDateTime::now_utc();
+    let identity = crate::ssr::identity_owing_password(&session, &ctx, now)
+        .await
+        .ok_or(AppError::NotSignedIn)?;
+    iam_service::ops::passwords::change_own_password(
+        &ctx.pool,
+        &ctx.hasher,
+        &identity,
+        &current_password,
+        &new_password,
+        &confirm_password,
+        true,
+        now,
+        &crate::ssr::request_meta(),
+    )
+    .await?;
+    crate::ssr::password_changed(&session).await?;
+    leptos_axum::redirect("/");
+    Ok(())
 }
 
 #[server(endpoint = "sign_out")]

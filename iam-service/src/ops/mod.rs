@@ -5,3 +5,4 @@ pub mod mfa;
 pub mod passwords;
 pub mod signin;
 pub mod throttle;
+pub mod users;

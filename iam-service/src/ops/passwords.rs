@@ -131,25 +131,105 @@ pub fn check_new_password(
     }
 }
 
-/// The root user changes its own password: the current one, then a new one by the rules.
+/// Whether `identity` must set a new password before using the console: an administrator
+/// required it, or the password is older than the policy allows. (Root passwords do not expire.)
+pub async fn change_due(
+    pool: &PgPool,
+    identity: &Identity,
+    now: OffsetDateTime,
+) -> Result<bool, ServiceError> {
+    let Identity::User {
+        account_id,
+        user_name,
+        ..
+    } = identity
+    else {
+        return Ok(false);
+    };
+    let row: Option<(OffsetDateTime, bool)> = sqlx::query_as(
+        "SELECT password_changed_at, password_reset_required FROM login_profiles WHERE account_id = $1 AND user_name = $2",
+    )
+    .bind(account_id.as_str())
+    .bind(user_name)
+    .fetch_optional(pool)
+    .await?;
+    let Some((changed_at, reset_required)) = row else {
+        return Ok(false);
+    };
+    let policy = get_policy(pool, account_id).await?;
+    Ok(reset_required || expired(policy.as_ref(), changed_at, now))
+}
+
+/// Whether a password set at `changed_at` has outlived the policy's maximum age.
+pub fn expired(policy: Option<&PasswordPolicy>, changed_at: OffsetDateTime, now: OffsetDateTime) -> bool {
+    policy
+        .and_then(|p| p.max_password_age)
+        .is_some_and(|days| now - changed_at >= time::Duration::days(i64::from(days)))
+}
+
+/// The stored hash and what a new password must not repeat, for root or an IAM user.
+async fn current_credentials(
+    pool: &PgPool,
+    identity: &Identity,
+) -> Result<(String, Vec<String>), ServiceError> {
+    match identity {
+        Identity::Root { account_id } => {
+            let (hash, email, name): (String, String, String) = sqlx::query_as(
+                "SELECT r.password_hash, r.email, a.name FROM root_users r JOIN accounts a USING (account_id)
+                  WHERE account_id = $1",
+            )
+            .bind(account_id.as_str())
+            .fetch_one(pool)
+            .await?;
+            Ok((hash, vec![name, email]))
+        }
+        Identity::User {
+            account_id,
+            user_name,
+            ..
+        } => {
+            let hash: Option<String> = sqlx::query_scalar(
+                "SELECT password_hash FROM login_profiles WHERE account_id = $1 AND user_name = $2",
+            )
+            .bind(account_id.as_str())
+            .bind(user_name)
+            .fetch_optional(pool)
+            .await?;
+            let hash = hash.ok_or_else(|| {
+                ServiceError::NoSuchEntity(format!("the user {user_name} has no console password"))
+            })?;
+            Ok((hash, vec![user_name.clone()]))
+        }
+    }
+}
+
+/// Changes one's own password: the current one, then a new one by the account's rules.
+/// IAM users may do so when the password policy allows it, or when a change is due at
+/// sign-in (`forced`).
 #[allow(clippy::too_many_arguments)]
-pub async fn change_root_password(
+pub async fn change_own_password(
     pool: &PgPool,
     hasher: &PasswordHasher,
     identity: &Identity,
     current: &str,
     new: &str,
     confirm: &str,
+    forced: bool,
     now: OffsetDateTime,
     meta: &RequestMeta,
 ) -> Result<(), ServiceError> {
-    let Identity::Root { account_id } = identity;
-    let (hash, email, name): (String, String, String) = sqlx::query_as(
-        "SELECT r.password_hash, r.email, a.name FROM root_users r JOIN accounts a USING (account_id) WHERE account_id = $1",
-    )
-    .bind(account_id.as_str())
-    .fetch_one(pool)
-    .await?;
+    let account_id = identity.account_id();
+    let arn = identity.arn();
+    let policy = get_policy(pool, account_id).await?;
+    if matches!(identity, Identity::User { .. })
+        && !forced
+        && !policy.as_ref().is_some_and(|p| p.allow_users_to_change_password)
+    {
+        return Err(ServiceError::AccessDenied(format!(
+            "User: {arn} is not authorized to perform: iam:ChangePassword on resource: {arn} because no identity-based policy allows the iam:ChangePassword action"
+        )));
+    }
+    let (hash, names) = current_credentials(pool, identity).await?;
     let mut errors = Vec::new();
     if !hasher.verify(current, Some(&hash)).await? {
         errors.push(FieldError::new(
@@ -157,11 +237,17 @@ pub async fn change_root_password(
             "the current password is not correct",
         ));
     }
-    let policy = get_policy(pool, account_id).await?;
-    let context = PasswordContext {
-        account_name: Some(&name),
-        email: Some(&email),
-        user_name: None,
+    let context = match identity {
+        Identity::Root { .. } => PasswordContext {
+            account_name: names.first().map(String::as_str),
+            email: names.get(1).map(String::as_str),
+            user_name: None,
+        },
+        Identity::User { .. } => PasswordContext {
+            account_name: None,
+            email: None,
+            user_name: names.first().map(String::as_str),
+        },
     };
     for problem in check_new_password(policy.as_ref(), new, context) {
         errors.push(FieldError::new("new_password", problem));
@@ -178,10 +264,9 @@ pub async fn change_root_password(
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
-    let arn = identity.arn();
     if let Some(keep) = policy.as_ref().and_then(|p| p.password_reuse_prevention) {
         let previous: Vec<String> = sqlx::query_scalar(
-            "SELECT password_hash FROM password_history WHERE principal_arn = $1 ORDER BY set_at DESC LIMIT $2",
+            "SELECT password_hash FROM password_history WHERE principal_arn = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(&arn)
         .bind(i64::from(keep))
@@ -204,12 +289,34 @@ pub async fn change_root_password(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE root_users SET password_hash = $2, password_changed_at = $3 WHERE account_id = $1")
-        .bind(account_id.as_str())
-        .bind(&new_hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    match identity {
+        Identity::Root { account_id } => {
+            sqlx::query(
+                "UPDATE root_users SET password_hash = $2, password_changed_at = $3 WHERE account_id = $1",
+            )
+            .bind(account_id.as_str())
+            .bind(&new_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Identity::User {
+            account_id,
+            user_name,
+            ..
+        } => {
+            sqlx::query(
+                "UPDATE login_profiles SET password_hash = $3, password_changed_at = $4, password_reset_required = false
+                  WHERE account_id = $1 AND user_name = $2",
+            )
+            .bind(account_id.as_str())
+            .bind(user_name)
+            .bind(&new_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
     let (account, mut event) = audit_event(identity, &arn, "iam:ChangePassword", now);
     event.account_id = Some(&account);
     audit::record(&mut tx, &event, meta).await?;

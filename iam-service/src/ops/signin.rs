@@ -21,6 +21,8 @@ pub enum SignInStep {
     SignedIn(Identity),
     /// The password was right; a code from an MFA device (or a recovery code) must follow.
     MfaRequired(Identity),
+    /// Signed in, but a new password must be set first (reset required, or expired).
+    PasswordChangeRequired(Identity),
 }
 
 /// How the second factor is proven.
@@ -141,6 +143,139 @@ pub async fn sign_in_root(
     Ok(SignInStep::SignedIn(identity))
 }
 
+/// An IAM user signs in through the account's sign-in link: account ID, user name, password.
+/// Unknown accounts and users fail exactly as a wrong password does.
+#[allow(clippy::too_many_arguments)]
+pub async fn sign_in_user(
+    pool: &PgPool,
+    hasher: &PasswordHasher,
+    account: &str,
+    user_name: &str,
+    password: &str,
+    now: OffsetDateTime,
+    meta: &RequestMeta,
+    lockout: &LockoutPolicy,
+) -> Result<SignInStep, ServiceError> {
+    let account = account.trim();
+    let user_name = user_name.trim();
+    let keys = throttle::keys(&format!("user:{account}/{user_name}"), meta.source_ip.as_deref());
+    {
+        let mut conn = pool.acquire().await?;
+        if let Err(e) = throttle::check(&mut conn, &keys, now.unix_timestamp()).await {
+            log(
+                &mut conn,
+                None,
+                None,
+                Outcome::Failure,
+                Some("throttled"),
+                now,
+                meta,
+            )
+            .await?;
+            return Err(e);
+        }
+    }
+    let account_id = AccountId::parse(account).ok();
+    let row: Option<(String, String, String, OffsetDateTime)> = match &account_id {
+        Some(id) => {
+            sqlx::query_as(
+                "SELECT u.user_name, u.user_id, l.password_hash, l.password_changed_at
+                   FROM iam_users u JOIN login_profiles l USING (account_id, user_name)
+                  WHERE u.account_id = $1 AND lower(u.user_name) = lower($2)",
+            )
+            .bind(id.as_str())
+            .bind(user_name)
+            .fetch_optional(pool)
+            .await?
+        }
+        None => None,
+    };
+    let matched = hasher
+        .verify(password, row.as_ref().map(|r| r.2.as_str()))
+        .await?;
+    let mut tx = pool.begin().await?;
+    let (Some(account_id), Some((name, user_id, _, changed_at)), true) =
+        (account_id.clone(), row.clone(), matched)
+    else {
+        let (reason, arn) = match (&account_id, &row) {
+            (Some(id), Some((name, ..))) => {
+                ("wrong password", Some(format!("arn:aws:iam::{id}:user/{name}")))
+            }
+            _ => ("no such account or user", None),
+        };
+        throttle::record_failure(&mut tx, &keys, now.unix_timestamp(), lockout).await?;
+        let account = account_id
+            .as_ref()
+            .map(AccountId::as_str)
+            .filter(|_| arn.is_some());
+        log(
+            &mut tx,
+            account,
+            arn.as_deref(),
+            Outcome::Failure,
+            Some(reason),
+            now,
+            meta,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(ServiceError::InvalidCredentials);
+    };
+    let identity = Identity::User {
+        account_id: account_id.clone(),
+        user_name: name,
+        user_id,
+    };
+    let arn = identity.arn();
+    let policy = crate::ops::passwords::get_policy(pool, &account_id).await?;
+    if crate::ops::passwords::expired(policy.as_ref(), changed_at, now)
+        && policy.as_ref().is_some_and(|p| p.hard_expiry)
+    {
+        log(
+            &mut tx,
+            Some(account_id.as_str()),
+            Some(&arn),
+            Outcome::Failure,
+            Some("password expired; administrator reset required"),
+            now,
+            meta,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(ServiceError::PasswordExpired);
+    }
+    if mfa::has_enabled_device(pool, &identity).await? {
+        return Ok(SignInStep::MfaRequired(identity));
+    }
+    throttle::record_success(&mut tx, &keys[0]).await?;
+    sqlx::query(
+        "UPDATE login_profiles SET password_last_used_at = $3 WHERE account_id = $1 AND user_name = $2",
+    )
+    .bind(account_id.as_str())
+    .bind(match &identity {
+        Identity::User { user_name, .. } => user_name.as_str(),
+        Identity::Root { .. } => "",
+    })
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    log(
+        &mut tx,
+        Some(account_id.as_str()),
+        Some(&arn),
+        Outcome::Success,
+        None,
+        now,
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    if crate::ops::passwords::change_due(pool, &identity, now).await? {
+        return Ok(SignInStep::PasswordChangeRequired(identity));
+    }
+    Ok(SignInStep::SignedIn(identity))
+}
+
 /// The second step: a code from one of the identity's devices, or a recovery code.
 pub async fn complete_mfa(
     pool: &PgPool,
@@ -182,12 +317,27 @@ pub async fn complete_mfa(
     match checked {
         Ok(()) => {
             throttle::record_success(&mut tx, &keys[0]).await?;
-            let Identity::Root { account_id } = identity;
-            sqlx::query("UPDATE root_users SET password_last_used_at = $2 WHERE account_id = $1")
-                .bind(account_id.as_str())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            match identity {
+                Identity::Root { account_id } => {
+                    sqlx::query("UPDATE root_users SET password_last_used_at = $2 WHERE account_id = $1")
+                        .bind(account_id.as_str())
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Identity::User {
+                    account_id,
+                    user_name,
+                    ..
+                } => {
+                    sqlx::query("UPDATE login_profiles SET password_last_used_at = $3 WHERE account_id = $1 AND user_name = $2")
+                        .bind(account_id.as_str())
+                        .bind(user_name)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
             let reason = format!("signed in with {what}");
             log(
                 &mut tx,

@@ -6,6 +6,7 @@ mod audit_log;
 mod mfa;
 mod signin;
 mod throttle;
+mod users;
 
 use iam_core::account::AccountId;
 use iam_core::signup::SignUpInput;
