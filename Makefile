@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. The rest are conveniences for development.
-.PHONY: run test build site server fmt lint
+.PHONY: run test build site server fmt lint bench
 
 run:
 	@scripts/run.sh
@@ -16,6 +16,11 @@ site:
 
 server:
 	@scripts/build.sh server
+
+# Benchmarks: the policy engine (criterion) and the sign-in storm (release server).
+bench:
+	cargo bench -p iam-core --bench engine
+	@scripts/bench-signin.sh
 
 fmt:
 	cargo fmt --all

@@ -45,6 +45,8 @@ CREATE TABLE password_policies (
     max_password_age               smallint CHECK (max_password_age BETWEEN 1 AND 1095),
     password_reuse_prevention      smallint CHECK (password_reuse_prevention BETWEEN 1 AND 24),
     hard_expiry                    boolean NOT NULL,
+    -- Ours, beyond AWS: refuse easily guessed passwords (zxcvbn score below 3).
+    refuse_guessable               boolean NOT NULL DEFAULT true,
     updated_at                     timestamptz NOT NULL
 );
 

@@ -23,7 +23,13 @@ test("a password policy is enforced when the password changes", async ({ page })
   await page.locator("form").getByRole("button", { name: "Change password" }).click();
   await expect(page.locator("#field-new_password-messages")).toContainText("at least 14 characters");
 
-  const better = "A-much-longer-passw0rd";
+  // Long enough and every character type, but a dictionary word with digits: refused.
+  await page.getByLabel("New password", { exact: true }).fill("Password12345!");
+  await page.getByLabel("Confirm new password").fill("Password12345!");
+  await page.locator("form").getByRole("button", { name: "Change password" }).click();
+  await expect(page.locator("#field-new_password-messages")).toContainText("password is easy to guess");
+
+  const better = "Copper-Kettle-Sings-93";
   await page.getByLabel("New password", { exact: true }).fill(better);
   await page.getByLabel("Confirm new password").fill(better);
   await page.locator("form").getByRole("button", { name: "Change password" }).click();

@@ -15,7 +15,7 @@ function createUser(account: string, user: string, password: string, requireRese
 
 test("an IAM user signs in through the account's sign-in link and must set a new password first", async ({ page }) => {
   const account = await signUp(page, uniqueEmail("owner"), "Team");
-  expect(createUser(account, "alice", "Initial-passw0rd", true)).toBe(`arn:aws:iam::${account}:user/alice`);
+  expect(createUser(account, "alice", "Initial-Harbor-7-Lantern", true)).toBe(`arn:aws:iam::${account}:user/alice`);
   await signOut(page);
 
   await page.goto(`/signin/${account}`);
@@ -27,7 +27,7 @@ test("an IAM user signs in through the account's sign-in link and must set a new
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert")).toHaveText(GENERIC);
 
-  await page.getByLabel("Password").fill("Initial-passw0rd");
+  await page.getByLabel("Password").fill("Initial-Harbor-7-Lantern");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/change-password$/);
   // Nothing else opens until the password is changed.
@@ -35,14 +35,14 @@ test("an IAM user signs in through the account's sign-in link and must set a new
   await expect(page).toHaveURL(/\/change-password$/);
   await hydrated(page);
 
-  await page.getByLabel("Old password").fill("Initial-passw0rd");
+  await page.getByLabel("Old password").fill("Initial-Harbor-7-Lantern");
   await page.getByLabel("New password", { exact: true }).fill("weakpassword");
   await page.getByLabel("Retype new password").fill("weakpassword");
   await page.getByRole("button", { name: "Confirm password change" }).click();
   await expect(page.locator("#field-new_password-messages")).toContainText("at least three of");
 
-  await page.getByLabel("New password", { exact: true }).fill("Alice-new-passw0rd");
-  await page.getByLabel("Retype new password").fill("Alice-new-passw0rd");
+  await page.getByLabel("New password", { exact: true }).fill("Quiet-Meadow-42-Lantern");
+  await page.getByLabel("Retype new password").fill("Quiet-Meadow-42-Lantern");
   await page.getByRole("button", { name: "Confirm password change" }).click();
   await expect(page.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
   await expect(page.locator(".identity-menu summary")).toContainText("alice @ Team");

@@ -27,6 +27,7 @@ pub async fn set_password_policy(
     prevent_reuse: Option<String>,
     password_reuse_prevention: Option<String>,
     hard_expiry: Option<String>,
+    refuse_guessable: Option<String>,
 ) -> Result<(), AppError> {
     use iam_core::field::FieldErrors;
     let ctx = crate::ssr::context()?;
@@ -69,6 +70,7 @@ pub async fn set_password_policy(
         max_password_age: max_age.map(|n| u16::try_from(n).unwrap_or(u16::MAX)),
         password_reuse_prevention: reuse.map(clamp_u8),
         hard_expiry: hard_expiry.is_some(),
+        refuse_guessable: refuse_guessable.is_some(),
     };
     let now = time::OffsetDateTime::now_utc();
     iam_service::ops::passwords::set_policy(&ctx.pool, &identity, &policy, now, &crate::ssr::request_meta())

@@ -61,7 +61,7 @@ fn PolicySummary(
 ) -> impl IntoView {
     let Some(p) = current else {
         return view! {
-            <p data-testid="policy-summary">"This account uses the default password policy: 8 to 128 characters, with at least three of uppercase letters, lowercase letters, numbers and symbols; not the account name or email address."</p>
+            <p data-testid="policy-summary">"This account uses the default password policy: 8 to 128 characters, with at least three of uppercase letters, lowercase letters, numbers and symbols; not the account name or email address; not easy to guess."</p>
         }
         .into_any();
     };
@@ -79,6 +79,7 @@ fn PolicySummary(
             <dt>"Allow users to change their own password"</dt><dd>{yes_no(p.allow_users_to_change_password)}</dd>
             <dt>"Prevent password reuse"</dt>
             <dd>{p.password_reuse_prevention.map_or("No".to_string(), |n| format!("Remember {n} passwords"))}</dd>
+            <dt>"Refuse easily guessed passwords"</dt><dd>{yes_no(p.refuse_guessable)}</dd>
         </dl>
         <ActionForm action=reset>
             <button type="submit" class="button">"Reset to default"</button>
@@ -121,6 +122,10 @@ fn PolicyForm(current: Option<PasswordPolicy>, save: ServerAction<SetPasswordPol
                 {check("prevent_reuse", "Prevent password reuse".into(), p.password_reuse_prevention.is_some())}
                 <Field label="Number of passwords to remember" name="password_reuse_prevention" kind="number" required=false errors
                     value=p.password_reuse_prevention.unwrap_or(5).to_string() hint="1 to 24." />
+            </fieldset>
+            <fieldset>
+                <legend>"Beyond AWS"</legend>
+                {check("refuse_guessable", "Refuse easily guessed passwords (checked with zxcvbn; the reason is shown to the person)".into(), p.refuse_guessable)}
             </fieldset>
             <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save changes"</button>
         </ActionForm>

@@ -97,6 +97,14 @@ pub struct PasswordPolicy {
     pub password_reuse_prevention: Option<u8>,
     /// Expired passwords can only be reset by an administrator.
     pub hard_expiry: bool,
+    /// Ours, beyond AWS: refuse passwords that are easy to guess (zxcvbn score below 3),
+    /// however well they meet the character rules. On by default.
+    #[serde(default = "on")]
+    pub refuse_guessable: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 impl Default for PasswordPolicy {
@@ -112,6 +120,7 @@ impl Default for PasswordPolicy {
             max_password_age: Some(90),
             password_reuse_prevention: Some(5),
             hard_expiry: false,
+            refuse_guessable: true,
         }
     }
 }

@@ -32,6 +32,10 @@ pub async fn sign_up(
     mut next_id: impl FnMut() -> AccountId + Send,
 ) -> Result<Account, ServiceError> {
     let valid = validate_sign_up(&request.input).map_err(ServiceError::Invalid)?;
+    let inputs = [request.input.email, request.input.account_name];
+    if let Some(problem) = crate::ops::passwords::guessable(request.input.password, &inputs) {
+        return Err(ServiceError::field("password", problem));
+    }
     // Hash before the transaction: it is the slow part and needs no locks.
     let password_hash = hasher.hash(request.input.password).await?;
 

@@ -8,20 +8,32 @@ use iam_core::field::FieldError;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-type PolicyRow = (i16, bool, bool, bool, bool, bool, Option<i16>, Option<i16>, bool);
+type PolicyRow = (
+    i16,
+    bool,
+    bool,
+    bool,
+    bool,
+    bool,
+    Option<i16>,
+    Option<i16>,
+    bool,
+    bool,
+);
 
 /// The account's policy, or `None` when the default rules apply.
 pub async fn get_policy(pool: &PgPool, account: &AccountId) -> Result<Option<PasswordPolicy>, ServiceError> {
     let row: Option<PolicyRow> = sqlx::query_as(
         "SELECT minimum_length, require_uppercase, require_lowercase, require_numbers, require_symbols,
-                allow_users_to_change_password, max_password_age, password_reuse_prevention, hard_expiry
+                allow_users_to_change_password, max_password_age, password_reuse_prevention, hard_expiry,
+                refuse_guessable
            FROM password_policies WHERE account_id = $1",
     )
     .bind(account.as_str())
     .fetch_optional(pool)
     .await?;
     Ok(row.map(
-        |(min, upper, lower, numbers, symbols, allow, age, reuse, hard)| PasswordPolicy {
+        |(min, upper, lower, numbers, symbols, allow, age, reuse, hard, guessable)| PasswordPolicy {
             minimum_length: u8::try_from(min).unwrap_or(8),
             require_uppercase: upper,
             require_lowercase: lower,
@@ -31,6 +43,7 @@ pub async fn get_policy(pool: &PgPool, account: &AccountId) -> Result<Option<Pas
             max_password_age: age.and_then(|a| u16::try_from(a).ok()),
             password_reuse_prevention: reuse.and_then(|r| u8::try_from(r).ok()),
             hard_expiry: hard,
+            refuse_guessable: guessable,
         },
     ))
 }
@@ -72,12 +85,12 @@ pub async fn set_policy(
     sqlx::query(
         "INSERT INTO password_policies (account_id, minimum_length, require_uppercase, require_lowercase,
             require_numbers, require_symbols, allow_users_to_change_password, max_password_age,
-            password_reuse_prevention, hard_expiry, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            password_reuse_prevention, hard_expiry, updated_at, refuse_guessable)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (account_id) DO UPDATE SET minimum_length = $2, require_uppercase = $3,
             require_lowercase = $4, require_numbers = $5, require_symbols = $6,
             allow_users_to_change_password = $7, max_password_age = $8,
-            password_reuse_prevention = $9, hard_expiry = $10, updated_at = $11",
+            password_reuse_prevention = $9, hard_expiry = $10, updated_at = $11, refuse_guessable = $12",
     )
     .bind(identity.account_id().as_str())
     .bind(i16::from(policy.minimum_length))
@@ -90,6 +103,7 @@ pub async fn set_policy(
     .bind(policy.password_reuse_prevention.map(i16::from))
     .bind(policy.hard_expiry)
     .bind(now)
+    .bind(policy.refuse_guessable)
     .execute(&mut *tx)
     .await?;
     let arn = identity.arn();
@@ -119,16 +133,52 @@ pub async fn delete_policy(
     Ok(())
 }
 
-/// The rules a new password breaks: the account's policy, or the default rules.
+/// The rules a new password breaks: the account's policy, or the default rules; and, unless the
+/// policy turns it off, whether it is easy to guess.
 pub fn check_new_password(
     policy: Option<&PasswordPolicy>,
     password: &str,
     context: PasswordContext<'_>,
 ) -> Vec<String> {
-    match policy {
+    let mut problems = match policy {
         Some(policy) => policy.check(password, context),
         None => check_default_rules(password, context),
+    };
+    if policy.is_none_or(|p| p.refuse_guessable) {
+        let inputs: Vec<&str> = [context.account_name, context.email, context.user_name]
+            .into_iter()
+            .flatten()
+            .collect();
+        problems.extend(guessable(password, &inputs));
     }
+    problems
+}
+
+/// zxcvbn's verdict when a password scores below 3 of 4, with its advice.
+pub fn guessable(password: &str, inputs: &[&str]) -> Option<String> {
+    if password.is_empty() || password.chars().count() > 128 {
+        return None;
+    }
+    let entropy = zxcvbn::zxcvbn(password, inputs);
+    if (entropy.score() as u8) >= 3 {
+        return None;
+    }
+    let mut message = String::from("password is easy to guess");
+    if let Some(feedback) = entropy.feedback() {
+        if let Some(warning) = feedback.warning() {
+            message.push_str(&format!(
+                ": {}",
+                warning.to_string().trim_end_matches('.').to_lowercase()
+            ));
+        }
+        if let Some(tip) = feedback.suggestions().first() {
+            message.push_str(&format!(
+                "; {}",
+                tip.to_string().trim_end_matches('.').to_lowercase()
+            ));
+        }
+    }
+    Some(message)
 }
 
 /// Whether `identity` must set a new password before using the console: an administrator
@@ -322,4 +372,24 @@ pub async fn change_own_password(
     audit::record(&mut tx, &event, meta).await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guessable_passwords_are_refused_with_advice() {
+        let weak = guessable("Password1!", &[]).unwrap();
+        assert!(weak.starts_with("password is easy to guess"), "{weak}");
+        assert!(guessable("alice2026!", &["alice"]).is_some());
+        for strong in [
+            "Correct-h0rse-battery",
+            "Copper-Kettle-Sings-93",
+            "Quiet-Meadow-42-Lantern",
+            "Initial-Harbor-7-Lantern",
+        ] {
+            assert_eq!(guessable(strong, &["alice", "Acme"]), None, "{strong}");
+        }
+    }
 }

@@ -8,7 +8,7 @@ use iam_service::ops::signin::{sign_in_user, SignInStep};
 use iam_service::ops::users::create_user_with_password;
 use iam_service::{Identity, ServiceError};
 
-const USER_PASSWORD: &str = "Alice-passw0rd";
+const USER_PASSWORD: &str = "Initial-Harbor-7-Lantern";
 
 async fn user_sign_in(
     pool: &PgPool,
@@ -90,8 +90,8 @@ async fn a_required_reset_is_owed_until_the_password_changes(pool: PgPool) {
         &hasher(),
         &user,
         USER_PASSWORD,
-        "Brand-new-passw0rd",
-        "Brand-new-passw0rd",
+        "Quiet-Meadow-42-Lantern",
+        "Quiet-Meadow-42-Lantern",
         false,
         now(),
         &meta(),
@@ -106,8 +106,8 @@ async fn a_required_reset_is_owed_until_the_password_changes(pool: PgPool) {
         &hasher(),
         &user,
         USER_PASSWORD,
-        "Brand-new-passw0rd",
-        "Brand-new-passw0rd",
+        "Quiet-Meadow-42-Lantern",
+        "Quiet-Meadow-42-Lantern",
         true,
         now(),
         &meta(),
@@ -115,7 +115,7 @@ async fn a_required_reset_is_owed_until_the_password_changes(pool: PgPool) {
     .await
     .unwrap();
     assert!(!change_due(&pool, &user, now()).await.unwrap());
-    let step = user_sign_in(&pool, &account, "alice", "Brand-new-passw0rd", now())
+    let step = user_sign_in(&pool, &account, "alice", "Quiet-Meadow-42-Lantern", now())
         .await
         .unwrap();
     assert_eq!(step, SignInStep::SignedIn(user));
@@ -158,6 +158,7 @@ async fn reuse_prevention_remembers_previous_passwords(pool: PgPool) {
     let policy = PasswordPolicy {
         password_reuse_prevention: Some(2),
         require_symbols: false,
+        refuse_guessable: false,
         ..PasswordPolicy::default()
     };
     set_policy(&pool, &root, &policy, now(), &meta()).await.unwrap();
