@@ -95,21 +95,7 @@ pub async fn owes_password(session: &Session, lifetime: Duration, now: OffsetDat
 }
 
 pub async fn password_changed(session: &Session) -> Result<(), AppError> {
-    let stored: Option<SessionIdentity> = session
-        .get(IDENTITY_KEY)
-        .await
-        .map_err(|e| internal_error("read session", e))?;
-    if let Some(stored) = stored {
-        let cleared = SessionIdentity {
-            must_change_password: false,
-            ..stored
-        };
-        session
-            .insert(IDENTITY_KEY, cleared)
-            .await
-            .map_err(|e| internal_error("store session", e))?;
-    }
-    Ok(())
+    set_password_owed(session, false).await
 }
 
 /// Moves a sign-in on to its next step: the console, the MFA page, or the password change.
@@ -131,25 +117,25 @@ pub async fn continue_sign_in(
         }
         SignInStep::PasswordChangeRequired(identity) => {
             begin_session(session, identity, mfa_at, now).await?;
-            password_owed(session).await?;
+            set_password_owed(session, true).await?;
             leptos_axum::redirect("/change-password");
         }
     }
     Ok(())
 }
 
-async fn password_owed(session: &Session) -> Result<(), AppError> {
+async fn set_password_owed(session: &Session, owed: bool) -> Result<(), AppError> {
     let stored: Option<SessionIdentity> = session
         .get(IDENTITY_KEY)
         .await
         .map_err(|e| internal_error("read session", e))?;
     if let Some(stored) = stored {
-        let owing = SessionIdentity {
-            must_change_password: true,
+        let updated = SessionIdentity {
+            must_change_password: owed,
             ..stored
         };
         session
-            .insert(IDENTITY_KEY, owing)
+            .insert(IDENTITY_KEY, updated)
             .await
             .map_err(|e| internal_error("store session", e))?;
     }

@@ -19,6 +19,8 @@ pub struct Whoami {
     pub arn: String,
     /// The sign-in link for the account's IAM users.
     pub signin_url: String,
+    /// Days before the password expires, when few enough to warn about (15 or fewer).
+    pub password_expires_in_days: Option<i64>,
 }
 
 /// What the sign-up page needs to know before it renders.
@@ -37,7 +39,11 @@ pub async fn session_info() -> Result<Whoami, AppError> {
         .await?
         .ok_or(AppError::NotSignedIn)?;
     let base = ctx.settings.base_url.trim_end_matches('/');
+    let now = time::OffsetDateTime::now_utc();
+    let password_expires_in_days =
+        iam_service::ops::passwords::expiry_warning(&ctx.pool, &identity, now).await?;
     Ok(Whoami {
+        password_expires_in_days,
         signin_url: format!("{base}/signin/{}", account.account_id),
         account_id: account.account_id.to_string(),
         account_name: account.name,

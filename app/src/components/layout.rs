@@ -26,12 +26,23 @@ pub fn ConsoleLayout() -> impl IntoView {
 #[component]
 fn Frame(info: Whoami) -> impl IntoView {
     provide_context(info.clone());
+    let expires_in = info.password_expires_in_days;
     view! {
         <div class="console">
             <TopBar info />
             <div class="console-body">
                 <SideNav />
                 <main class="content" id="main">
+                    {expires_in.map(|days| view! {
+                        <div class="alert alert-warning" role="status">
+                            {match days {
+                                0 => "Your password expires today. ".to_string(),
+                                1 => "Your password expires in 1 day. ".to_string(),
+                                n => format!("Your password expires in {n} days. "),
+                            }}
+                            <A href="/security-credentials">"Change it now"</A>
+                        </div>
+                    })}
                     <Outlet />
                 </main>
             </div>

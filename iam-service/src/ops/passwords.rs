@@ -210,6 +210,39 @@ pub async fn change_due(
     Ok(reset_required || expired(policy.as_ref(), changed_at, now))
 }
 
+/// Whole days left before an IAM user's password expires, when 15 or fewer: AWS warns
+/// that far ahead.
+pub async fn expiry_warning(
+    pool: &PgPool,
+    identity: &Identity,
+    now: OffsetDateTime,
+) -> Result<Option<i64>, ServiceError> {
+    let Identity::User {
+        account_id,
+        user_name,
+        ..
+    } = identity
+    else {
+        return Ok(None);
+    };
+    let changed: Option<OffsetDateTime> = sqlx::query_scalar(
+        "SELECT password_changed_at FROM login_profiles WHERE account_id = $1 AND user_name = $2",
+    )
+    .bind(account_id.as_str())
+    .bind(user_name)
+    .fetch_optional(pool)
+    .await?;
+    let Some(changed) = changed else { return Ok(None) };
+    let Some(days) = get_policy(pool, account_id)
+        .await?
+        .and_then(|p| p.max_password_age)
+    else {
+        return Ok(None);
+    };
+    let left = (changed + time::Duration::days(i64::from(days)) - now).whole_days();
+    Ok((0..=15).contains(&left).then_some(left))
+}
+
 /// Whether a password set at `changed_at` has outlived the policy's maximum age.
 pub fn expired(policy: Option<&PasswordPolicy>, changed_at: OffsetDateTime, now: OffsetDateTime) -> bool {
     policy

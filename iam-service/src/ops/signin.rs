@@ -54,6 +54,30 @@ async fn log(
     Ok(())
 }
 
+/// Refuses (and records) an attempt while any of its keys is locked.
+async fn refuse_if_throttled(
+    pool: &PgPool,
+    keys: &[String],
+    now: OffsetDateTime,
+    meta: &RequestMeta,
+) -> Result<(), ServiceError> {
+    let mut conn = pool.acquire().await?;
+    if let Err(e) = throttle::check(&mut conn, keys, now.unix_timestamp()).await {
+        log(
+            &mut conn,
+            None,
+            None,
+            Outcome::Failure,
+            Some("throttled"),
+            now,
+            meta,
+        )
+        .await?;
+        return Err(e);
+    }
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 pub async fn sign_in_root(
     pool: &PgPool,
@@ -66,22 +90,7 @@ pub async fn sign_in_root(
 ) -> Result<SignInStep, ServiceError> {
     let email = email.trim().to_lowercase();
     let keys = throttle::keys(&format!("root:{email}"), meta.source_ip.as_deref());
-    {
-        let mut conn = pool.acquire().await?;
-        if let Err(e) = throttle::check(&mut conn, &keys, now.unix_timestamp()).await {
-            log(
-                &mut conn,
-                None,
-                None,
-                Outcome::Failure,
-                Some("throttled"),
-                now,
-                meta,
-            )
-            .await?;
-            return Err(e);
-        }
-    }
+    refuse_if_throttled(pool, &keys, now, meta).await?;
     let row: Option<RootCredentialRow> =
         sqlx::query_as("SELECT account_id, password_hash FROM root_users WHERE email = $1")
             .bind(&email)
@@ -159,22 +168,7 @@ pub async fn sign_in_user(
     let account = account.trim();
     let user_name = user_name.trim();
     let keys = throttle::keys(&format!("user:{account}/{user_name}"), meta.source_ip.as_deref());
-    {
-        let mut conn = pool.acquire().await?;
-        if let Err(e) = throttle::check(&mut conn, &keys, now.unix_timestamp()).await {
-            log(
-                &mut conn,
-                None,
-                None,
-                Outcome::Failure,
-                Some("throttled"),
-                now,
-                meta,
-            )
-            .await?;
-            return Err(e);
-        }
-    }
+    refuse_if_throttled(pool, &keys, now, meta).await?;
     let account_id = AccountId::parse(account).ok();
     let row: Option<(String, String, String, OffsetDateTime)> = match &account_id {
         Some(id) => {

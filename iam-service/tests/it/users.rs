@@ -3,7 +3,7 @@
 use crate::*;
 use iam_core::credentials::lockout::LockoutPolicy;
 use iam_core::credentials::password::PasswordPolicy;
-use iam_service::ops::passwords::{change_due, change_own_password, set_policy};
+use iam_service::ops::passwords::{change_due, change_own_password, expiry_warning, set_policy};
 use iam_service::ops::signin::{sign_in_user, SignInStep};
 use iam_service::ops::users::create_user_with_password;
 use iam_service::{Identity, ServiceError};
