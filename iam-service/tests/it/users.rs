@@ -131,6 +131,23 @@ async fn expiry_forces_a_change_or_under_hard_expiry_blocks(pool: PgPool) {
     };
     set_policy(&pool, &root, &policy, now(), &meta()).await.unwrap();
     let day = time::Duration::days(1);
+    assert_eq!(
+        expiry_warning(&pool, &user, now() + day * 14).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        expiry_warning(&pool, &user, now() + day * 15).await.unwrap(),
+        Some(15)
+    );
+    assert_eq!(
+        expiry_warning(&pool, &user, now() + day * 29).await.unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        expiry_warning(&pool, &root, now() + day * 29).await.unwrap(),
+        None,
+        "root passwords do not expire"
+    );
     let step = user_sign_in(&pool, &account, "alice", USER_PASSWORD, now() + day * 29)
         .await
         .unwrap();
