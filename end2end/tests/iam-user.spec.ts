@@ -37,6 +37,8 @@ test("an IAM user signs in through the account's sign-in link and must set a new
 
   await page.getByLabel("Old password").fill("Initial-Harbor-7-Lantern");
   await page.getByLabel("New password", { exact: true }).fill("weakpassword");
+  // Checked as it is typed, before anything is sent.
+  await expect(page.locator("#field-new_password-messages")).toContainText("at least three of");
   await page.getByLabel("Retype new password").fill("weakpassword");
   await page.getByRole("button", { name: "Confirm password change" }).click();
   await expect(page.locator("#field-new_password-messages")).toContainText("at least three of");

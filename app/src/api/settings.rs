@@ -87,3 +87,19 @@ pub async fn delete_password_policy() -> Result<(), AppError> {
         .await?;
     Ok(())
 }
+
+/// The rules a new password must meet, for the signed-in person (also while a password
+/// change is owed): the account's policy, or `None` for the default rules.
+#[server(endpoint = "password_rules")]
+pub async fn password_rules() -> Result<Option<PasswordPolicy>, AppError> {
+    let ctx = crate::ssr::context()?;
+    let session = crate::ssr::request_session().await?;
+    let now = time::OffsetDateTime::now_utc();
+    let identity = match crate::ssr::session_identity(&session, ctx.settings.session_lifetime, now).await {
+        Some(identity) => identity,
+        None => crate::ssr::identity_owing_password(&session, &ctx, now)
+            .await
+            .ok_or(AppError::NotSignedIn)?,
+    };
+    Ok(iam_service::ops::passwords::get_policy(&ctx.pool, identity.account_id()).await?)
+}

@@ -33,7 +33,7 @@ pub fn Field(
     view! {
         <div class="field" class:field-invalid=invalid>
             <label for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <p class="field-hint">{h}</p> })}
+            {hint.filter(|h| !h.is_empty()).map(|h| view! { <p class="field-hint">{h}</p> })}
             <input
                 id=id
                 name=name
@@ -63,5 +63,39 @@ pub fn FormAlert(errors: LastError) -> impl IntoView {
         <Show when=move || text().is_some()>
             <div class="alert alert-error" role="alert">{text}</div>
         </Show>
+    }
+}
+
+/// A new-password input whose rules are checked as the person types, with the same code the
+/// server runs (iam-core in wasm). The server stays the judge: its messages replace these
+/// after each submission (`reset` is the form's action version).
+#[component]
+pub fn NewPasswordField(
+    label: &'static str,
+    name: &'static str,
+    errors: LastError,
+    /// The account's policy; `None` means the default rules.
+    #[prop(into)]
+    policy: Signal<Option<iam_core::credentials::password::PasswordPolicy>>,
+    #[prop(into)] reset: Signal<usize>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    use iam_core::credentials::password::{check_default_rules, PasswordContext};
+    let (typed, set_typed) = signal(None::<String>);
+    Effect::new(move |_| {
+        reset.track();
+        set_typed.set(None);
+    });
+    let live = Signal::derive(move || {
+        typed.get().map(|p| match policy.get() {
+            Some(policy) => policy.check(&p, PasswordContext::default()),
+            None => check_default_rules(&p, PasswordContext::default()),
+        })
+    });
+    let hint = hint.unwrap_or("");
+    view! {
+        <div on:input=move |ev| set_typed.set(Some(event_target_value(&ev)))>
+            <Field label name kind="password" autocomplete="new-password" maxlength=128u32 errors live hint />
+        </div>
     }
 }

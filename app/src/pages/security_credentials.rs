@@ -3,7 +3,8 @@
 use crate::api::credentials::{
     mfa_devices, ChangePassword, CreateMfaDevice, EnableMfaDevice, MfaDevice, RemoveMfaDevice,
 };
-use crate::components::form::{Field, FormAlert};
+use crate::api::settings::password_rules;
+use crate::components::form::{Field, FormAlert, NewPasswordField};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -24,6 +25,8 @@ pub fn SecurityCredentialsPage() -> impl IntoView {
 fn PasswordSection() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let errors = Signal::derive(move || action.value().get().and_then(Result::err));
+    let rules = Resource::new(|| (), |_| password_rules());
+    let policy = Signal::derive(move || rules.get().and_then(Result::ok).flatten());
     let (open, set_open) = signal(false);
     let done = move || matches!(action.value().get(), Some(Ok(())));
     Effect::new(move |_| {
@@ -46,7 +49,7 @@ fn PasswordSection() -> impl IntoView {
                 <FormAlert errors />
                 <ActionForm action>
                     <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" errors />
-                    <Field label="New password" name="new_password" kind="password" autocomplete="new-password" maxlength=128u32 errors />
+                    <NewPasswordField label="New password" name="new_password" errors policy reset=action.version() />
                     <Field label="Confirm new password" name="confirm_password" kind="password" autocomplete="new-password" maxlength=128u32 errors />
                     <div class="actions">
                         <button type="button" class="button" on:click=move |_| set_open.set(false)>"Cancel"</button>

@@ -1,8 +1,7 @@
 //! Sign-up: a new account and its root user.
 
 use crate::api::{sign_up_state, SignUp};
-use crate::components::form::{Field, FormAlert};
-use iam_core::credentials::password::{check_default_rules, PasswordContext};
+use crate::components::form::{Field, FormAlert, NewPasswordField};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -36,18 +35,8 @@ pub fn SignUpPage() -> impl IntoView {
 fn SignUpForm(first: bool) -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let errors = Signal::derive(move || action.value().get().and_then(Result::err));
-    // The same rules the server applies, checked as the person types (iam-core in wasm).
-    // Typing takes over from the last submission's messages until the next submission.
-    let (password, set_password) = signal(None::<String>);
-    Effect::new(move |_| {
-        action.version().track();
-        set_password.set(None);
-    });
-    let live = Signal::derive(move || {
-        password
-            .get()
-            .map(|p| check_default_rules(&p, PasswordContext::default()))
-    });
+    // No account yet: the default rules, checked as the person types.
+    let policy = Signal::derive(|| None);
     view! {
         <h1>"Sign up"</h1>
         <p class="muted">
@@ -61,10 +50,8 @@ fn SignUpForm(first: bool) -> impl IntoView {
         <ActionForm action>
             <Field label="Root user email address" name="email" kind="email" autocomplete="email" maxlength=254u32 errors
                 hint="Used to sign in as the root user." />
-            <div on:input=move |ev| set_password.set(Some(event_target_value(&ev)))>
-                <Field label="Password" name="password" kind="password" autocomplete="new-password" maxlength=128u32 errors live
-                    hint="8 to 128 characters, mixing at least three of: uppercase letters, lowercase letters, numbers, symbols." />
-            </div>
+            <NewPasswordField label="Password" name="password" errors policy reset=action.version()
+                hint="8 to 128 characters, mixing at least three of: uppercase letters, lowercase letters, numbers, symbols." />
             <Field label="Confirm password" name="password_confirm" kind="password" autocomplete="new-password" maxlength=128u32 errors />
             <Field label="Account name" name="account_name" autocomplete="organization" maxlength=50u32 errors
                 hint="A name for the account, e.g. your team or project. You can change it later." />
