@@ -67,3 +67,28 @@ fn truncate(text: &str, max: usize) -> &str {
         None => text,
     }
 }
+
+/// Records what a signed-in identity did (the identity is the actor, in its own account).
+#[allow(clippy::too_many_arguments)]
+pub async fn record_by(
+    conn: &mut PgConnection,
+    identity: &crate::Identity,
+    action: &str,
+    resource: &str,
+    outcome: Outcome,
+    reason: Option<&str>,
+    at: OffsetDateTime,
+    meta: &RequestMeta,
+) -> Result<(), sqlx::Error> {
+    let arn = identity.arn();
+    let event = Event {
+        at,
+        account_id: Some(identity.account_id().as_str()),
+        actor_arn: &arn,
+        action,
+        resource: Some(resource),
+        outcome,
+        reason,
+    };
+    record(conn, &event, meta).await
+}

@@ -1,7 +1,7 @@
 //! Virtual MFA devices: create (seed sealed at rest), enable with two consecutive codes,
 //! verify sign-in codes (never the same step twice), recovery codes, deactivate.
 
-use crate::audit::{self, Event, Outcome};
+use crate::audit::{self, Outcome};
 use crate::crypto::SecretBox;
 use crate::{Identity, RequestMeta, ServiceError};
 use iam_core::credentials::totp;
@@ -55,31 +55,6 @@ fn validate_name(name: &str) -> Result<String, ServiceError> {
             format!("device name `{name}` must be 1 to 226 letters, digits or + = , . @ _ -"),
         ))
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn record(
-    conn: &mut PgConnection,
-    identity: &Identity,
-    action: &str,
-    resource: &str,
-    now: OffsetDateTime,
-    meta: &RequestMeta,
-    outcome: Outcome,
-    reason: Option<&str>,
-) -> Result<(), ServiceError> {
-    let arn = identity.arn();
-    let event = Event {
-        at: now,
-        account_id: Some(identity.account_id().as_str()),
-        actor_arn: &arn,
-        action,
-        resource: Some(resource),
-        outcome,
-        reason,
-    };
-    audit::record(conn, &event, meta).await?;
-    Ok(())
 }
 
 pub async fn create_virtual_device(
@@ -144,15 +119,15 @@ pub async fn create_virtual_device(
     .execute(&mut *tx)
     .await?;
     let serial = serial(account, &name);
-    record(
+    audit::record_by(
         &mut tx,
         identity,
         "iam:CreateVirtualMFADevice",
         &serial,
-        now,
-        meta,
         Outcome::Success,
         None,
+        now,
+        meta,
     )
     .await?;
     tx.commit().await?;
@@ -223,15 +198,15 @@ pub async fn enable_device(
     } else {
         Vec::new()
     };
-    record(
+    audit::record_by(
         &mut tx,
         identity,
         "iam:EnableMFADevice",
         &serial(account, name),
-        now,
-        meta,
         Outcome::Success,
         None,
+        now,
+        meta,
     )
     .await?;
     tx.commit().await?;
@@ -380,15 +355,15 @@ pub async fn deactivate_device(
     if let Err(e) = verify_code(&mut tx, secrets, identity, Some(name), code, now).await {
         drop(tx);
         let mut conn = pool.acquire().await?;
-        record(
+        audit::record_by(
             &mut conn,
             identity,
             "iam:DeactivateMFADevice",
             &serial(account, name),
-            now,
-            meta,
             Outcome::Failure,
             Some("wrong MFA code"),
+            now,
+            meta,
         )
         .await?;
         return Err(e);
@@ -411,15 +386,15 @@ pub async fn deactivate_device(
             .execute(&mut *tx)
             .await?;
     }
-    record(
+    audit::record_by(
         &mut tx,
         identity,
         "iam:DeactivateMFADevice",
         &serial(account, name),
-        now,
-        meta,
         Outcome::Success,
         None,
+        now,
+        meta,
     )
     .await?;
     tx.commit().await?;

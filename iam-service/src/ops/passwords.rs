@@ -1,6 +1,6 @@
 //! The account's password policy, and changing one's own password.
 
-use crate::audit::{self, Event, Outcome};
+use crate::audit::{self, Outcome};
 use crate::{Identity, PasswordHasher, RequestMeta, ServiceError};
 use iam_core::account::AccountId;
 use iam_core::credentials::password::{check_default_rules, PasswordContext, PasswordPolicy};
@@ -48,27 +48,6 @@ pub async fn get_policy(pool: &PgPool, account: &AccountId) -> Result<Option<Pas
     ))
 }
 
-fn audit_event<'a>(
-    identity: &Identity,
-    arn: &'a str,
-    action: &'a str,
-    now: OffsetDateTime,
-) -> (String, Event<'a>) {
-    let account = identity.account_id().to_string();
-    (
-        account,
-        Event {
-            at: now,
-            account_id: None,
-            actor_arn: arn,
-            action,
-            resource: Some(arn),
-            outcome: Outcome::Success,
-            reason: None,
-        },
-    )
-}
-
 /// Sets the account's policy (root only until IAM users can be granted it).
 pub async fn set_policy(
     pool: &PgPool,
@@ -107,9 +86,17 @@ pub async fn set_policy(
     .execute(&mut *tx)
     .await?;
     let arn = identity.arn();
-    let (account, mut event) = audit_event(identity, &arn, "iam:UpdateAccountPasswordPolicy", now);
-    event.account_id = Some(&account);
-    audit::record(&mut tx, &event, meta).await?;
+    audit::record_by(
+        &mut tx,
+        identity,
+        "iam:UpdateAccountPasswordPolicy",
+        &arn,
+        Outcome::Success,
+        None,
+        now,
+        meta,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -126,9 +113,17 @@ pub async fn delete_policy(
         .execute(&mut *tx)
         .await?;
     let arn = identity.arn();
-    let (account, mut event) = audit_event(identity, &arn, "iam:DeleteAccountPasswordPolicy", now);
-    event.account_id = Some(&account);
-    audit::record(&mut tx, &event, meta).await?;
+    audit::record_by(
+        &mut tx,
+        identity,
+        "iam:DeleteAccountPasswordPolicy",
+        &arn,
+        Outcome::Success,
+        None,
+        now,
+        meta,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -400,9 +395,17 @@ pub async fn change_own_password(
             .await?;
         }
     }
-    let (account, mut event) = audit_event(identity, &arn, "iam:ChangePassword", now);
-    event.account_id = Some(&account);
-    audit::record(&mut tx, &event, meta).await?;
+    audit::record_by(
+        &mut tx,
+        identity,
+        "iam:ChangePassword",
+        &arn,
+        Outcome::Success,
+        None,
+        now,
+        meta,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
