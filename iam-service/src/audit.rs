@@ -92,3 +92,15 @@ pub async fn record_by(
     };
     record(conn, &event, meta).await
 }
+
+/// `record_by` for a success.
+pub async fn success_by(
+    conn: &mut PgConnection,
+    identity: &crate::Identity,
+    action: &str,
+    resource: &str,
+    at: OffsetDateTime,
+    meta: &RequestMeta,
+) -> Result<(), sqlx::Error> {
+    record_by(conn, identity, action, resource, Outcome::Success, None, at, meta).await
+}

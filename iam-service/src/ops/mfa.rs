@@ -119,13 +119,11 @@ pub async fn create_virtual_device(
     .execute(&mut *tx)
     .await?;
     let serial = serial(account, &name);
-    audit::record_by(
+    audit::success_by(
         &mut tx,
         identity,
         "iam:CreateVirtualMFADevice",
         &serial,
-        Outcome::Success,
-        None,
         now,
         meta,
     )
@@ -198,13 +196,11 @@ pub async fn enable_device(
     } else {
         Vec::new()
     };
-    audit::record_by(
+    audit::success_by(
         &mut tx,
         identity,
         "iam:EnableMFADevice",
         &serial(account, name),
-        Outcome::Success,
-        None,
         now,
         meta,
     )
@@ -386,13 +382,11 @@ pub async fn deactivate_device(
             .execute(&mut *tx)
             .await?;
     }
-    audit::record_by(
+    audit::success_by(
         &mut tx,
         identity,
         "iam:DeactivateMFADevice",
         &serial(account, name),
-        Outcome::Success,
-        None,
         now,
         meta,
     )

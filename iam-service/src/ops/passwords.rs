@@ -1,6 +1,6 @@
 //! The account's password policy, and changing one's own password.
 
-use crate::audit::{self, Outcome};
+use crate::audit;
 use crate::{Identity, PasswordHasher, RequestMeta, ServiceError};
 use iam_core::account::AccountId;
 use iam_core::credentials::password::{check_default_rules, PasswordContext, PasswordPolicy};
@@ -86,13 +86,11 @@ pub async fn set_policy(
     .execute(&mut *tx)
     .await?;
     let arn = identity.arn();
-    audit::record_by(
+    audit::success_by(
         &mut tx,
         identity,
         "iam:UpdateAccountPasswordPolicy",
         &arn,
-        Outcome::Success,
-        None,
         now,
         meta,
     )
@@ -113,13 +111,11 @@ pub async fn delete_policy(
         .execute(&mut *tx)
         .await?;
     let arn = identity.arn();
-    audit::record_by(
+    audit::success_by(
         &mut tx,
         identity,
         "iam:DeleteAccountPasswordPolicy",
         &arn,
-        Outcome::Success,
-        None,
         now,
         meta,
     )
@@ -395,17 +391,7 @@ pub async fn change_own_password(
             .await?;
         }
     }
-    audit::record_by(
-        &mut tx,
-        identity,
-        "iam:ChangePassword",
-        &arn,
-        Outcome::Success,
-        None,
-        now,
-        meta,
-    )
-    .await?;
+    audit::success_by(&mut tx, identity, "iam:ChangePassword", &arn, now, meta).await?;
     tx.commit().await?;
     Ok(())
 }
