@@ -161,3 +161,66 @@ mod tests {
         assert!(validate_account_name("a\u{7}b").is_err());
     }
 }
+
+/// An account alias: 3-63 characters of `a-z`, `0-9` and `-`, not starting or ending with a
+/// hyphen, no two hyphens in a row, and not 12 digits (that would read as an account ID).
+pub fn validate_alias(text: &str) -> Result<String, String> {
+    let alias = text.trim();
+    let len = alias.chars().count();
+    if !(3..=63).contains(&len) {
+        return Err(format!(
+            "account alias `{alias}` must be 3 to 63 characters; it has {len}"
+        ));
+    }
+    if !alias
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(format!(
+            "account alias `{alias}` may contain only lowercase letters, digits and hyphens"
+        ));
+    }
+    if alias.starts_with('-') || alias.ends_with('-') || alias.contains("--") {
+        return Err(format!(
+            "account alias `{alias}` must not start or end with a hyphen or have two in a row"
+        ));
+    }
+    if AccountId::parse(alias).is_ok() {
+        return Err(format!(
+            "account alias `{alias}` must not be 12 digits: that reads as an account ID"
+        ));
+    }
+    Ok(alias.to_owned())
+}
+
+#[cfg(test)]
+mod alias_tests {
+    use super::validate_alias;
+
+    #[test]
+    fn aliases() {
+        for good in [
+            "acme",
+            "acme-prod-2",
+            "a1b",
+            &"x".repeat(63),
+            "12345678901",
+            "1234567890123",
+        ] {
+            assert_eq!(validate_alias(good).as_deref(), Ok(good), "{good}");
+        }
+        for (bad, why) in [
+            ("ab", "3 to 63"),
+            (&"x".repeat(64) as &str, "3 to 63"),
+            ("Acme", "lowercase"),
+            ("acme_prod", "lowercase"),
+            ("-acme", "hyphen"),
+            ("acme-", "hyphen"),
+            ("ac--me", "hyphen"),
+            ("123456789012", "12 digits"),
+        ] {
+            let err = validate_alias(bad).unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+    }
+}

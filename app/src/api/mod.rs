@@ -17,7 +17,9 @@ pub struct Whoami {
     /// "root", or later "user @ alias".
     pub principal: String,
     pub arn: String,
-    /// The sign-in link for the account's IAM users.
+    /// The account alias, when one is set.
+    pub alias: Option<String>,
+    /// The sign-in link for the account's IAM users (by alias when there is one).
     pub signin_url: String,
     /// Days before the password expires, when few enough to warn about (15 or fewer).
     pub password_expires_in_days: Option<i64>,
@@ -42,9 +44,12 @@ pub async fn session_info() -> Result<Whoami, AppError> {
     let now = time::OffsetDateTime::now_utc();
     let password_expires_in_days =
         iam_service::ops::passwords::expiry_warning(&ctx.pool, &identity, now).await?;
+    let alias = iam_service::ops::aliases::get_alias(&ctx.pool, &account.account_id).await?;
+    let link_name = alias.clone().unwrap_or_else(|| account.account_id.to_string());
     Ok(Whoami {
         password_expires_in_days,
-        signin_url: format!("{base}/signin/{}", account.account_id),
+        signin_url: format!("{base}/signin/{link_name}"),
+        alias,
         account_id: account.account_id.to_string(),
         account_name: account.name,
         principal: match &identity {

@@ -104,3 +104,33 @@ pub async fn password_rules() -> Result<Option<PasswordPolicy>, AppError> {
     };
     Ok(iam_service::ops::passwords::get_policy(&ctx.pool, identity.account_id()).await?)
 }
+
+/// Sets (or replaces) the account alias; the old alias's sign-in link stops working.
+#[server(endpoint = "set_account_alias")]
+pub async fn set_account_alias(alias: String) -> Result<String, AppError> {
+    let ctx = crate::ssr::context()?;
+    let identity = crate::ssr::require_identity(&ctx).await?;
+    let now = time::OffsetDateTime::now_utc();
+    Ok(
+        iam_service::ops::aliases::set_alias(&ctx.pool, &identity, &alias, now, &crate::ssr::request_meta())
+            .await?,
+    )
+}
+
+#[server(endpoint = "delete_account_alias")]
+pub async fn delete_account_alias() -> Result<(), AppError> {
+    let ctx = crate::ssr::context()?;
+    let identity = crate::ssr::require_identity(&ctx).await?;
+    let now = time::OffsetDateTime::now_utc();
+    Ok(
+        iam_service::ops::aliases::delete_alias(&ctx.pool, &identity, now, &crate::ssr::request_meta())
+            .await?,
+    )
+}
+
+#[server(endpoint = "account_alias")]
+pub async fn account_alias() -> Result<Option<String>, AppError> {
+    let ctx = crate::ssr::context()?;
+    let identity = crate::ssr::require_identity(&ctx).await?;
+    Ok(iam_service::ops::aliases::get_alias(&ctx.pool, identity.account_id()).await?)
+}

@@ -1,6 +1,9 @@
 //! Account settings: the password policy.
 
-use crate::api::settings::{get_password_policy, DeletePasswordPolicy, SetPasswordPolicy};
+use crate::api::settings::{
+    account_alias, get_password_policy, DeleteAccountAlias, DeletePasswordPolicy, SetAccountAlias,
+    SetPasswordPolicy,
+};
 use crate::components::form::{Field, FormAlert};
 use iam_core::credentials::password::{PasswordPolicy, SYMBOLS};
 use leptos::prelude::*;
@@ -26,6 +29,7 @@ pub fn AccountSettingsPage() -> impl IntoView {
             <ol><li>"IAM"</li><li aria-current="page">"Account settings"</li></ol>
         </nav>
         <h1>"Account settings"</h1>
+        <AliasSection />
         <section class="panel" aria-labelledby="policy-heading">
             <div class="panel-header">
                 <h2 id="policy-heading">"Password policy"</h2>
@@ -129,5 +133,48 @@ fn PolicyForm(current: Option<PasswordPolicy>, save: ServerAction<SetPasswordPol
             </fieldset>
             <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save changes"</button>
         </ActionForm>
+    }
+}
+
+#[component]
+fn AliasSection() -> impl IntoView {
+    let set = ServerAction::<SetAccountAlias>::new();
+    let delete = ServerAction::<DeleteAccountAlias>::new();
+    let alias = Resource::new(
+        move || (set.version().get(), delete.version().get()),
+        |_| account_alias(),
+    );
+    let errors = Signal::derive(move || {
+        set.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| delete.value().get().and_then(Result::err))
+    });
+    view! {
+        <section class="panel" aria-labelledby="alias-heading">
+            <h2 id="alias-heading">"Account alias"</h2>
+            <p class="muted">"A name for the account's sign-in link: IAM users can sign in at /signin/<alias> as well as /signin/<account ID>."</p>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let current = alias.await.ok().flatten();
+                    view! {
+                        <p data-testid="alias-current">
+                            {match &current { Some(a) => format!("Current alias: {a}"), None => "No alias.".to_string() }}
+                        </p>
+                        {current.is_some().then(|| view! {
+                            <ActionForm action=delete>
+                                <button type="submit" class="button">"Delete alias"</button>
+                            </ActionForm>
+                        })}
+                    }
+                })}
+            </Transition>
+            <FormAlert errors />
+            <ActionForm action=set>
+                <Field label="Account alias" name="alias" maxlength=63u32 errors
+                    hint="3 to 63 lowercase letters, digits or hyphens; not 12 digits." />
+                <button type="submit" class="button button-primary" disabled=move || set.pending().get()>"Save alias"</button>
+            </ActionForm>
+        </section>
     }
 }

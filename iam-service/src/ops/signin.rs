@@ -167,9 +167,14 @@ pub async fn sign_in_user(
 ) -> Result<SignInStep, ServiceError> {
     let account = account.trim();
     let user_name = user_name.trim();
-    let keys = throttle::keys(&format!("user:{account}/{user_name}"), meta.source_ip.as_deref());
+    // Counted against the account itself, whether it was named by ID or by alias.
+    let account_id = crate::ops::aliases::resolve(pool, account).await?;
+    let counted_as = account_id.as_ref().map_or(account, AccountId::as_str).to_owned();
+    let keys = throttle::keys(
+        &format!("user:{counted_as}/{}", user_name.to_lowercase()),
+        meta.source_ip.as_deref(),
+    );
     refuse_if_throttled(pool, &keys, now, meta).await?;
-    let account_id = AccountId::parse(account).ok();
     let row: Option<(String, String, String, OffsetDateTime)> = match &account_id {
         Some(id) => {
             sqlx::query_as(

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod aliases;
 mod audit_log;
 mod mfa;
 mod signin;
