@@ -66,17 +66,7 @@ pub fn check_default_rules(password: &str, context: PasswordContext<'_>) -> Vec<
              symbols ({SYMBOLS}); it has {kinds}"
         ));
     }
-    let equals =
-        |other: Option<&str>| other.is_some_and(|o| !o.is_empty() && o.trim().eq_ignore_ascii_case(password));
-    if equals(context.account_name) {
-        problems.push("password must not be the account name".into());
-    }
-    if equals(context.email) {
-        problems.push("password must not be the email address".into());
-    }
-    if equals(context.user_name) {
-        problems.push("password must not be the user name".into());
-    }
+    problems.extend(same_as_identity(password, context));
     problems
 }
 

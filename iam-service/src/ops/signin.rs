@@ -54,6 +54,31 @@ async fn log(
     Ok(())
 }
 
+/// A wrong password (or no such user): counted toward throttling, recorded with the reason,
+/// and answered with the one error that reveals nothing.
+#[allow(clippy::too_many_arguments)]
+async fn refuse(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    keys: &[String],
+    account: Option<&str>,
+    arn: Option<&str>,
+    reason: &str,
+    now: OffsetDateTime,
+    meta: &RequestMeta,
+    lockout: &LockoutPolicy,
+) -> ServiceError {
+    let recorded = async {
+        throttle::record_failure(&mut tx, keys, now.unix_timestamp(), lockout).await?;
+        log(&mut tx, account, arn, Outcome::Failure, Some(reason), now, meta).await?;
+        tx.commit().await?;
+        Ok::<_, ServiceError>(())
+    };
+    match recorded.await {
+        Ok(()) => ServiceError::InvalidCredentials,
+        Err(e) => e,
+    }
+}
+
 /// Refuses (and records) an attempt while any of its keys is locked.
 async fn refuse_if_throttled(
     pool: &PgPool,
@@ -111,19 +136,7 @@ pub async fn sign_in_root(
         } else {
             "no root user with this email address"
         };
-        throttle::record_failure(&mut tx, &keys, now.unix_timestamp(), lockout).await?;
-        log(
-            &mut tx,
-            account,
-            arn.as_deref(),
-            Outcome::Failure,
-            Some(reason),
-            now,
-            meta,
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(ServiceError::InvalidCredentials);
+        return Err(refuse(tx, &keys, account, arn.as_deref(), reason, now, meta, lockout).await);
     };
     let identity = Identity::Root {
         account_id: AccountId::parse(&row.account_id).map_err(ServiceError::Internal)?,
@@ -202,23 +215,11 @@ pub async fn sign_in_user(
             }
             _ => ("no such account or user", None),
         };
-        throttle::record_failure(&mut tx, &keys, now.unix_timestamp(), lockout).await?;
         let account = account_id
             .as_ref()
             .map(AccountId::as_str)
             .filter(|_| arn.is_some());
-        log(
-            &mut tx,
-            account,
-            arn.as_deref(),
-            Outcome::Failure,
-            Some(reason),
-            now,
-            meta,
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(ServiceError::InvalidCredentials);
+        return Err(refuse(tx, &keys, account, arn.as_deref(), reason, now, meta, lockout).await);
     };
     let identity = Identity::User {
         account_id: account_id.clone(),
