@@ -79,6 +79,36 @@ async fn refuse(
     }
 }
 
+/// Records that the identity's password was just used to sign in (for the credential report).
+async fn mark_password_used(
+    conn: &mut PgConnection,
+    identity: &Identity,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    match identity {
+        Identity::Root { account_id } => {
+            sqlx::query("UPDATE root_users SET password_last_used_at = $2 WHERE account_id = $1")
+                .bind(account_id.as_str())
+                .bind(now)
+                .execute(conn)
+                .await?;
+        }
+        Identity::User {
+            account_id,
+            user_name,
+            ..
+        } => {
+            sqlx::query("UPDATE login_profiles SET password_last_used_at = $3 WHERE account_id = $1 AND user_name = $2")
+                .bind(account_id.as_str())
+                .bind(user_name)
+                .bind(now)
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Refuses (and records) an attempt while any of its keys is locked.
 async fn refuse_if_throttled(
     pool: &PgPool,
@@ -146,11 +176,7 @@ pub async fn sign_in_root(
         return Ok(SignInStep::MfaRequired(identity));
     }
     throttle::record_success(&mut tx, &keys[0]).await?;
-    sqlx::query("UPDATE root_users SET password_last_used_at = $2 WHERE account_id = $1")
-        .bind(identity.account_id().as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    mark_password_used(&mut tx, &identity, now).await?;
     log(
         &mut tx,
         account,
@@ -188,25 +214,23 @@ pub async fn sign_in_user(
         meta.source_ip.as_deref(),
     );
     refuse_if_throttled(pool, &keys, now, meta).await?;
-    let row: Option<(String, String, String, OffsetDateTime)> = match &account_id {
-        Some(id) => {
-            sqlx::query_as(
-                "SELECT u.user_name, u.user_id, l.password_hash, l.password_changed_at
+    let row: Option<(String, String, String, OffsetDateTime, bool)> = match &account_id {
+        Some(id) => sqlx::query_as(
+            "SELECT u.user_name, u.user_id, l.password_hash, l.password_changed_at, l.password_reset_required
                    FROM iam_users u JOIN login_profiles l USING (account_id, user_name)
                   WHERE u.account_id = $1 AND lower(u.user_name) = lower($2)",
-            )
-            .bind(id.as_str())
-            .bind(user_name)
-            .fetch_optional(pool)
-            .await?
-        }
+        )
+        .bind(id.as_str())
+        .bind(user_name)
+        .fetch_optional(pool)
+        .await?,
         None => None,
     };
     let matched = hasher
         .verify(password, row.as_ref().map(|r| r.2.as_str()))
         .await?;
     let mut tx = pool.begin().await?;
-    let (Some(account_id), Some((name, user_id, _, changed_at)), true) =
+    let (Some(account_id), Some((name, user_id, _, changed_at, reset_required)), true) =
         (account_id.clone(), row.clone(), matched)
     else {
         let (reason, arn) = match (&account_id, &row) {
@@ -228,9 +252,8 @@ pub async fn sign_in_user(
     };
     let arn = identity.arn();
     let policy = crate::ops::passwords::get_policy(pool, &account_id).await?;
-    if crate::ops::passwords::expired(policy.as_ref(), changed_at, now)
-        && policy.as_ref().is_some_and(|p| p.hard_expiry)
-    {
+    let expired = crate::ops::passwords::expired(policy.as_ref(), changed_at, now);
+    if expired && policy.as_ref().is_some_and(|p| p.hard_expiry) {
         log(
             &mut tx,
             Some(account_id.as_str()),
@@ -248,17 +271,7 @@ pub async fn sign_in_user(
         return Ok(SignInStep::MfaRequired(identity));
     }
     throttle::record_success(&mut tx, &keys[0]).await?;
-    sqlx::query(
-        "UPDATE login_profiles SET password_last_used_at = $3 WHERE account_id = $1 AND user_name = $2",
-    )
-    .bind(account_id.as_str())
-    .bind(match &identity {
-        Identity::User { user_name, .. } => user_name.as_str(),
-        Identity::Root { .. } => "",
-    })
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    mark_password_used(&mut tx, &identity, now).await?;
     log(
         &mut tx,
         Some(account_id.as_str()),
@@ -270,7 +283,8 @@ pub async fn sign_in_user(
     )
     .await?;
     tx.commit().await?;
-    if crate::ops::passwords::change_due(pool, &identity, now).await? {
+    // The same test as `passwords::change_due`, on what this sign-in already loaded.
+    if reset_required || expired {
         return Ok(SignInStep::PasswordChangeRequired(identity));
     }
     Ok(SignInStep::SignedIn(identity))
@@ -317,27 +331,7 @@ pub async fn complete_mfa(
     match checked {
         Ok(()) => {
             throttle::record_success(&mut tx, &keys[0]).await?;
-            match identity {
-                Identity::Root { account_id } => {
-                    sqlx::query("UPDATE root_users SET password_last_used_at = $2 WHERE account_id = $1")
-                        .bind(account_id.as_str())
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                Identity::User {
-                    account_id,
-                    user_name,
-                    ..
-                } => {
-                    sqlx::query("UPDATE login_profiles SET password_last_used_at = $3 WHERE account_id = $1 AND user_name = $2")
-                        .bind(account_id.as_str())
-                        .bind(user_name)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
+            mark_password_used(&mut tx, identity, now).await?;
             let reason = format!("signed in with {what}");
             log(
                 &mut tx,
