@@ -273,6 +273,7 @@ pub fn meta_from_parts(parts: &Parts) -> RequestMeta {
     RequestMeta {
         source_ip,
         user_agent,
+        ..Default::default()
     }
 }
 

@@ -7,5 +7,8 @@ pub mod account;
 pub mod arn;
 pub mod credentials;
 pub mod field;
+pub mod model;
+pub mod names;
 pub mod policy;
+pub mod quotas;
 pub mod signup;

@@ -26,6 +26,19 @@ pub enum ServiceError {
     /// A named thing does not exist.
     #[error("no such entity: {0}")]
     NoSuchEntity(String),
+    /// A name is taken (AWS's `EntityAlreadyExists`), in AWS's words.
+    #[error("EntityAlreadyExists: {0}")]
+    AlreadyExists(String),
+    /// A quota would be exceeded (`LimitExceeded`).
+    #[error("LimitExceeded: {0}")]
+    LimitExceeded(String),
+    /// The thing still has dependents (`DeleteConflict`).
+    #[error("DeleteConflict: {0}")]
+    DeleteConflict(String),
+    /// A policy document failed validation (`MalformedPolicyDocument`); each problem with its
+    /// line and column.
+    #[error("MalformedPolicyDocument: {0:?}")]
+    MalformedPolicy(Vec<iam_core::policy::Diagnostic>),
     /// Sign-up is turned off by configuration and an account already exists.
     #[error("sign-up is disabled")]
     SignUpClosed,

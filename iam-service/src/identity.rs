@@ -13,7 +13,14 @@ pub enum Identity {
         account_id: AccountId,
         user_name: String,
         user_id: String,
+        /// The user's path (`/` or `/division/`), part of its ARN.
+        #[serde(default = "root_path")]
+        path: String,
     },
+}
+
+fn root_path() -> String {
+    "/".into()
 }
 
 impl Identity {
@@ -46,15 +53,38 @@ impl Identity {
             Identity::User {
                 account_id,
                 user_name,
+                path,
                 ..
-            } => format!("arn:aws:iam::{account_id}:user/{user_name}"),
+            } => iam_core::arn::user_arn(account_id.as_str(), path, user_name),
         }
     }
 }
 
-/// The request facts every audit event records.
+/// The request facts every audit event records, and the session facts the engine's global
+/// condition keys come from.
 #[derive(Debug, Clone, Default)]
 pub struct RequestMeta {
     pub source_ip: Option<String>,
     pub user_agent: Option<String>,
+    /// When the caller's session began (console sessions are temporary credentials: the
+    /// engine then sees `aws:MultiFactorAuthPresent` false unless MFA was used).
+    pub session_started: Option<i64>,
+    /// When the caller proved a second factor (`aws:MultiFactorAuthAge`).
+    pub mfa_at: Option<i64>,
+    pub secure_transport: bool,
+}
+
+/// Who calls an operation, with the request's facts and time: what every operation that the
+/// engine authorizes takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    pub identity: &'a Identity,
+    pub meta: &'a RequestMeta,
+    pub now: time::OffsetDateTime,
+}
+
+impl Caller<'_> {
+    pub fn account(&self) -> &str {
+        self.identity.account_id().as_str()
+    }
 }

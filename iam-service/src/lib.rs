@@ -2,6 +2,7 @@
 //! audit event in that transaction, and returns a typed error.
 
 pub mod audit;
+pub mod authz;
 pub mod crypto;
 pub mod db;
 pub mod error;
@@ -12,7 +13,7 @@ pub mod qr;
 
 pub use error::ServiceError;
 pub use hashing::PasswordHasher;
-pub use identity::{Identity, RequestMeta};
+pub use identity::{Caller, Identity, RequestMeta};
 
 /// Applies the migrations in `migrations/` (embedded at build time).
 pub async fn migrate(pool: &sqlx::PgPool) -> Result<(), sqlx::migrate::MigrateError> {

@@ -148,6 +148,7 @@ async fn create_user(config: &Config, account: &str, user: &str, require_reset: 
     let meta = iam_service::RequestMeta {
         source_ip: None,
         user_agent: Some("server user create".into()),
+        ..Default::default()
     };
     let now = time::OffsetDateTime::now_utc();
     let created = iam_service::ops::users::create_user_with_password(

@@ -2,8 +2,69 @@
 
 pub mod accounts;
 pub mod aliases;
+pub mod attachments;
+pub mod groups;
+pub mod history;
 pub mod mfa;
 pub mod passwords;
+pub mod policies;
 pub mod signin;
+pub mod simulate;
+pub mod summary;
 pub mod throttle;
 pub mod users;
+
+use crate::authz::Authorizer;
+use crate::{audit, Caller, ServiceError};
+use rand::Rng;
+use sqlx::{PgPool, Postgres, Transaction};
+
+/// An operation's transaction, with the caller's policies loaded inside it.
+pub(crate) async fn begin<'p>(
+    pool: &'p PgPool,
+    caller: &Caller<'_>,
+) -> Result<(Transaction<'p, Postgres>, Authorizer), ServiceError> {
+    let mut tx = pool.begin().await?;
+    let authorizer = Authorizer::load(&mut tx, caller.identity, caller.meta, caller.now).await?;
+    Ok((tx, authorizer))
+}
+
+/// Records one successful action of the caller.
+pub(crate) async fn audited(
+    tx: &mut Transaction<'_, Postgres>,
+    caller: &Caller<'_>,
+    action: &str,
+    resource: &str,
+) -> Result<(), ServiceError> {
+    audit::success_by(tx, caller.identity, action, resource, caller.now, caller.meta).await?;
+    Ok(())
+}
+
+pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// An AWS-style unique ID: the prefix (`AIDA`, `AGPA`, `ANPA`, ...) and 16 characters.
+pub fn unique_id(prefix: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut rng = rand::rngs::OsRng;
+    let tail: String = (0..16)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect();
+    format!("{prefix}{tail}")
+}
+
+/// `%` and `_` in a search are literal characters, not patterns.
+pub(crate) fn like_pattern(search: &str) -> String {
+    let escaped = search
+        .trim()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Keeps a page size sane whatever the caller asked for.
+pub(crate) fn clamp_limit(limit: i64) -> i64 {
+    limit.clamp(1, 1000)
+}

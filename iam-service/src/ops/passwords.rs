@@ -295,13 +295,15 @@ pub async fn change_own_password(
     let account_id = identity.account_id();
     let arn = identity.arn();
     let policy = get_policy(pool, account_id).await?;
+    // As on AWS: a user may change their own password when the password policy lets every
+    // user, when a policy grants iam:ChangePassword (IAMUserChangePassword), or when a change
+    // is owed at sign-in.
     if matches!(identity, Identity::User { .. })
         && !forced
         && !policy.as_ref().is_some_and(|p| p.allow_users_to_change_password)
     {
-        return Err(ServiceError::AccessDenied(format!(
-            "User: {arn} is not authorized to perform: iam:ChangePassword on resource: {arn} because no identity-based policy allows the iam:ChangePassword action"
-        )));
+        let mut conn = pool.acquire().await?;
+        crate::authz::authorize(&mut conn, identity, meta, now, "iam:ChangePassword", &arn).await?;
     }
     let (hash, names) = current_credentials(pool, identity).await?;
     let mut errors = Vec::new();

@@ -214,9 +214,9 @@ pub async fn sign_in_user(
         meta.source_ip.as_deref(),
     );
     refuse_if_throttled(pool, &keys, now, meta).await?;
-    let row: Option<(String, String, String, OffsetDateTime, bool)> = match &account_id {
+    let row: Option<(String, String, String, OffsetDateTime, bool, String)> = match &account_id {
         Some(id) => sqlx::query_as(
-            "SELECT u.user_name, u.user_id, l.password_hash, l.password_changed_at, l.password_reset_required
+            "SELECT u.user_name, u.user_id, l.password_hash, l.password_changed_at, l.password_reset_required, u.path
                    FROM iam_users u JOIN login_profiles l USING (account_id, user_name)
                   WHERE u.account_id = $1 AND lower(u.user_name) = lower($2)",
         )
@@ -230,13 +230,14 @@ pub async fn sign_in_user(
         .verify(password, row.as_ref().map(|r| r.2.as_str()))
         .await?;
     let mut tx = pool.begin().await?;
-    let (Some(account_id), Some((name, user_id, _, changed_at, reset_required)), true) =
+    let (Some(account_id), Some((name, user_id, _, changed_at, reset_required, path)), true) =
         (account_id.clone(), row.clone(), matched)
     else {
         let (reason, arn) = match (&account_id, &row) {
-            (Some(id), Some((name, ..))) => {
-                ("wrong password", Some(format!("arn:aws:iam::{id}:user/{name}")))
-            }
+            (Some(id), Some((name, _, _, _, _, path))) => (
+                "wrong password",
+                Some(iam_core::arn::user_arn(id.as_str(), path, name)),
+            ),
             _ => ("no such account or user", None),
         };
         let account = account_id
@@ -249,6 +250,7 @@ pub async fn sign_in_user(
         account_id: account_id.clone(),
         user_name: name,
         user_id,
+        path,
     };
     let arn = identity.arn();
     let policy = crate::ops::passwords::get_policy(pool, &account_id).await?;

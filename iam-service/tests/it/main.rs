@@ -4,6 +4,7 @@
 mod accounts;
 mod aliases;
 mod audit_log;
+mod console;
 mod mfa;
 mod signin;
 mod throttle;
@@ -28,6 +29,7 @@ pub fn meta() -> RequestMeta {
     RequestMeta {
         source_ip: Some("192.0.2.7".into()),
         user_agent: Some("it-tests/1.0".into()),
+        ..Default::default()
     }
 }
 

@@ -211,7 +211,7 @@ async fn user_names_are_unique_regardless_of_case(pool: PgPool) {
     )
     .await;
     assert!(
-        matches!(&again, Err(ServiceError::Invalid(e)) if e[0].field == "user_name"),
+        matches!(&again, Err(ServiceError::AlreadyExists(m)) if m == "User with name Alice already exists."),
         "{again:?}"
     );
     let bad = create_user_with_password(

@@ -1,0 +1,197 @@
+//! What the console and the API show of users, groups and policies. Plain data (times in
+//! seconds since the Unix epoch) so the same types cross to the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// How a list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SortBy {
+    #[default]
+    Name,
+    Created,
+}
+
+/// One page of a list: which rows, from where, in which order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PageRequest {
+    /// Case-insensitive substring of the name; empty for all.
+    pub search: String,
+    pub sort: SortBy,
+    pub descending: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Rows matching the search, over all pages.
+    pub total: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub user_name: String,
+    pub user_id: String,
+    pub path: String,
+    pub arn: String,
+    pub created_at: i64,
+    pub groups: i64,
+    pub mfa_enabled: bool,
+    pub password_enabled: bool,
+    pub password_changed_at: Option<i64>,
+    pub password_last_used: Option<i64>,
+}
+
+/// A policy attached to a user, group or role, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachedPolicy {
+    pub policy_name: String,
+    pub policy_arn: String,
+    /// `AWS managed`, `Customer managed`, `AWS managed - job function` or `Inline`.
+    pub policy_type: String,
+    /// `Directly` or `Group NAME`.
+    pub attached_via: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InlinePolicy {
+    pub policy_name: String,
+    pub document: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaDeviceInfo {
+    pub name: String,
+    pub serial: String,
+    pub enabled_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub summary: UserSummary,
+    pub password_reset_required: bool,
+    pub groups: Vec<GroupSummary>,
+    /// Managed policies attached directly and through groups.
+    pub policies: Vec<AttachedPolicy>,
+    pub inline_policies: Vec<InlinePolicy>,
+    pub tags: Vec<Tag>,
+    pub mfa_devices: Vec<MfaDeviceInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    pub group_name: String,
+    pub group_id: String,
+    pub path: String,
+    pub arn: String,
+    pub created_at: i64,
+    pub users: i64,
+    pub policies: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupDetail {
+    pub summary: GroupSummary,
+    pub users: Vec<String>,
+    pub policies: Vec<AttachedPolicy>,
+    pub inline_policies: Vec<InlinePolicy>,
+}
+
+/// The console's policy types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PolicyType {
+    AwsManaged,
+    AwsManagedJobFunction,
+    CustomerManaged,
+}
+
+impl PolicyType {
+    pub fn label(self) -> &'static str {
+        match self {
+            PolicyType::AwsManaged => "AWS managed",
+            PolicyType::AwsManagedJobFunction => "AWS managed - job function",
+            PolicyType::CustomerManaged => "Customer managed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            PolicyType::AwsManaged,
+            PolicyType::AwsManagedJobFunction,
+            PolicyType::CustomerManaged,
+        ]
+        .into_iter()
+        .find(|t| t.label() == text || format!("{t:?}") == text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicySummary {
+    pub policy_name: String,
+    pub arn: String,
+    pub path: String,
+    pub policy_type: PolicyType,
+    pub description: String,
+    /// Users, groups and roles it is attached to.
+    pub attachments: i64,
+    pub default_version: String,
+    pub updated_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyVersionInfo {
+    /// `v1`, `v2`, ...
+    pub version_id: String,
+    pub is_default: bool,
+    pub created_at: Option<i64>,
+    pub document: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyEntity {
+    /// `User`, `Group` or `Role`.
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyDetail {
+    pub summary: PolicySummary,
+    pub policy_id: Option<String>,
+    pub versions: Vec<PolicyVersionInfo>,
+    pub entities: Vec<PolicyEntity>,
+}
+
+/// The dashboard's counts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub users: i64,
+    pub groups: i64,
+    pub roles: i64,
+    pub customer_policies: i64,
+    pub identity_providers: i64,
+    pub root_mfa: bool,
+    pub users_without_mfa: i64,
+    /// Users with a console password never used, or unused for 90 days.
+    pub unused_passwords: i64,
+}
+
+/// One audit event, as the event history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub resource: Option<String>,
+    pub outcome: String,
+    pub source_ip: Option<String>,
+}

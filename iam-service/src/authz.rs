@@ -1,0 +1,265 @@
+//! Authorization: the policies that apply to the caller, loaded once per operation, and the
+//! engine's decision for every action the operation needs. The root user is allowed
+//! everything in its own account; everyone else gets exactly what iam-core decides.
+
+use crate::{Identity, RequestMeta, ServiceError};
+use iam_core::policy::managed::MANAGED_POLICIES;
+use iam_core::policy::{
+    evaluate, parse_policy, Explanation, GlobalFacts, Named, Policy, PolicyKind, PolicySet, Principal,
+    PrincipalKind, Request,
+};
+use sqlx::PgConnection;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use time::OffsetDateTime;
+
+/// A policy that applies, under the name the engine's explanations use.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// A managed policy's ARN, or `inline policy NAME of ARN`.
+    pub id: String,
+    pub policy: Policy,
+}
+
+/// The caller, its policies and the request facts, ready to decide.
+#[derive(Debug, Clone)]
+pub struct Authorizer {
+    /// The root user: allowed everything in its own account.
+    root: bool,
+    principal: Principal,
+    facts: GlobalFacts,
+    policies: Vec<Applied>,
+    /// Context keys given to the simulator.
+    context: Vec<(String, String)>,
+}
+
+/// The AWS-managed policies, parsed once.
+fn aws_managed() -> &'static BTreeMap<String, Policy> {
+    static PARSED: OnceLock<BTreeMap<String, Policy>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        MANAGED_POLICIES
+            .iter()
+            .filter_map(|m| Some((m.arn(), m.policy()?)))
+            .collect()
+    })
+}
+
+/// The ARN of a user's or group's inline policy, as explanations name it.
+pub fn inline_id(owner_arn: &str, policy_name: &str) -> String {
+    format!("inline policy {policy_name} of {owner_arn}")
+}
+
+/// Turns stored (id, document) rows into policies; a managed row without a document is an
+/// AWS-managed policy.
+fn applied(rows: Vec<(String, Option<String>)>) -> Vec<Applied> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, document) in rows {
+        if !seen.insert(id.clone()) {
+            continue; // attached both directly and through a group
+        }
+        let policy = match document {
+            Some(text) => parse_policy(&text, PolicyKind::Identity).policy,
+            None => aws_managed().get(&id).cloned(),
+        };
+        match policy {
+            Some(policy) => out.push(Applied { id, policy }),
+            None => tracing::error!(policy = %id, "stored policy does not parse; ignored"),
+        }
+    }
+    out
+}
+
+/// Every identity-based policy of a user: attached, inline, and its groups'.
+pub async fn user_policies(
+    conn: &mut PgConnection,
+    account_id: &str,
+    user_name: &str,
+) -> Result<Vec<Applied>, sqlx::Error> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "WITH attached AS (
+             SELECT policy_arn FROM user_policies WHERE account_id = $1 AND user_name = $2
+             UNION
+             SELECT g.policy_arn FROM group_members m
+               JOIN group_policies g USING (account_id, group_name)
+              WHERE m.account_id = $1 AND m.user_name = $2
+         )
+         SELECT a.policy_arn, v.document
+           FROM attached a
+           LEFT JOIN managed_policies p ON p.arn = a.policy_arn
+           LEFT JOIN policy_versions v
+             ON v.account_id = p.account_id AND v.policy_name = p.policy_name AND v.version = p.default_version
+         UNION ALL
+         SELECT 'inline policy ' || policy_name || ' of arn:aws:iam::' || $1 || ':user/' || $2, document
+           FROM user_inline_policies WHERE account_id = $1 AND user_name = $2
+         UNION ALL
+         SELECT 'inline policy ' || i.policy_name || ' of arn:aws:iam::' || $1 || ':group/' || i.group_name, i.document
+           FROM group_members m JOIN group_inline_policies i USING (account_id, group_name)
+          WHERE m.account_id = $1 AND m.user_name = $2",
+    )
+    .bind(account_id)
+    .bind(user_name)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(applied(rows))
+}
+
+/// A group's own policies (attached and inline), for the simulator.
+pub async fn group_policies(
+    conn: &mut PgConnection,
+    account_id: &str,
+    group_name: &str,
+) -> Result<Vec<Applied>, sqlx::Error> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT g.policy_arn, v.document
+           FROM group_policies g
+           LEFT JOIN managed_policies p ON p.arn = g.policy_arn
+           LEFT JOIN policy_versions v
+             ON v.account_id = p.account_id AND v.policy_name = p.policy_name AND v.version = p.default_version
+          WHERE g.account_id = $1 AND g.group_name = $2
+         UNION ALL
+         SELECT 'inline policy ' || policy_name || ' of arn:aws:iam::' || $1 || ':group/' || $2, document
+           FROM group_inline_policies WHERE account_id = $1 AND group_name = $2",
+    )
+    .bind(account_id)
+    .bind(group_name)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(applied(rows))
+}
+
+impl Authorizer {
+    /// Loads what the engine needs to decide for `who` (nothing for the root user).
+    pub async fn load(
+        conn: &mut PgConnection,
+        who: &Identity,
+        meta: &RequestMeta,
+        now: OffsetDateTime,
+    ) -> Result<Self, ServiceError> {
+        let account = who.account_id().as_str().to_owned();
+        let mut facts = GlobalFacts {
+            now: now.unix_timestamp(),
+            mfa_age: meta.mfa_at.map(|at| (now.unix_timestamp() - at).max(0)),
+            token_issued_at: meta.session_started,
+            source_ip: meta.source_ip.clone(),
+            user_agent: meta.user_agent.clone(),
+            secure_transport: meta.secure_transport,
+            ..Default::default()
+        };
+        let (principal, policies) = match who {
+            Identity::Root { .. } => (
+                Principal::new(PrincipalKind::Root, who.arn(), &account),
+                Vec::new(),
+            ),
+            Identity::User {
+                user_name, user_id, ..
+            } => {
+                facts.user_name = Some(user_name.clone());
+                facts.user_id = Some(user_id.clone());
+                facts.principal_tags = sqlx::query_as::<_, (String, String)>(
+                    "SELECT key, value FROM user_tags WHERE account_id = $1 AND user_name = $2",
+                )
+                .bind(&account)
+                .bind(user_name)
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .collect();
+                let policies = user_policies(conn, &account, user_name).await?;
+                (Principal::new(PrincipalKind::User, who.arn(), &account), policies)
+            }
+        };
+        Ok(Self {
+            root: matches!(who, Identity::Root { .. }),
+            principal,
+            facts,
+            policies,
+            context: Vec::new(),
+        })
+    }
+
+    /// A principal with the given policies and request facts: the simulator's "what if".
+    pub fn simulated(
+        principal: Principal,
+        policies: Vec<Applied>,
+        facts: GlobalFacts,
+        context: Vec<(String, String)>,
+    ) -> Self {
+        Self {
+            root: false,
+            principal,
+            facts,
+            policies,
+            context,
+        }
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.root
+    }
+
+    fn request(&self, action: &str, resource: &str) -> Request {
+        let mut request = Request::new(self.principal.clone(), action, resource).with_globals(&self.facts);
+        for (key, value) in &self.context {
+            request.context.set(key, value.clone());
+        }
+        request
+    }
+
+    fn set(&self) -> PolicySet<'_> {
+        PolicySet {
+            identity: self
+                .policies
+                .iter()
+                .map(|a| Named {
+                    id: &a.id,
+                    policy: &a.policy,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    /// The engine's decision with its explanation (for the simulator and refusals).
+    pub fn explain(&self, action: &str, resource: &str) -> Explanation {
+        let request = self.request(action, resource);
+        let set = self.set();
+        evaluate(&request, &set).explain(&request, &set)
+    }
+
+    /// Whether the caller may perform `action` on `resource`.
+    pub fn allows(&self, action: &str, resource: &str) -> bool {
+        self.is_root() || evaluate(&self.request(action, resource), &self.set()).allowed()
+    }
+
+    /// `Ok` when allowed; otherwise AWS's access-denied message with the reason.
+    pub fn check(&self, action: &str, resource: &str) -> Result<(), ServiceError> {
+        if self.is_root() {
+            return Ok(());
+        }
+        let request = self.request(action, resource);
+        let set = self.set();
+        let decision = evaluate(&request, &set);
+        if decision.allowed() {
+            Ok(())
+        } else {
+            Err(ServiceError::AccessDenied(
+                decision.denial_message(&request, &set),
+            ))
+        }
+    }
+}
+
+/// Loads the caller's authorizer and checks one action: the common case.
+pub async fn authorize(
+    conn: &mut PgConnection,
+    who: &Identity,
+    meta: &RequestMeta,
+    now: OffsetDateTime,
+    action: &str,
+    resource: &str,
+) -> Result<Authorizer, ServiceError> {
+    let authorizer = Authorizer::load(conn, who, meta, now).await?;
+    authorizer.check(action, resource)?;
+    Ok(authorizer)
+}

@@ -1,0 +1,391 @@
+//! Managed policies attached to users and groups (roles join with the same shape), and their
+//! inline policies. AWS's actions: Attach/Detach{User,Group}Policy, Put/Delete{User,Group}Policy.
+
+use crate::authz::Authorizer;
+use crate::ops::{audited, begin};
+use crate::{Caller, ServiceError};
+use iam_core::model::{AttachedPolicy, InlinePolicy, PolicyType};
+use iam_core::names::{check_name, NameKind};
+use iam_core::policy::managed;
+use iam_core::policy::{parse_policy, PolicyKind};
+use iam_core::quotas;
+use sqlx::{PgConnection, PgPool};
+
+/// Something policies attach to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entity {
+    User(String),
+    Group(String),
+}
+
+impl Entity {
+    pub fn name(&self) -> &str {
+        match self {
+            Entity::User(n) | Entity::Group(n) => n,
+        }
+    }
+
+    /// `User` or `Group`, as AWS's action names spell it.
+    fn kind(&self) -> &'static str {
+        match self {
+            Entity::User(_) => "User",
+            Entity::Group(_) => "Group",
+        }
+    }
+
+    fn table(&self) -> &'static str {
+        match self {
+            Entity::User(_) => "iam_users",
+            Entity::Group(_) => "iam_groups",
+        }
+    }
+
+    fn name_column(&self) -> &'static str {
+        match self {
+            Entity::User(_) => "user_name",
+            Entity::Group(_) => "group_name",
+        }
+    }
+
+    fn attached_table(&self) -> &'static str {
+        match self {
+            Entity::User(_) => "user_policies",
+            Entity::Group(_) => "group_policies",
+        }
+    }
+
+    fn inline_table(&self) -> &'static str {
+        match self {
+            Entity::User(_) => "user_inline_policies",
+            Entity::Group(_) => "group_inline_policies",
+        }
+    }
+
+    fn inline_limit(&self) -> usize {
+        match self {
+            Entity::User(_) => quotas::INLINE_BYTES_USER,
+            Entity::Group(_) => quotas::INLINE_BYTES_GROUP,
+        }
+    }
+
+    fn no_such(&self) -> ServiceError {
+        ServiceError::NoSuchEntity(format!(
+            "The {} with name {} cannot be found.",
+            self.kind().to_lowercase(),
+            self.name()
+        ))
+    }
+
+    /// `iam:AttachUserPolicy` and the like.
+    pub fn action(&self, verb: &str) -> String {
+        format!("iam:{verb}{}Policy", self.kind())
+    }
+}
+
+/// The entity's ARN with its real path when it exists (a refusal must not tell whether it
+/// does), and whether it exists.
+pub(crate) async fn entity_arn(
+    conn: &mut PgConnection,
+    account: &str,
+    entity: &Entity,
+) -> Result<(String, bool), ServiceError> {
+    let sql = format!(
+        "SELECT path FROM {} WHERE account_id = $1 AND {} = $2",
+        entity.table(),
+        entity.name_column()
+    );
+    let path: Option<String> = sqlx::query_scalar(&sql)
+        .bind(account)
+        .bind(entity.name())
+        .fetch_optional(conn)
+        .await?;
+    let kind = entity.kind().to_lowercase();
+    let arn = iam_core::arn::entity_arn(account, &kind, path.as_deref().unwrap_or("/"), entity.name());
+    Ok((arn, path.is_some()))
+}
+
+/// A policy's name and console type from its ARN.
+pub fn describe(arn: &str) -> (String, PolicyType) {
+    let name = arn.rsplit('/').next().unwrap_or(arn).to_owned();
+    match managed::find(arn) {
+        Some(m) if m.job_function => (name, PolicyType::AwsManagedJobFunction),
+        Some(_) => (name, PolicyType::AwsManaged),
+        None => (name, PolicyType::CustomerManaged),
+    }
+}
+
+/// Whether an ARN names an attachable policy: AWS-managed, or the account's own.
+async fn attachable(conn: &mut PgConnection, account: &str, arn: &str) -> Result<bool, ServiceError> {
+    if managed::find(arn).is_some() && arn.starts_with("arn:aws:iam::aws:policy/") {
+        return Ok(true);
+    }
+    let found: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM managed_policies WHERE account_id = $1 AND arn = $2)",
+    )
+    .bind(account)
+    .bind(arn)
+    .fetch_one(conn)
+    .await?;
+    Ok(found)
+}
+
+/// Attaches inside an operation's transaction (the create-user wizard uses it too).
+pub(crate) async fn attach_in(
+    conn: &mut PgConnection,
+    authz: &Authorizer,
+    caller: &Caller<'_>,
+    entity: &Entity,
+    policy_arn: &str,
+) -> Result<(), ServiceError> {
+    let account = caller.account();
+    let (arn, exists) = entity_arn(conn, account, entity).await?;
+    authz.check(&entity.action("Attach"), &arn)?;
+    if !exists {
+        return Err(entity.no_such());
+    }
+    if !attachable(conn, account, policy_arn).await? {
+        return Err(ServiceError::NoSuchEntity(format!(
+            "Policy {policy_arn} does not exist or is not attachable."
+        )));
+    }
+    let sql = format!(
+        "INSERT INTO {} (account_id, {}, policy_arn, attached_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        entity.attached_table(),
+        entity.name_column()
+    );
+    sqlx::query(&sql)
+        .bind(account)
+        .bind(entity.name())
+        .bind(policy_arn)
+        .bind(caller.now)
+        .execute(&mut *conn)
+        .await?;
+    let count: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM {} WHERE account_id = $1 AND {} = $2",
+        entity.attached_table(),
+        entity.name_column()
+    ))
+    .bind(account)
+    .bind(entity.name())
+    .fetch_one(&mut *conn)
+    .await?;
+    if count > quotas::ATTACHED_POLICIES_PER_ENTITY {
+        return Err(ServiceError::LimitExceeded(quotas::exceeded(
+            &format!("PoliciesPer{}", entity.kind()),
+            quotas::ATTACHED_POLICIES_PER_ENTITY,
+        )));
+    }
+    audit_attachment(conn, caller, &entity.action("Attach"), &arn, policy_arn).await
+}
+
+async fn audit_attachment(
+    conn: &mut PgConnection,
+    caller: &Caller<'_>,
+    action: &str,
+    entity_arn: &str,
+    policy_arn: &str,
+) -> Result<(), ServiceError> {
+    let resource = format!("{entity_arn} {policy_arn}");
+    crate::audit::success_by(conn, caller.identity, action, &resource, caller.now, caller.meta).await?;
+    Ok(())
+}
+
+pub async fn attach(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    entity: &Entity,
+    policy_arn: &str,
+) -> Result<(), ServiceError> {
+    let (mut tx, authz) = begin(pool, caller).await?;
+    attach_in(&mut tx, &authz, caller, entity, policy_arn).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn detach(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    entity: &Entity,
+    policy_arn: &str,
+) -> Result<(), ServiceError> {
+    let account = caller.account();
+    let (mut tx, authz) = begin(pool, caller).await?;
+    let (arn, exists) = entity_arn(&mut tx, account, entity).await?;
+    authz.check(&entity.action("Detach"), &arn)?;
+    if !exists {
+        return Err(entity.no_such());
+    }
+    let sql = format!(
+        "DELETE FROM {} WHERE account_id = $1 AND {} = $2 AND policy_arn = $3",
+        entity.attached_table(),
+        entity.name_column()
+    );
+    let deleted = sqlx::query(&sql)
+        .bind(account)
+        .bind(entity.name())
+        .bind(policy_arn)
+        .execute(&mut *tx)
+        .await?;
+    if deleted.rows_affected() == 0 {
+        return Err(ServiceError::NoSuchEntity(format!(
+            "Policy {policy_arn} was not found."
+        )));
+    }
+    audit_attachment(&mut tx, caller, &entity.action("Detach"), &arn, policy_arn).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The managed policies attached directly to an entity.
+pub async fn attached_to(
+    conn: &mut PgConnection,
+    account: &str,
+    entity: &Entity,
+) -> Result<Vec<AttachedPolicy>, ServiceError> {
+    let sql = format!(
+        "SELECT policy_arn FROM {} WHERE account_id = $1 AND {} = $2 ORDER BY attached_at, policy_arn",
+        entity.attached_table(),
+        entity.name_column()
+    );
+    let arns: Vec<String> = sqlx::query_scalar(&sql)
+        .bind(account)
+        .bind(entity.name())
+        .fetch_all(conn)
+        .await?;
+    Ok(arns
+        .into_iter()
+        .map(|arn| {
+            let (name, kind) = describe(&arn);
+            AttachedPolicy {
+                policy_name: name,
+                policy_arn: arn,
+                policy_type: kind.label().into(),
+                attached_via: "Directly".into(),
+            }
+        })
+        .collect())
+}
+
+pub async fn inline_of(
+    conn: &mut PgConnection,
+    account: &str,
+    entity: &Entity,
+) -> Result<Vec<InlinePolicy>, ServiceError> {
+    let sql = format!(
+        "SELECT policy_name, document FROM {} WHERE account_id = $1 AND {} = $2 ORDER BY policy_name",
+        entity.inline_table(),
+        entity.name_column()
+    );
+    let rows: Vec<(String, String)> = sqlx::query_as(&sql)
+        .bind(account)
+        .bind(entity.name())
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(policy_name, document)| InlinePolicy {
+            policy_name,
+            document,
+        })
+        .collect())
+}
+
+/// How the audit log names an inline policy.
+pub fn inline_resource(owner_arn: &str, policy_name: &str) -> String {
+    format!("{owner_arn} inline {policy_name}")
+}
+
+/// Validates a policy document as AWS does, with every problem's line and column.
+pub fn validate_document(document: &str, kind: PolicyKind) -> Result<(), ServiceError> {
+    let parsed = parse_policy(document, kind);
+    let errors: Vec<_> = parsed.errors().cloned().collect();
+    if errors.is_empty() && parsed.policy.is_some() {
+        Ok(())
+    } else {
+        Err(ServiceError::MalformedPolicy(errors))
+    }
+}
+
+/// Adds or replaces an inline policy (`iam:PutUserPolicy` / `iam:PutGroupPolicy`).
+pub async fn put_inline(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    entity: &Entity,
+    policy_name: &str,
+    document: &str,
+) -> Result<(), ServiceError> {
+    check_name(NameKind::Policy, policy_name).map_err(|e| ServiceError::Invalid(vec![e]))?;
+    let account = caller.account();
+    let (mut tx, authz) = begin(pool, caller).await?;
+    let (arn, exists) = entity_arn(&mut tx, account, entity).await?;
+    let action = entity.action("Put");
+    authz.check(&action, &arn)?;
+    if !exists {
+        return Err(entity.no_such());
+    }
+    validate_document(document, PolicyKind::Identity)?;
+    let sql = format!(
+        "INSERT INTO {} (account_id, {}, policy_name, document) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (account_id, {}, policy_name) DO UPDATE SET document = EXCLUDED.document",
+        entity.inline_table(),
+        entity.name_column(),
+        entity.name_column()
+    );
+    sqlx::query(&sql)
+        .bind(account)
+        .bind(entity.name())
+        .bind(policy_name)
+        .bind(document)
+        .execute(&mut *tx)
+        .await?;
+    let total: usize = inline_of(&mut tx, account, entity)
+        .await?
+        .iter()
+        .map(|p| iam_core::policy::parse::counted_size(&p.document))
+        .sum();
+    if total > entity.inline_limit() {
+        return Err(ServiceError::LimitExceeded(format!(
+            "Maximum policy size of {} bytes exceeded for {} {}.",
+            entity.inline_limit(),
+            entity.kind().to_lowercase(),
+            entity.name()
+        )));
+    }
+    audited(&mut tx, caller, &action, &inline_resource(&arn, policy_name)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes an inline policy (`iam:DeleteUserPolicy` / `iam:DeleteGroupPolicy`).
+pub async fn delete_inline(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    entity: &Entity,
+    policy_name: &str,
+) -> Result<(), ServiceError> {
+    let account = caller.account();
+    let (mut tx, authz) = begin(pool, caller).await?;
+    let (arn, _) = entity_arn(&mut tx, account, entity).await?;
+    let action = entity.action("Delete");
+    authz.check(&action, &arn)?;
+    let sql = format!(
+        "DELETE FROM {} WHERE account_id = $1 AND {} = $2 AND policy_name = $3",
+        entity.inline_table(),
+        entity.name_column()
+    );
+    let deleted = sqlx::query(&sql)
+        .bind(account)
+        .bind(entity.name())
+        .bind(policy_name)
+        .execute(&mut *tx)
+        .await?;
+    if deleted.rows_affected() == 0 {
+        return Err(ServiceError::NoSuchEntity(format!(
+            "The {} policy with name {policy_name} cannot be found.",
+            entity.kind().to_lowercase()
+        )));
+    }
+    audited(&mut tx, caller, &action, &inline_resource(&arn, policy_name)).await?;
+    tx.commit().await?;
+    Ok(())
+}
