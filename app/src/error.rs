@@ -26,6 +26,15 @@ pub enum AppError {
     AccessDenied(String),
     #[error("{0}")]
     NoSuchEntity(String),
+    #[error("EntityAlreadyExists: {0}")]
+    AlreadyExists(String),
+    #[error("LimitExceeded: {0}")]
+    LimitExceeded(String),
+    #[error("DeleteConflict: {0}")]
+    DeleteConflict(String),
+    /// Each problem with its line and column, e.g. `Line 3, column 5: ...`.
+    #[error("MalformedPolicyDocument: {}", .0.join("; "))]
+    MalformedPolicy(Vec<String>),
     #[error("sign-up is turned off on this console; ask its administrator for access")]
     SignUpClosed,
     #[error("the request was not understood; reload the page and try again")]
@@ -104,6 +113,15 @@ impl From<iam_service::ServiceError> for AppError {
             E::PasswordExpired => AppError::PasswordExpired,
             E::AccessDenied(message) => AppError::AccessDenied(message),
             E::NoSuchEntity(message) => AppError::NoSuchEntity(message),
+            E::AlreadyExists(message) => AppError::AlreadyExists(message),
+            E::LimitExceeded(message) => AppError::LimitExceeded(message),
+            E::DeleteConflict(message) => AppError::DeleteConflict(message),
+            E::MalformedPolicy(diagnostics) => AppError::MalformedPolicy(
+                diagnostics
+                    .iter()
+                    .map(|d| format!("Line {}, column {}: {}", d.loc.line, d.loc.column, d.message))
+                    .collect(),
+            ),
             other @ (E::Database(_) | E::Internal(_)) => internal(other),
         }
     }

@@ -60,6 +60,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/security-credentials") view=pages::security_credentials::SecurityCredentialsPage ssr=SsrMode::Async />
                     <Route path=path!("/account-settings") view=pages::account_settings::AccountSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/users") view=pages::users::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/users/create") view=pages::user_create::CreateUserPage ssr=SsrMode::Async />
+                    <Route path=path!("/users/:name") view=pages::user_detail::UserDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/groups") view=pages::groups::GroupsPage ssr=SsrMode::Async />
+                    <Route path=path!("/groups/create") view=pages::groups::CreateGroupPage ssr=SsrMode::Async />
+                    <Route path=path!("/groups/:name") view=pages::group_detail::GroupDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/policies") view=pages::policies::PoliciesPage ssr=SsrMode::Async />
+                    <Route path=path!("/policies/create") view=pages::policies::CreatePolicyPage ssr=SsrMode::Async />
+                    <Route path=path!("/policies/view") view=pages::policy_detail::PolicyDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/simulator") view=pages::simulator::SimulatorPage ssr=SsrMode::Async />
+                    <Route path=path!("/event-history") view=pages::event_history::EventHistoryPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -252,6 +252,47 @@ pub async fn require_identity(ctx: &ServerContext) -> Result<Identity, AppError>
         .ok_or(AppError::NotSignedIn)
 }
 
+/// The signed-in caller of an operation, with the session's facts the engine's condition
+/// keys need (when the session began, when MFA was proven).
+pub struct CallerParts {
+    pub identity: Identity,
+    pub meta: RequestMeta,
+    pub now: OffsetDateTime,
+}
+
+impl CallerParts {
+    pub fn caller(&self) -> iam_service::Caller<'_> {
+        iam_service::Caller {
+            identity: &self.identity,
+            meta: &self.meta,
+            now: self.now,
+        }
+    }
+}
+
+/// The context and the signed-in caller, or `NotSignedIn`.
+pub async fn caller() -> Result<(ServerContext, CallerParts), AppError> {
+    let ctx = context()?;
+    let session = request_session().await?;
+    let now = OffsetDateTime::now_utc();
+    let state = session_state(&session, ctx.settings.session_lifetime, now)
+        .await
+        .filter(|s| !s.must_change_password)
+        .ok_or(AppError::NotSignedIn)?;
+    let mut meta = request_meta();
+    meta.session_started = Some(state.signed_in_at);
+    meta.mfa_at = state.mfa_at;
+    meta.secure_transport = ctx.settings.base_url.starts_with("https://");
+    Ok((
+        ctx,
+        CallerParts {
+            identity: state.identity,
+            meta,
+            now,
+        },
+    ))
+}
+
 /// Source address and user agent of the current request, for the audit log.
 pub fn request_meta() -> RequestMeta {
     let Some(parts) = use_context::<Parts>() else {

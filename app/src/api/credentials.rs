@@ -39,10 +39,8 @@ pub async fn mfa_devices() -> Result<Vec<MfaDevice>, AppError> {
 
 #[server(endpoint = "create_mfa_device")]
 pub async fn create_mfa_device(device_name: String) -> Result<PendingMfaDevice, AppError> {
-    let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
-    let now = time::OffsetDateTime::now_utc();
-    let meta = crate::ssr::request_meta();
+    let (ctx, who) = crate::ssr::caller().await?;
+    let (identity, now, meta) = (who.identity, who.now, who.meta);
     let device = iam_service::ops::mfa::create_virtual_device(
         &ctx.pool,
         &ctx.secrets,
@@ -66,10 +64,8 @@ pub async fn enable_mfa_device(
     code1: String,
     code2: String,
 ) -> Result<Vec<String>, AppError> {
-    let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
-    let now = time::OffsetDateTime::now_utc();
-    let meta = crate::ssr::request_meta();
+    let (ctx, who) = crate::ssr::caller().await?;
+    let (identity, now, meta) = (who.identity, who.now, who.meta);
     Ok(iam_service::ops::mfa::enable_device(
         &ctx.pool,
         &ctx.secrets,
@@ -85,10 +81,8 @@ pub async fn enable_mfa_device(
 
 #[server(endpoint = "remove_mfa_device")]
 pub async fn remove_mfa_device(device_name: String, code: String) -> Result<(), AppError> {
-    let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
-    let now = time::OffsetDateTime::now_utc();
-    let meta = crate::ssr::request_meta();
+    let (ctx, who) = crate::ssr::caller().await?;
+    let (identity, now, meta) = (who.identity, who.now, who.meta);
     iam_service::ops::mfa::deactivate_device(
         &ctx.pool,
         &ctx.secrets,
@@ -116,10 +110,8 @@ pub async fn change_password(
     new_password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
-    let now = time::OffsetDateTime::now_utc();
-    let meta = crate::ssr::request_meta();
+    let (ctx, who) = crate::ssr::caller().await?;
+    let (identity, now, meta) = (who.identity, who.now, who.meta);
     iam_service::ops::passwords::change_own_password(
         &ctx.pool,
         &ctx.hasher,

@@ -2,6 +2,8 @@
 //! This module: the session, sign-up and sign-in; the others by console area.
 
 pub mod credentials;
+pub mod iam;
+pub mod policies;
 pub mod settings;
 
 use crate::error::AppError;
@@ -23,6 +25,8 @@ pub struct Whoami {
     pub signin_url: String,
     /// Days before the password expires, when few enough to warn about (15 or fewer).
     pub password_expires_in_days: Option<i64>,
+    /// The server's time when the page loaded (ages in lists are counted from it).
+    pub now: i64,
 }
 
 /// What the sign-up page needs to know before it renders.
@@ -47,6 +51,7 @@ pub async fn session_info() -> Result<Whoami, AppError> {
     let alias = iam_service::ops::aliases::get_alias(&ctx.pool, &account.account_id).await?;
     let link_name = alias.clone().unwrap_or_else(|| account.account_id.to_string());
     Ok(Whoami {
+        now: now.unix_timestamp(),
         password_expires_in_days,
         signin_url: format!("{base}/signin/{link_name}"),
         alias,

@@ -98,7 +98,15 @@ fn SideNav() -> impl IntoView {
             </ul>
             <h3 class="sidenav-group">"Access management"</h3>
             <ul>
+                <li><A href="/groups">"User groups"</A></li>
+                <li><A href="/users">"Users"</A></li>
+                <li><A href="/policies">"Policies"</A></li>
                 <li><A href="/account-settings">"Account settings"</A></li>
+            </ul>
+            <h3 class="sidenav-group">"Access reports"</h3>
+            <ul>
+                <li><A href="/simulator">"Policy simulator"</A></li>
+                <li><A href="/event-history">"Event history"</A></li>
             </ul>
         </nav>
     }

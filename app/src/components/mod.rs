@@ -3,3 +3,5 @@
 pub mod copy_button;
 pub mod form;
 pub mod layout;
+pub mod policy_editor;
+pub mod widgets;

@@ -3,8 +3,17 @@
 pub mod account_settings;
 pub mod change_password;
 pub mod dashboard;
+pub mod event_history;
+pub mod group_detail;
+pub mod groups;
 pub mod not_found;
+pub mod policies;
+pub mod policy_detail;
 pub mod security_credentials;
 pub mod signin;
 pub mod signin_mfa;
 pub mod signup;
+pub mod simulator;
+pub mod user_create;
+pub mod user_detail;
+pub mod users;

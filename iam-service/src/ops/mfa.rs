@@ -69,6 +69,16 @@ pub async fn create_virtual_device(
     let account = identity.account_id().as_str();
     let principal = identity.principal_arn();
     let mut tx = pool.begin().await?;
+    // Self-service is the engine's call, as on AWS (the root user is always allowed).
+    crate::authz::authorize(
+        &mut tx,
+        identity,
+        meta,
+        now,
+        "iam:CreateVirtualMFADevice",
+        &serial(account, &name),
+    )
+    .await?;
     let enabled: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM mfa_devices WHERE principal_arn = $1 AND enabled_at IS NOT NULL",
     )
@@ -158,6 +168,7 @@ pub async fn enable_device(
     let account = identity.account_id().as_str();
     let principal = identity.principal_arn();
     let mut tx = pool.begin().await?;
+    crate::authz::authorize(&mut tx, identity, meta, now, "iam:EnableMFADevice", &principal).await?;
     let sealed: Option<Vec<u8>> = sqlx::query_scalar(
         "SELECT seed_sealed FROM mfa_devices
           WHERE account_id = $1 AND name = $2 AND principal_arn = $3 AND enabled_at IS NULL FOR UPDATE",
@@ -348,6 +359,15 @@ pub async fn deactivate_device(
 ) -> Result<(), ServiceError> {
     let account = identity.account_id().as_str();
     let mut tx = pool.begin().await?;
+    crate::authz::authorize(
+        &mut tx,
+        identity,
+        meta,
+        now,
+        "iam:DeactivateMFADevice",
+        &identity.principal_arn(),
+    )
+    .await?;
     if let Err(e) = verify_code(&mut tx, secrets, identity, Some(name), code, now).await {
         drop(tx);
         let mut conn = pool.acquire().await?;

@@ -1,0 +1,183 @@
+//! Pieces every list and detail page uses: breadcrumbs, an error shown in place, a pager,
+//! the policy picker and a delete confirmation.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// "IAM > Users > alice": every item but the last links.
+#[component]
+pub fn Breadcrumbs(items: Vec<(&'static str, String)>) -> impl IntoView {
+    let last = items.len().saturating_sub(1);
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <ol>
+                {items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (href, text))| {
+                        if i == last {
+                            view! { <li aria-current="page">{text}</li> }.into_any()
+                        } else if href.is_empty() {
+                            view! { <li>{text}</li> }.into_any()
+                        } else {
+                            view! { <li><a href=href>{text}</a></li> }.into_any()
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </nav>
+    }
+}
+
+/// An error in place of what could not be shown: an access denial reads as AWS's.
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    let denied = matches!(error, AppError::AccessDenied(_));
+    view! {
+        <div class="alert alert-error" role="alert" data-testid=if denied { "access-denied" } else { "error" }>
+            {denied.then(|| view! { <strong>"Access denied. "</strong> })}
+            {error.to_string()}
+        </div>
+    }
+}
+
+/// The outcome of the last action: green with `success` (nothing when empty), or red with
+/// the reason.
+#[component]
+pub fn ActionResult<T, S>(value: S, success: &'static str) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    move || match value.get() {
+        Some(Ok(_)) if success.is_empty() => None,
+        Some(Ok(_)) => {
+            Some(view! { <div class="alert alert-success" role="status">{success}</div> }.into_any())
+        }
+        Some(Err(AppError::Invalid(errors))) => Some(
+            view! {
+                <div class="alert alert-error" role="alert">
+                    {errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")}
+                </div>
+            }
+            .into_any(),
+        ),
+        Some(Err(e)) => Some(view! { <ErrorView error=e /> }.into_any()),
+        None => None,
+    }
+}
+
+/// Previous / page N of M / next, as links that keep the other query parameters.
+#[component]
+pub fn Pager(total: i64, page: i64, page_size: i64, href: Callback<i64, String>) -> impl IntoView {
+    let pages = ((total + page_size - 1) / page_size).max(1);
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {(page > 1).then(|| view! { <a href=href.run(page - 1) rel="prev">"Previous"</a> })}
+            <span>{format!("Page {page} of {pages}")}</span>
+            {(page < pages).then(|| view! { <a href=href.run(page + 1) rel="next">"Next"</a> })}
+        </nav>
+    }
+}
+
+/// Seconds since the epoch as `2026-11-29 14:30 UTC`.
+pub fn when(epoch: i64) -> String {
+    let iso = iam_core::policy::values::format_iso8601(epoch);
+    format!(
+        "{} UTC",
+        iso.replace('T', " ")
+            .trim_end_matches('Z')
+            .get(..16)
+            .unwrap_or(&iso)
+    )
+}
+
+/// Days between `epoch` and `now` in words ("Today", "3 days").
+pub fn age(epoch: i64, now: i64) -> String {
+    match (now - epoch) / 86_400 {
+        d if d <= 0 => "Today".into(),
+        1 => "1 day".into(),
+        d => format!("{d} days"),
+    }
+}
+
+/// The policies to attach: a filterable checkbox list bound to `selected` (policy ARNs).
+#[component]
+pub fn PolicyPicker(selected: RwSignal<Vec<String>>) -> impl IntoView {
+    let choices = Resource::new(|| (), |_| crate::api::policies::policy_choices());
+    let (filter, set_filter) = signal(String::new());
+    view! {
+        <div class="field">
+            <label for="policy-filter">"Permissions policies"</label>
+            <input id="policy-filter" type="search" placeholder="Filter policies by name"
+                on:input=move |ev| set_filter.set(event_target_value(&ev)) />
+        </div>
+        <Suspense fallback=|| view! { <p class="loading">"Loading policies…"</p> }>
+            {move || Suspend::new(async move {
+                match choices.await {
+                    Ok(list) => view! {
+                        <table class="table" data-testid="policy-picker">
+                            <thead><tr><th><span class="visually-hidden">"Select"</span></th><th>"Policy name"</th><th>"Type"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|(name, arn, kind)| {
+                                    let shown_name = name.clone();
+                                    let visible = move || {
+                                        let f = filter.get().to_lowercase();
+                                        f.is_empty() || shown_name.to_lowercase().contains(&f)
+                                    };
+                                    let id = format!("policy-{name}");
+                                    let arn_checked = arn.clone();
+                                    let arn_toggle = arn.clone();
+                                    view! {
+                                        <tr style:display=move || if visible() { "" } else { "none" }>
+                                            <td><input type="checkbox" id=id.clone()
+                                                prop:checked=move || selected.read().contains(&arn_checked)
+                                                on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    selected.update(|s| {
+                                                        s.retain(|a| a != &arn_toggle);
+                                                        if on { s.push(arn_toggle.clone()); }
+                                                    });
+                                                } /></td>
+                                            <td><label for=id>{name}</label></td>
+                                            <td>{kind}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// "To confirm deletion, enter NAME": the delete button stays disabled until it matches.
+#[component]
+pub fn ConfirmDelete(
+    name: String,
+    what: &'static str,
+    on_delete: Callback<String>,
+    pending: Signal<bool>,
+) -> impl IntoView {
+    let (typed, set_typed) = signal(String::new());
+    let expected = name.clone();
+    let matches = move || typed.get().trim() == expected;
+    view! {
+        <div class="wizard" role="group" aria-labelledby="delete-heading">
+            <h3 id="delete-heading">{format!("Delete {what} {name}?")}</h3>
+            <p>{format!("This removes what is attached to the {what} and cannot be undone.")}</p>
+            <div class="field">
+                <label for="field-confirm">{format!("To confirm deletion, enter {name}")}</label>
+                <input id="field-confirm" name="confirm" on:input=move |ev| set_typed.set(event_target_value(&ev)) />
+            </div>
+            <div class="actions">
+                <button type="button" class="button button-primary"
+                    disabled=move || !matches() || pending.get()
+                    on:click=move |_| on_delete.run(typed.get_untracked())>"Delete"</button>
+            </div>
+        </div>
+    }
+}

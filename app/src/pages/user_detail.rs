@@ -1,0 +1,387 @@
+//! A user's page: summary, and tabs for permissions, groups, tags and security credentials.
+
+use crate::api::iam::{
+    get_user, list_groups, AddUserToGroup, AttachPolicy, DeactivateUserMfa, DeleteConsolePassword,
+    DeleteInlinePolicy, DeleteUser, DetachPolicy, PutInlinePolicy, RemoveUserFromGroup, SetConsolePassword,
+    TagUser, UntagUser,
+};
+use crate::components::policy_editor::{has_errors, PolicyEditor, STARTER};
+use crate::components::widgets::{
+    age, when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView, PolicyPicker,
+};
+use iam_core::model::UserDetail;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// Every change the page can make; the user is reloaded after any of them.
+#[derive(Clone, Copy)]
+struct Actions {
+    attach: ServerAction<AttachPolicy>,
+    detach: ServerAction<DetachPolicy>,
+    put_inline: ServerAction<PutInlinePolicy>,
+    delete_inline: ServerAction<DeleteInlinePolicy>,
+    add_group: ServerAction<AddUserToGroup>,
+    remove_group: ServerAction<RemoveUserFromGroup>,
+    tag: ServerAction<TagUser>,
+    untag: ServerAction<UntagUser>,
+    set_password: ServerAction<SetConsolePassword>,
+    delete_password: ServerAction<DeleteConsolePassword>,
+    deactivate_mfa: ServerAction<DeactivateUserMfa>,
+}
+
+impl Actions {
+    fn new() -> Self {
+        Self {
+            attach: ServerAction::new(),
+            detach: ServerAction::new(),
+            put_inline: ServerAction::new(),
+            delete_inline: ServerAction::new(),
+            add_group: ServerAction::new(),
+            remove_group: ServerAction::new(),
+            tag: ServerAction::new(),
+            untag: ServerAction::new(),
+            set_password: ServerAction::new(),
+            delete_password: ServerAction::new(),
+            deactivate_mfa: ServerAction::new(),
+        }
+    }
+
+    fn versions(&self) -> [usize; 11] {
+        [
+            self.attach.version().get(),
+            self.detach.version().get(),
+            self.put_inline.version().get(),
+            self.delete_inline.version().get(),
+            self.add_group.version().get(),
+            self.remove_group.version().get(),
+            self.tag.version().get(),
+            self.untag.version().get(),
+            self.set_password.version().get(),
+            self.delete_password.version().get(),
+            self.deactivate_mfa.version().get(),
+        ]
+    }
+}
+
+#[component]
+pub fn UserDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    let actions = Actions::new();
+    let user = Resource::new(move || (name.get(), actions.versions()), |(n, _)| get_user(n));
+    let tab = RwSignal::new("permissions");
+    view! {
+        <Title text=move || format!("{} | Users", name.get()) />
+        <Breadcrumbs items=vec![("/", "IAM".into()), ("/users", "Users".into()), ("", name.get_untracked())] />
+        <Suspense fallback=|| view! { <p class="loading">"Loading user…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(detail) => view! { <UserView detail actions tab /> }.into_any(),
+                    Err(e) => view! { <h1>{name.get()}</h1><ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UserView(detail: UserDetail, actions: Actions, tab: RwSignal<&'static str>) -> impl IntoView {
+    let now = use_context::<crate::api::Whoami>().map_or(0, |w| w.now);
+    let s = detail.summary.clone();
+    let delete = ServerAction::<DeleteUser>::new();
+    let deleting = RwSignal::new(false);
+    let user_name = s.user_name.clone();
+    let on_delete = Callback::new(move |confirm: String| {
+        delete.dispatch(DeleteUser {
+            user_name: user_name.clone(),
+            confirm,
+        });
+    });
+    let tabs = [
+        ("permissions", "Permissions"),
+        ("groups", "Groups"),
+        ("tags", "Tags"),
+        ("credentials", "Security credentials"),
+    ];
+    view! {
+        <div class="panel-header">
+            <h1>{s.user_name.clone()}</h1>
+            <button type="button" class="button" on:click=move |_| deleting.update(|d| *d = !*d)>"Delete"</button>
+        </div>
+        <Show when=move || deleting.get()>
+            <ConfirmDelete name=s.user_name.clone() what="user" on_delete pending=delete.pending().into() />
+        </Show>
+        <ActionResult value=delete.value() success="User deleted." />
+        <section class="panel">
+            <h2>"Summary"</h2>
+            <dl class="facts">
+                <dt>"ARN"</dt><dd><code>{s.arn.clone()}</code></dd>
+                <dt>"Created"</dt><dd>{when(s.created_at)}</dd>
+                <dt>"Console access"</dt><dd>{if s.password_enabled { "Enabled" } else { "Disabled" }}</dd>
+                <dt>"Last console sign-in"</dt><dd>{s.password_last_used.map(when).unwrap_or_else(|| "Never".into())}</dd>
+                <dt>"Password age"</dt><dd>{s.password_changed_at.map(|t| age(t, now)).unwrap_or_else(|| "-".into())}</dd>
+            </dl>
+        </section>
+        <div role="tablist" class="tabs" aria-label="User details">
+            {tabs.into_iter().map(|(id, label)| view! {
+                <button type="button" role="tab" id=format!("tab-{id}") aria-selected=move || (tab.get() == id).to_string()
+                    on:click=move |_| tab.set(id)>{label}</button>
+            }).collect_view()}
+        </div>
+        <section class="panel" role="tabpanel">
+            {move || match tab.get() {
+                "groups" => view! { <GroupsTab detail=detail.clone() actions /> }.into_any(),
+                "tags" => view! { <TagsTab detail=detail.clone() actions /> }.into_any(),
+                "credentials" => view! { <CredentialsTab detail=detail.clone() actions /> }.into_any(),
+                _ => view! { <PermissionsTab detail=detail.clone() actions /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn PermissionsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
+    let adding = RwSignal::new(false);
+    let inline = RwSignal::new(false);
+    let selected = RwSignal::new(Vec::<String>::new());
+    let name = detail.summary.user_name.clone();
+    let attach_name = name.clone();
+    let add = move |_| {
+        for arn in selected.get() {
+            actions.attach.dispatch(AttachPolicy {
+                kind: "user".into(),
+                name: attach_name.clone(),
+                policy_arn: arn,
+            });
+        }
+        selected.set(Vec::new());
+        adding.set(false);
+    };
+    let document = RwSignal::new(STARTER.to_string());
+    let policy_name = RwSignal::new(String::new());
+    let inline_name = name.clone();
+    let save_inline = move |_| {
+        actions.put_inline.dispatch(PutInlinePolicy {
+            kind: "user".into(),
+            name: inline_name.clone(),
+            policy_name: policy_name.get(),
+            document: document.get(),
+        });
+    };
+    view! {
+        <div class="panel-header">
+            <h2>{format!("Permissions policies ({})", detail.policies.len() + detail.inline_policies.len())}</h2>
+            <div class="actions">
+                <button type="button" class="button" on:click=move |_| inline.update(|v| *v = !*v)>"Create inline policy"</button>
+                <button type="button" class="button button-primary" on:click=move |_| adding.update(|v| *v = !*v)>"Add permissions"</button>
+            </div>
+        </div>
+        <ActionResult value=actions.attach.value() success="Policy attached." />
+        <ActionResult value=actions.detach.value() success="Policy removed." />
+        <ActionResult value=actions.put_inline.value() success="Inline policy saved." />
+        <ActionResult value=actions.delete_inline.value() success="Inline policy deleted." />
+        <Show when=move || adding.get()>
+            <div class="wizard">
+                <PolicyPicker selected />
+                <div class="actions"><button type="button" class="button button-primary" on:click=add.clone()>"Attach policies"</button></div>
+            </div>
+        </Show>
+        <Show when=move || inline.get()>
+            <div class="wizard">
+                <div class="field">
+                    <label for="field-policy_name">"Policy name"</label>
+                    <input id="field-policy_name" prop:value=move || policy_name.get() on:input=move |ev| policy_name.set(event_target_value(&ev)) />
+                </div>
+                <PolicyEditor document />
+                <div class="actions"><button type="button" class="button button-primary"
+                    disabled=move || has_errors(&document.get()) on:click=save_inline.clone()>"Create policy"</button></div>
+            </div>
+        </Show>
+        <table class="table" data-testid="user-policies">
+            <thead><tr><th>"Policy name"</th><th>"Type"</th><th>"Attached via"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+            <tbody>
+                {detail.policies.into_iter().map(|p| {
+                    let direct = p.attached_via == "Directly";
+                    let arn = p.policy_arn.clone();
+                    let user = name.clone();
+                    let link = (!p.policy_arn.is_empty()).then(|| format!("/policies/view?arn={}", crate::pages::users::encode(&p.policy_arn)));
+                    view! {
+                        <tr>
+                            <td>{match link { Some(href) => view! { <a href=href>{p.policy_name.clone()}</a> }.into_any(), None => view! { <span>{p.policy_name.clone()}</span> }.into_any() }}</td>
+                            <td>{p.policy_type}</td>
+                            <td>{p.attached_via}</td>
+                            <td>{direct.then(|| view! {
+                                <button type="button" class="link-button" on:click=move |_| {
+                                    actions.detach.dispatch(DetachPolicy { kind: "user".into(), name: user.clone(), policy_arn: arn.clone() });
+                                }>"Remove"</button>
+                            })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+                {detail.inline_policies.into_iter().map(|p| {
+                    let user = name.clone();
+                    let policy = p.policy_name.clone();
+                    view! {
+                        <tr>
+                            <td><details><summary>{p.policy_name.clone()}</summary><pre>{p.document}</pre></details></td>
+                            <td>"Customer inline"</td>
+                            <td>"Directly"</td>
+                            <td><button type="button" class="link-button" on:click=move |_| {
+                                actions.delete_inline.dispatch(DeleteInlinePolicy { kind: "user".into(), name: user.clone(), policy_name: policy.clone() });
+                            }>"Remove"</button></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn GroupsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
+    let groups = Resource::new(|| (), |_| list_groups(String::new(), 1));
+    let name = detail.summary.user_name.clone();
+    let chosen = RwSignal::new(String::new());
+    let add_name = name.clone();
+    view! {
+        <h2>{format!("User groups membership ({})", detail.groups.len())}</h2>
+        <ActionResult value=actions.add_group.value() success="User added to group." />
+        <ActionResult value=actions.remove_group.value() success="User removed from group." />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new({
+                let add_name = add_name.clone();
+                async move {
+                    groups.await.ok().map(|page| {
+                        let add_name = add_name.clone();
+                        view! {
+                            <div class="inline-form">
+                                <label for="field-add-group">"Add user to group"</label>
+                                <select id="field-add-group" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                    <option value="">"Choose a group"</option>
+                                    {page.items.into_iter().map(|g| view! { <option value=g.group_name.clone()>{g.group_name.clone()}</option> }).collect_view()}
+                                </select>
+                                <button type="button" class="button" on:click=move |_| {
+                                    if !chosen.get().is_empty() {
+                                        actions.add_group.dispatch(AddUserToGroup { group_name: chosen.get(), user_name: add_name.clone() });
+                                    }
+                                }>"Add"</button>
+                            </div>
+                        }
+                    })
+                }
+            })}
+        </Suspense>
+        <table class="table" data-testid="user-groups">
+            <thead><tr><th>"Group name"</th><th>"Attached policies"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+            <tbody>{detail.groups.into_iter().map(|g| {
+                let user = name.clone();
+                let group = g.group_name.clone();
+                view! {
+                    <tr>
+                        <td><a href=format!("/groups/{}", g.group_name)>{g.group_name.clone()}</a></td>
+                        <td>{g.policies}</td>
+                        <td><button type="button" class="link-button" on:click=move |_| {
+                            actions.remove_group.dispatch(RemoveUserFromGroup { group_name: group.clone(), user_name: user.clone() });
+                        }>"Remove"</button></td>
+                    </tr>
+                }
+            }).collect_view()}</tbody>
+        </table>
+    }
+}
+
+#[component]
+fn TagsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
+    let name = detail.summary.user_name.clone();
+    let hidden_name = name.clone();
+    view! {
+        <h2>{format!("Tags ({})", detail.tags.len())}</h2>
+        <ActionResult value=actions.tag.value() success="Tag saved." />
+        <ActionResult value=actions.untag.value() success="Tag removed." />
+        <ActionForm action=actions.tag attr:class="inline-form">
+            <input type="hidden" name="user_name" value=hidden_name />
+            <label for="field-tag-key">"Key"</label><input id="field-tag-key" name="key" required />
+            <label for="field-tag-value">"Value"</label><input id="field-tag-value" name="value" />
+            <button type="submit" class="button">"Add tag"</button>
+        </ActionForm>
+        <table class="table" data-testid="user-tags">
+            <thead><tr><th>"Key"</th><th>"Value"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+            <tbody>{detail.tags.into_iter().map(|t| {
+                let user = name.clone();
+                let key = t.key.clone();
+                view! {
+                    <tr><td>{t.key}</td><td>{t.value}</td>
+                        <td><button type="button" class="link-button" on:click=move |_| {
+                            actions.untag.dispatch(UntagUser { user_name: user.clone(), key: key.clone() });
+                        }>"Remove"</button></td></tr>
+                }
+            }).collect_view()}</tbody>
+        </table>
+    }
+}
+
+#[component]
+fn CredentialsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
+    let name = detail.summary.user_name.clone();
+    let enabled = detail.summary.password_enabled;
+    let managing = RwSignal::new(false);
+    let generated = move || match actions.set_password.value().get() {
+        Some(Ok(Some(password))) => Some(password),
+        _ => None,
+    };
+    let disable_name = name.clone();
+    let form_name = name.clone();
+    view! {
+        <h2>"Console sign-in"</h2>
+        <dl class="facts">
+            <dt>"Console access"</dt><dd data-testid="console-access">{if enabled { "Enabled" } else { "Disabled" }}</dd>
+            <dt>"Require password reset"</dt><dd>{if detail.password_reset_required { "Yes" } else { "No" }}</dd>
+        </dl>
+        <ActionResult value=actions.set_password.value() success="Console password set." />
+        <ActionResult value=actions.delete_password.value() success="Console access disabled." />
+        {move || generated().map(|p| view! {
+            <div class="alert alert-success" role="status">"Console password (shown once): " <code data-testid="new-password">{p}</code></div>
+        })}
+        <div class="actions">
+            <button type="button" class="button" on:click=move |_| managing.update(|m| *m = !*m)>
+                {if enabled { "Reset password" } else { "Enable console access" }}</button>
+            {enabled.then(|| view! {
+                <button type="button" class="button" on:click=move |_| {
+                    actions.delete_password.dispatch(DeleteConsolePassword { user_name: disable_name.clone() });
+                }>"Disable console access"</button>
+            })}
+        </div>
+        <Show when=move || managing.get()>
+            {
+                let hidden_name = form_name.clone();
+                view! {
+            <ActionForm action=actions.set_password attr:class="wizard">
+                <input type="hidden" name="user_name" value=hidden_name />
+                <div class="field">
+                    <label for="field-custom_password">"Custom password (leave empty to autogenerate)"</label>
+                    <input id="field-custom_password" name="custom_password" type="password" autocomplete="new-password" />
+                </div>
+                <label class="check"><input type="checkbox" name="require_reset" checked />"Users must create a new password at next sign-in"</label>
+                <div class="actions"><button type="submit" class="button button-primary">"Apply"</button></div>
+            </ActionForm>
+                }
+            }
+        </Show>
+        <h2>{format!("Multi-factor authentication (MFA) ({})", detail.mfa_devices.len())}</h2>
+        <ActionResult value=actions.deactivate_mfa.value() success="MFA device removed; the user can assign a new one." />
+        <table class="table" data-testid="user-mfa">
+            <thead><tr><th>"Device name"</th><th>"Identifier"</th><th>"Assigned"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+            <tbody>{detail.mfa_devices.into_iter().map(|d| {
+                let user = name.clone();
+                let device = d.name.clone();
+                view! {
+                    <tr><td>{d.name}</td><td><code>{d.serial}</code></td><td>{d.enabled_at.map(when).unwrap_or_default()}</td>
+                        <td><button type="button" class="link-button" on:click=move |_| {
+                            actions.deactivate_mfa.dispatch(DeactivateUserMfa { user_name: user.clone(), device: device.clone() });
+                        }>"Remove"</button></td></tr>
+                }
+            }).collect_view()}</tbody>
+        </table>
+    }
+}

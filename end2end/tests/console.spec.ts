@@ -1,0 +1,204 @@
+import { readFileSync } from "node:fs";
+import { expect, Page, test } from "@playwright/test";
+import { currentStep, hydrated, signOut, signUp, totp, uniqueEmail } from "./helpers";
+
+const USER_PASSWORD = "Initial-Harbor-7-Lantern";
+
+async function createGroup(page: Page, name: string, policy: string): Promise<void> {
+  await page.goto("/groups/create");
+  await hydrated(page);
+  await page.getByLabel("User group name").fill(name);
+  await page.getByLabel("Permissions policies").fill(policy);
+  await page.getByLabel(policy, { exact: true }).check();
+  await page.getByRole("button", { name: "Create group" }).click();
+  await expect(page).toHaveURL(new RegExp(`/groups/${name}$`));
+  await expect(page.getByTestId("group-policies")).toContainText(policy);
+}
+
+type Permissions = { groups?: string[]; policies?: string[] };
+
+/** Walks the create-user wizard; returns the result page's text. */
+async function createUser(page: Page, name: string, password: string | null, permissions: Permissions = {}): Promise<void> {
+  await page.goto("/users/create");
+  await hydrated(page);
+  await page.getByLabel("User name").fill(name);
+  if (password) {
+    await page.getByLabel("Provide user access to the console").check();
+    await page.getByLabel("Custom password").check();
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByLabel("Users must create a new password at next sign-in").uncheck();
+  }
+  await page.getByRole("button", { name: "Next" }).click();
+  if (permissions.policies) {
+    await page.getByLabel("Attach policies directly").check();
+    for (const policy of permissions.policies) {
+      await page.getByLabel("Permissions policies").fill(policy);
+      await page.getByLabel(policy, { exact: true }).check();
+    }
+  }
+  for (const group of permissions.groups ?? []) {
+    await page.getByLabel(group, { exact: true }).check();
+  }
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByTestId("review")).toContainText(name);
+  await page.getByRole("button", { name: "Create user" }).click();
+}
+
+async function signInAsUser(page: Page, account: string, user: string, password: string): Promise<void> {
+  await page.goto(`/signin/${account}`);
+  await hydrated(page);
+  await page.getByLabel("IAM user name").fill(user);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+test("seed flow: group Admins with AdministratorAccess, alice in it signs in by the link and creates a user", async ({ page }) => {
+  const account = await signUp(page, uniqueEmail("seed"), "Seed");
+  await createGroup(page, "Admins", "AdministratorAccess");
+  await createUser(page, "alice", USER_PASSWORD, { groups: ["Admins"] });
+  await expect(page.getByTestId("created-user")).toContainText(`/signin/${account}`);
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download .csv file" }).click();
+  const csv = readFileSync(await (await download).path(), "utf8");
+  expect(csv).toContain("User name,Password,Console sign-in URL");
+  expect(csv).toContain(`alice,,`);
+
+  await page.goto("/users");
+  await expect(page.getByRole("heading", { name: "Users (1)" })).toBeVisible();
+  await page.getByRole("link", { name: "alice" }).click();
+  await page.getByRole("tab", { name: "Groups" }).click();
+  await expect(page.getByTestId("user-groups")).toContainText("Admins");
+  await signOut(page);
+
+  await signInAsUser(page, account, "alice", USER_PASSWORD);
+  await expect(page.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
+  await expect(page.getByTestId("iam-resources")).toContainText("Users");
+  await createUser(page, "bob", null);
+  await expect(page.getByRole("status").first()).toContainText("User created successfully");
+  // Names are unique regardless of case, refused with AWS's error name.
+  await createUser(page, "BOB", null);
+  await expect(page.getByRole("alert")).toContainText("EntityAlreadyExists: User with name BOB already exists.");
+  await page.goto("/users?q=bo");
+  await expect(page.getByTestId("users-table")).toContainText("bob");
+  await expect(page.getByTestId("users-table")).not.toContainText("alice");
+
+  // Every change is in the event history, with who made it.
+  await page.goto("/event-history?action=CreateUser");
+  await expect(page.getByTestId("events-table")).toContainText(`arn:aws:iam::${account}:user/alice`);
+  await expect(page.getByTestId("events-table")).toContainText(`arn:aws:iam::${account}:user/bob`);
+});
+
+test("a user with only IAMReadOnlyAccess sees lists and gets AWS's access-denied message on create", async ({ page }) => {
+  const account = await signUp(page, uniqueEmail("reader"), "Readers");
+  await createUser(page, "reader", USER_PASSWORD, { policies: ["IAMReadOnlyAccess"] });
+  await expect(page.getByTestId("created-user")).toBeVisible();
+  await signOut(page);
+
+  await signInAsUser(page, account, "reader", USER_PASSWORD);
+  await expect(page.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
+  await page.goto("/users");
+  await expect(page.getByTestId("users-table")).toContainText("reader");
+  await page.goto("/policies?type=AWS%20managed%20-%20job%20function");
+  await expect(page.getByTestId("policies-table")).toContainText("AdministratorAccess");
+  await createUser(page, "carol", null);
+  await expect(page.getByTestId("access-denied")).toContainText(
+    `User: arn:aws:iam::${account}:user/reader is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${account}:user/carol because no identity-based policy allows the iam:CreateUser action`,
+  );
+  // A list the user may not see says so in place.
+  await page.goto("/event-history");
+  await expect(page.getByTestId("access-denied")).toContainText("cloudtrail:LookupEvents");
+  await expect(page.getByRole("heading", { name: "Event history" })).toBeVisible();
+});
+
+const FORCE_MFA = `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "AllowOwnMFA",
+      "Effect": "Allow",
+      "Action": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices"],
+      "Resource": ["arn:aws:iam::*:mfa/*", "arn:aws:iam::*:user/\${aws:username}"]
+    },
+    {
+      "Sid": "DenyAllExceptListedIfNoMFA",
+      "Effect": "Deny",
+      "NotAction": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices", "sts:GetSessionToken"],
+      "Resource": "*",
+      "Condition": { "BoolIfExists": { "aws:MultiFactorAuthPresent": "false" } }
+    }
+  ]
+}`;
+
+test("the policy editor shows line and column errors before submitting; a force-MFA user can only enrol until signed in with MFA", async ({ page }) => {
+  const account = await signUp(page, uniqueEmail("forcemfa"), "Strict");
+  await page.goto("/policies/create");
+  await hydrated(page);
+  await page.getByLabel("Policy editor").fill('{\n  "Version": "2012-10-17",\n  "Statement": [{"Effect": "Allow", "Action": "iam:List*"}]\n}');
+  await expect(page.getByTestId("policy-diagnostics")).toContainText("Ln 3, Col");
+  await expect(page.getByTestId("policy-diagnostics")).toContainText("Policy statement must contain resources.");
+  await expect(page.getByRole("button", { name: "Create policy" })).toBeDisabled();
+  await page.getByLabel("Policy editor").fill(FORCE_MFA);
+  await expect(page.getByTestId("policy-diagnostics")).not.toContainText("Error");
+  await page.getByLabel("Policy name").fill("ForceMFA");
+  await page.getByRole("button", { name: "Create policy" }).click();
+  await expect(page).toHaveURL(/\/policies\/view\?arn=/);
+  await expect(page.getByTestId("policy-document")).toContainText("DenyAllExceptListedIfNoMFA");
+
+  await createUser(page, "mia", USER_PASSWORD, { policies: ["ForceMFA", "IAMReadOnlyAccess"] });
+  await expect(page.getByTestId("created-user")).toBeVisible();
+  await signOut(page);
+
+  await signInAsUser(page, account, "mia", USER_PASSWORD);
+  await expect(page.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
+  await page.goto("/users");
+  await expect(page.getByTestId("access-denied")).toContainText(
+    `with an explicit deny in an identity-based policy: arn:aws:iam::${account}:policy/ForceMFA`,
+  );
+
+  // Enrolling MFA is what the policy leaves open.
+  await page.goto("/security-credentials");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Assign MFA device" }).click();
+  await page.getByLabel("Device name").fill("mia-phone");
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByRole("button", { name: "Show secret key" }).click();
+  const secret = (await page.getByTestId("mfa-secret").textContent()) ?? "";
+  const step = currentStep();
+  await page.getByLabel("MFA code 1").fill(totp(secret, step - 2));
+  await page.getByLabel("MFA code 2").fill(totp(secret, step - 1));
+  await page.getByRole("button", { name: "Add MFA" }).click();
+  await expect(page.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
+  await page.getByRole("button", { name: "Done" }).click();
+  await signOut(page);
+
+  await signInAsUser(page, account, "mia", USER_PASSWORD);
+  await expect(page).toHaveURL(/\/signin\/mfa$/);
+  await hydrated(page);
+  await page.getByLabel("MFA code").fill(totp(secret, currentStep()));
+  await page.getByRole("button", { name: "Submit" }).click();
+  await expect(page.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
+  await page.goto("/users");
+  await expect(page.getByTestId("users-table")).toContainText("mia");
+});
+
+test("policy versions: edit saves a new default version, the old one can be compared and deleted", async ({ page }) => {
+  await signUp(page, uniqueEmail("versions"), "Versions");
+  await page.goto("/policies/create");
+  await hydrated(page);
+  await page.getByLabel("Policy editor").fill('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:List*", "Resource": "*"}]}');
+  await page.getByLabel("Policy name").fill("Listers");
+  await page.getByRole("button", { name: "Create policy" }).click();
+  await expect(page.getByTestId("policy-document")).toContainText("iam:List*");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Policy editor").fill('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:Get*", "Resource": "*"}]}');
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByTestId("policy-document")).toContainText("iam:Get*");
+  await expect(page.getByTestId("policy-versions")).toContainText("v2 (Default)");
+  await page.getByLabel("Compare v1").check();
+  await page.getByLabel("Compare v2").check();
+  await expect(page.getByTestId("version-compare")).toContainText("iam:List*");
+  await expect(page.getByTestId("version-compare")).toContainText("iam:Get*");
+  await page.getByRole("row", { name: /v1/ }).getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByTestId("policy-versions")).not.toContainText("v1");
+});
