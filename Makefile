@@ -17,10 +17,11 @@ site:
 server:
 	@scripts/build.sh server
 
-# Benchmarks: the policy engine (criterion) and the sign-in storm (release server).
+# Benchmarks: the policy engine (criterion), the sign-in storm and the users list at scale.
 bench:
 	cargo bench -p iam-core --bench engine
-	@scripts/bench-signin.sh
+	@scripts/bench.sh signin
+	@scripts/bench.sh users
 
 fmt:
 	cargo fmt --all

@@ -9,9 +9,8 @@ use leptos::prelude::*;
 /// The account's policy; `None` when the default rules apply.
 #[server(endpoint = "password_policy")]
 pub async fn get_password_policy() -> Result<Option<PasswordPolicy>, AppError> {
-    let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
-    Ok(iam_service::ops::passwords::get_policy(&ctx.pool, identity.account_id()).await?)
+    let (ctx, who) = crate::ssr::caller().await?;
+    Ok(iam_service::ops::passwords::read_policy(&ctx.pool, &who.caller()).await?)
 }
 
 /// Saves the policy from the edit form (checkboxes arrive only when ticked).
@@ -31,8 +30,7 @@ pub async fn set_password_policy(
     refuse_guessable: Option<String>,
 ) -> Result<(), AppError> {
     use iam_core::field::FieldErrors;
-    let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
+    let (ctx, who) = crate::ssr::caller().await?;
     let mut errors = FieldErrors::default();
     let number = |field: &str, text: &str| -> Result<u32, String> {
         text.trim()
@@ -73,19 +71,14 @@ pub async fn set_password_policy(
         hard_expiry: hard_expiry.is_some(),
         refuse_guessable: refuse_guessable.is_some(),
     };
-    let now = time::OffsetDateTime::now_utc();
-    iam_service::ops::passwords::set_policy(&ctx.pool, &identity, &policy, now, &crate::ssr::request_meta())
-        .await?;
+    iam_service::ops::passwords::set_policy(&ctx.pool, &who.identity, &policy, who.now, &who.meta).await?;
     Ok(())
 }
 
 #[server(endpoint = "delete_password_policy")]
 pub async fn delete_password_policy() -> Result<(), AppError> {
-    let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
-    let now = time::OffsetDateTime::now_utc();
-    iam_service::ops::passwords::delete_policy(&ctx.pool, &identity, now, &crate::ssr::request_meta())
-        .await?;
+    let (ctx, who) = crate::ssr::caller().await?;
+    iam_service::ops::passwords::delete_policy(&ctx.pool, &who.identity, who.now, &who.meta).await?;
     Ok(())
 }
 
@@ -108,24 +101,14 @@ pub async fn password_rules() -> Result<Option<PasswordPolicy>, AppError> {
 /// Sets (or replaces) the account alias; the old alias's sign-in link stops working.
 #[server(endpoint = "set_account_alias")]
 pub async fn set_account_alias(alias: String) -> Result<String, AppError> {
-    let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
-    let now = time::OffsetDateTime::now_utc();
-    Ok(
-        iam_service::ops::aliases::set_alias(&ctx.pool, &identity, &alias, now, &crate::ssr::request_meta())
-            .await?,
-    )
+    let (ctx, who) = crate::ssr::caller().await?;
+    Ok(iam_service::ops::aliases::set_alias(&ctx.pool, &who.identity, &alias, who.now, &who.meta).await?)
 }
 
 #[server(endpoint = "delete_account_alias")]
 pub async fn delete_account_alias() -> Result<(), AppError> {
-    let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
-    let now = time::OffsetDateTime::now_utc();
-    Ok(
-        iam_service::ops::aliases::delete_alias(&ctx.pool, &identity, now, &crate::ssr::request_meta())
-            .await?,
-    )
+    let (ctx, who) = crate::ssr::caller().await?;
+    Ok(iam_service::ops::aliases::delete_alias(&ctx.pool, &who.identity, who.now, &who.meta).await?)
 }
 
 #[server(endpoint = "account_alias")]

@@ -7,19 +7,6 @@ use iam_core::account::{validate_alias, AccountId};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-fn root_only(identity: &Identity, action: &str) -> Result<(), ServiceError> {
-    match identity {
-        Identity::Root { .. } => Ok(()),
-        other => {
-            let arn = other.arn();
-            let account = other.account_id();
-            Err(ServiceError::AccessDenied(format!(
-                "User: {arn} is not authorized to perform: {action} on resource: arn:aws:iam::{account}:root because no identity-based policy allows the {action} action"
-            )))
-        }
-    }
-}
-
 pub async fn get_alias(pool: &PgPool, account: &AccountId) -> Result<Option<String>, ServiceError> {
     let alias: Option<Option<String>> =
         sqlx::query_scalar("SELECT alias FROM accounts WHERE account_id = $1")
@@ -50,9 +37,9 @@ pub async fn set_alias(
     now: OffsetDateTime,
     meta: &RequestMeta,
 ) -> Result<String, ServiceError> {
-    root_only(identity, "iam:CreateAccountAlias")?;
-    let alias = validate_alias(alias).map_err(|e| ServiceError::field("alias", e))?;
     let mut tx = pool.begin().await?;
+    crate::authz::authorize(&mut tx, identity, meta, now, "iam:CreateAccountAlias", "*").await?;
+    let alias = validate_alias(alias).map_err(|e| ServiceError::field("alias", e))?;
     let updated = sqlx::query("UPDATE accounts SET alias = $2 WHERE account_id = $1")
         .bind(identity.account_id().as_str())
         .bind(&alias)
@@ -78,8 +65,8 @@ pub async fn delete_alias(
     now: OffsetDateTime,
     meta: &RequestMeta,
 ) -> Result<(), ServiceError> {
-    root_only(identity, "iam:DeleteAccountAlias")?;
     let mut tx = pool.begin().await?;
+    crate::authz::authorize(&mut tx, identity, meta, now, "iam:DeleteAccountAlias", "*").await?;
     let old: Option<String> = sqlx::query_scalar(
         "UPDATE accounts a SET alias = NULL FROM accounts b
          WHERE a.account_id = b.account_id AND a.account_id = $1 RETURNING b.alias",

@@ -48,7 +48,26 @@ pub async fn get_policy(pool: &PgPool, account: &AccountId) -> Result<Option<Pas
     ))
 }
 
-/// Sets the account's policy (root only until IAM users can be granted it).
+/// The policy as Account settings shows it (`iam:GetAccountPasswordPolicy`).
+pub async fn read_policy(
+    pool: &PgPool,
+    caller: &crate::Caller<'_>,
+) -> Result<Option<PasswordPolicy>, ServiceError> {
+    let mut conn = pool.acquire().await?;
+    crate::authz::authorize(
+        &mut conn,
+        caller.identity,
+        caller.meta,
+        caller.now,
+        "iam:GetAccountPasswordPolicy",
+        "*",
+    )
+    .await?;
+    drop(conn);
+    get_policy(pool, caller.identity.account_id()).await
+}
+
+/// Sets the account's policy (`iam:UpdateAccountPasswordPolicy`).
 pub async fn set_policy(
     pool: &PgPool,
     identity: &Identity,
@@ -56,11 +75,20 @@ pub async fn set_policy(
     now: OffsetDateTime,
     meta: &RequestMeta,
 ) -> Result<(), ServiceError> {
+    let mut tx = pool.begin().await?;
+    crate::authz::authorize(
+        &mut tx,
+        identity,
+        meta,
+        now,
+        "iam:UpdateAccountPasswordPolicy",
+        "*",
+    )
+    .await?;
     let errors = policy.validate();
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
-    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO password_policies (account_id, minimum_length, require_uppercase, require_lowercase,
             require_numbers, require_symbols, allow_users_to_change_password, max_password_age,
@@ -106,6 +134,15 @@ pub async fn delete_policy(
     meta: &RequestMeta,
 ) -> Result<(), ServiceError> {
     let mut tx = pool.begin().await?;
+    crate::authz::authorize(
+        &mut tx,
+        identity,
+        meta,
+        now,
+        "iam:DeleteAccountPasswordPolicy",
+        "*",
+    )
+    .await?;
     sqlx::query("DELETE FROM password_policies WHERE account_id = $1")
         .bind(identity.account_id().as_str())
         .execute(&mut *tx)

@@ -97,7 +97,7 @@ async fn an_alias_names_the_account_until_it_is_replaced(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn aliases_are_unique_valid_and_root_only(pool: PgPool) {
+async fn aliases_are_unique_valid_and_need_permission(pool: PgPool) {
     let ann = signed_up(&pool, "ann@example.com").await;
     let bob = signed_up(&pool, "bob@example.com").await;
     let ann_root = Identity::Root {

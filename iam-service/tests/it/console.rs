@@ -442,3 +442,250 @@ async fn the_simulator_explains_each_decision(pool: PgPool) {
         .unwrap();
     assert!(!results[0].matched_statements.iter().any(|_| true) && !results[1].matched_statements.is_empty());
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn groups_memberships_are_authorized_and_capped_at_ten_per_user(pool: PgPool) {
+    use iam_service::ops::groups::remove_user_from_group;
+    let root = root_of(&pool).await;
+    let m = meta();
+    let as_root = caller(&root, &m);
+    for i in 0..11 {
+        create_group(&pool, &as_root, &format!("g{i}"), "/", &[])
+            .await
+            .unwrap();
+    }
+    let mut new = user("gina");
+    new.groups = (0..10).map(|i| format!("g{i}")).collect();
+    new_user(&pool, &root, new).await;
+    match add_user_to_group(&pool, &as_root, "g10", "gina").await {
+        Err(ServiceError::LimitExceeded(message)) => {
+            assert_eq!(message, "Cannot exceed quota for GroupsPerUser: 10")
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut new = user("reader");
+    new.policy_arns = vec![READ_ONLY.into()];
+    let reader = new_user(&pool, &root, new).await;
+    let message = denied(remove_user_from_group(&pool, &caller(&reader, &m), "g1", "gina").await);
+    assert!(
+        message.contains("iam:RemoveUserFromGroup on resource: arn:aws:iam::"),
+        "{message}"
+    );
+    remove_user_from_group(&pool, &as_root, "g1", "gina")
+        .await
+        .unwrap();
+    assert_eq!(get_user(&pool, &as_root, "gina").await.unwrap().groups.len(), 9);
+    match delete_group(&pool, &as_root, "g2", false).await {
+        Err(ServiceError::DeleteConflict(message)) => assert_eq!(
+            message,
+            "Cannot delete entity, must remove users from group first."
+        ),
+        other => panic!("{other:?}"),
+    }
+    delete_group(&pool, &as_root, "g2", true).await.unwrap();
+    assert_eq!(get_user(&pool, &as_root, "gina").await.unwrap().groups.len(), 8);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn copying_permissions_takes_groups_and_policies_of_the_source(pool: PgPool) {
+    let root = root_of(&pool).await;
+    let m = meta();
+    create_group(&pool, &caller(&root, &m), "Ops", "/", &[])
+        .await
+        .unwrap();
+    let mut source = user("src");
+    source.groups = vec!["Ops".into()];
+    source.policy_arns = vec![READ_ONLY.into()];
+    new_user(&pool, &root, source).await;
+    let mut copy = user("dst");
+    copy.copy_from = Some("src".into());
+    new_user(&pool, &root, copy).await;
+    let detail = get_user(&pool, &caller(&root, &m), "dst").await.unwrap();
+    assert_eq!(detail.groups[0].group_name, "Ops");
+    assert_eq!(detail.policies[0].policy_arn, READ_ONLY);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn principal_tags_feed_policy_conditions(pool: PgPool) {
+    use iam_service::ops::users::{tag_user, untag_user};
+    let root = root_of(&pool).await;
+    let m = meta();
+    let as_root = caller(&root, &m);
+    let mut new = user("tess");
+    new.tags = vec![Tag {
+        key: "team".into(),
+        value: "blue".into(),
+    }];
+    let tess = new_user(&pool, &root, new).await;
+    put_inline(
+        &pool,
+        &as_root,
+        &Entity::User("tess".into()),
+        "BlueTeamLists",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*",
+            "Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}]}"#,
+    )
+    .await
+    .unwrap();
+    assert!(list_users(&pool, &caller(&tess, &m), &PageRequest::default())
+        .await
+        .is_ok());
+    untag_user(&pool, &as_root, "tess", &["team".into()])
+        .await
+        .unwrap();
+    denied(list_users(&pool, &caller(&tess, &m), &PageRequest::default()).await);
+    tag_user(
+        &pool,
+        &as_root,
+        "tess",
+        &[Tag {
+            key: "team".into(),
+            value: "blue".into(),
+        }],
+    )
+    .await
+    .unwrap();
+    assert!(list_users(&pool, &caller(&tess, &m), &PageRequest::default())
+        .await
+        .is_ok());
+    assert!(tag_user(
+        &pool,
+        &as_root,
+        "tess",
+        &[Tag {
+            key: "aws:x".into(),
+            value: "y".into()
+        }]
+    )
+    .await
+    .is_err());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn console_passwords_are_set_and_removed_by_whoever_the_engine_allows(pool: PgPool) {
+    use iam_service::ops::users::{delete_console_password, set_console_password};
+    let root = root_of(&pool).await;
+    let m = meta();
+    let mut new = user("admin");
+    new.policy_arns = vec!["arn:aws:iam::aws:policy/IAMFullAccess".into()];
+    let admin = new_user(&pool, &root, new).await;
+    let mut new = user("reader");
+    new.policy_arns = vec![READ_ONLY.into()];
+    let reader = new_user(&pool, &root, new).await;
+    new_user(&pool, &root, user("dana")).await;
+    let message = denied(
+        set_console_password(
+            &pool,
+            &hasher(),
+            &caller(&reader, &m),
+            "dana",
+            "Quiet-Meadow-42-Lantern",
+            true,
+        )
+        .await,
+    );
+    assert!(message.contains("iam:UpdateLoginProfile"), "{message}");
+    let as_admin = caller(&admin, &m);
+    match set_console_password(&pool, &hasher(), &as_admin, "dana", "short", true).await {
+        Err(ServiceError::Invalid(errors)) => assert_eq!(errors[0].field, "password"),
+        other => panic!("{other:?}"),
+    }
+    set_console_password(
+        &pool,
+        &hasher(),
+        &as_admin,
+        "dana",
+        "Quiet-Meadow-42-Lantern",
+        true,
+    )
+    .await
+    .unwrap();
+    let detail = get_user(&pool, &as_admin, "dana").await.unwrap();
+    assert!(detail.summary.password_enabled && detail.password_reset_required);
+    delete_console_password(&pool, &as_admin, "dana").await.unwrap();
+    assert!(matches!(
+        delete_console_password(&pool, &as_admin, "dana").await,
+        Err(ServiceError::NoSuchEntity(_))
+    ));
+    let events = lookup_events(
+        &pool,
+        &caller(&root, &m),
+        &HistoryFilter {
+            action: "LoginProfile".into(),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["iam:DeleteLoginProfile", "iam:CreateLoginProfile"]);
+    assert!(
+        lookup_events(&pool, &caller(&reader, &m), &HistoryFilter::default())
+            .await
+            .is_err(),
+        "IAMReadOnlyAccess has no cloudtrail:LookupEvents"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn iam_user_change_password_is_granted_by_policy(pool: PgPool) {
+    use iam_service::ops::passwords::change_own_password;
+    let root = root_of(&pool).await;
+    let mut new = user("uma");
+    new.password = Some("Initial-Harbor-7-Lantern".into());
+    let uma = new_user(&pool, &root, new).await;
+    let change = |to: &'static str| {
+        let (pool, uma) = (pool.clone(), uma.clone());
+        async move {
+            change_own_password(
+                &pool,
+                &hasher(),
+                &uma,
+                "Initial-Harbor-7-Lantern",
+                to,
+                to,
+                false,
+                now(),
+                &meta(),
+            )
+            .await
+        }
+    };
+    let message = denied(change("Quiet-Meadow-42-Lantern").await);
+    assert!(message.contains("iam:ChangePassword"), "{message}");
+    attach(
+        &pool,
+        &caller(&root, &meta()),
+        &Entity::User("uma".into()),
+        "arn:aws:iam::aws:policy/IAMUserChangePassword",
+    )
+    .await
+    .unwrap();
+    change("Quiet-Meadow-42-Lantern").await.unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_password_policy_is_read_and_changed_only_with_permission(pool: PgPool) {
+    use iam_service::ops::passwords::{delete_policy, read_policy, set_policy};
+    let root = root_of(&pool).await;
+    let m = meta();
+    let mut new = user("reader");
+    new.policy_arns = vec![READ_ONLY.into()];
+    let reader = new_user(&pool, &root, new).await;
+    let nobody = new_user(&pool, &root, user("nobody")).await;
+    let policy = iam_core::credentials::password::PasswordPolicy {
+        minimum_length: 12,
+        ..Default::default()
+    };
+    let message = denied(set_policy(&pool, &reader, &policy, now(), &m).await);
+    assert!(
+        message.contains("iam:UpdateAccountPasswordPolicy on resource: *"),
+        "{message}"
+    );
+    denied(delete_policy(&pool, &reader, now(), &m).await);
+    assert!(read_policy(&pool, &caller(&reader, &m)).await.is_ok());
+    denied(read_policy(&pool, &caller(&nobody, &m)).await);
+    set_policy(&pool, &root, &policy, now(), &m).await.unwrap();
+    assert_eq!(count(&pool, "password_policies").await, 1);
+}

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The sign-in benchmark: a release server on a throwaway Postgres, then bench_signin.py.
-#   scripts/bench-signin.sh [--seconds 20] [--workers 8]
+# Load benchmarks against a release server on a throwaway Postgres:
+#   scripts/bench.sh signin [--seconds 20] [--workers 8]   sign-in storm (bench_signin.py)
+#   scripts/bench.sh users [--requests 200]                 users list at 100,000 users (bench_users.py)
 set -euo pipefail
+WHICH=${1:?usage: scripts/bench.sh signin|users [options]}
+shift
+case "$WHICH" in signin|users) ;; *) echo "unknown benchmark \`$WHICH\`: signin or users" >&2; exit 2 ;; esac
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh" build
@@ -22,4 +26,8 @@ IAM_LISTEN="127.0.0.1:$PORT" IAM_SITE_ROOT="$SITE_ROOT" IAM_MASTER_KEY_FILE="$WO
   "$CARGO_TARGET_DIR/release/server" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 wait_for_http "http://127.0.0.1:$PORT/healthz" 60 || { cat "$WORK/server.log" >&2; die "the server did not start"; }
-python3 "$ROOT/scripts/bench_signin.py" --base-url "http://127.0.0.1:$PORT" "$@"
+if [ "$WHICH" = users ]; then
+  python3 "$ROOT/scripts/bench_users.py" --base-url "http://127.0.0.1:$PORT" --database-url "$DATABASE_URL" "$@"
+else
+  python3 "$ROOT/scripts/bench_signin.py" --base-url "http://127.0.0.1:$PORT" "$@"
+fi
