@@ -27,7 +27,7 @@ IAM_LISTEN="127.0.0.1:$PORT" IAM_SITE_ROOT="$SITE_ROOT" IAM_MASTER_KEY_FILE="$WO
 SERVER_PID=$!
 wait_for_http "http://127.0.0.1:$PORT/healthz" 60 || { cat "$WORK/server.log" >&2; die "the server did not start"; }
 if [ "$WHICH" = users ]; then
-  python3 "$ROOT/scripts/bench_users.py" --base-url "http://127.0.0.1:$PORT" --database-url "$DATABASE_URL" "$@"
+  PSQL="$("$ROOT/scripts/pg.sh" psql)" python3 "$ROOT/scripts/bench_users.py" --base-url "http://127.0.0.1:$PORT" --database-url "$DATABASE_URL" "$@"
 else
   python3 "$ROOT/scripts/bench_signin.py" --base-url "http://127.0.0.1:$PORT" "$@"
 fi

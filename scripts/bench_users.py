@@ -9,6 +9,7 @@ Loopback only: it refuses any other host.
 """
 import argparse
 import json
+import os
 import secrets
 import statistics
 import subprocess
@@ -95,7 +96,7 @@ def main():
         raise SystemExit(f"create_user answered {status}: {data[:300]!r}")
     # The reader is made first: the account's quota of 5,000 users binds the API, not SQL.
     started = time.perf_counter()
-    subprocess.run(["psql", args.database_url, "-q", "-v", "ON_ERROR_STOP=1", "-v", f"account={account}"],
+    subprocess.run([os.environ.get("PSQL", "psql"), args.database_url, "-q", "-v", "ON_ERROR_STOP=1", "-v", f"account={account}"],
                    input=SEED, text=True, check=True)
     print(f"seeded 100,000 users, 1,000 groups in {time.perf_counter() - started:.1f} s")
 

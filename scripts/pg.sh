@@ -2,6 +2,7 @@
 # A private PostgreSQL cluster in a folder of ours.
 #   pg.sh start DIR [--throwaway]   init (first time) and start; prints the DATABASE_URL
 #   pg.sh stop DIR
+#   pg.sh psql                      prints the path of the matching psql client
 # Postgres refuses to run as root, so as root the cluster runs as the `postgres` user.
 # --throwaway: fsync off and no password (tests only); otherwise a random password is
 # generated once into DIR/password (mode 0600) and loopback connections must use it.
@@ -82,5 +83,6 @@ stop() {
 case "${1:-}" in
   start) shift; start "$@" ;;
   stop) shift; stop "$@" ;;
+  psql) echo "$(pg_bindir)/psql" ;;
   *) die "usage: pg.sh start DIR [--throwaway] | pg.sh stop DIR" ;;
 esac

@@ -246,3 +246,101 @@ async fn a_seed_moved_to_another_row_does_not_open(pool: PgPool) {
     .await;
     assert!(matches!(result, Err(ServiceError::Internal(_))), "{result:?}");
 }
+
+/// An IAM user may manage their own MFA only when a policy says so; an administrator allowed
+/// `iam:DeactivateMFADevice` can remove the user's device, and the user can enrol again.
+#[sqlx::test(migrations = "../migrations")]
+async fn users_need_permission_for_mfa_and_admins_can_remove_their_device(pool: PgPool) {
+    use iam_service::ops::attachments::{put_inline, Entity};
+    use iam_service::ops::users::{create_user_with_password, deactivate_user_mfa, get_user};
+    use iam_service::Caller;
+    let account = signed_up(&pool, "ann@example.com").await;
+    let root = Identity::Root {
+        account_id: account.account_id,
+    };
+    let user = create_user_with_password(
+        &pool,
+        &hasher(),
+        &root,
+        "uli",
+        "Initial-Harbor-7-Lantern",
+        false,
+        now(),
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let step = step_of(now().unix_timestamp());
+    let refused = mfa::create_virtual_device(&pool, &secrets(), &user, "uli-phone", at(step), &meta()).await;
+    assert!(
+        matches!(&refused, Err(ServiceError::AccessDenied(m)) if m.contains("iam:CreateVirtualMFADevice")),
+        "{refused:?}"
+    );
+    let m = meta();
+    let as_root = Caller {
+        identity: &root,
+        meta: &m,
+        now: now(),
+    };
+    put_inline(
+        &pool,
+        &as_root,
+        &Entity::User("uli".into()),
+        "OwnMFA",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:CreateVirtualMFADevice","iam:EnableMFADevice"],
+            "Resource":["arn:aws:iam::*:mfa/*","arn:aws:iam::*:user/${aws:username}"]}]}"#,
+    )
+    .await
+    .unwrap();
+    let device = mfa::create_virtual_device(&pool, &secrets(), &user, "uli-phone", at(step), &meta())
+        .await
+        .unwrap();
+    let seed = base32_decode(&device.secret_base32);
+    let c = |s| code_at_step(&seed, s).unwrap();
+    mfa::enable_device(
+        &pool,
+        &secrets(),
+        &user,
+        "uli-phone",
+        &c(step - 1),
+        &c(step),
+        at(step),
+        &meta(),
+    )
+    .await
+    .unwrap();
+    assert!(mfa::has_enabled_device(&pool, &user).await.unwrap());
+    // Without iam:DeactivateMFADevice the user cannot remove it the administrators' way.
+    let other = deactivate_user_mfa(
+        &pool,
+        &Caller {
+            identity: &user,
+            meta: &m,
+            now: now(),
+        },
+        "uli",
+        "uli-phone",
+    )
+    .await;
+    assert!(
+        matches!(&other, Err(ServiceError::AccessDenied(msg)) if msg.contains("iam:DeactivateMFADevice")),
+        "{other:?}"
+    );
+    deactivate_user_mfa(&pool, &as_root, "uli", "uli-phone")
+        .await
+        .unwrap();
+    assert!(!mfa::has_enabled_device(&pool, &user).await.unwrap());
+    assert!(get_user(&pool, &as_root, "uli")
+        .await
+        .unwrap()
+        .mfa_devices
+        .is_empty());
+    assert_eq!(
+        count(&pool, "recovery_codes").await,
+        0,
+        "recovery codes go with the last device"
+    );
+    mfa::create_virtual_device(&pool, &secrets(), &user, "uli-phone-2", at(step + 1), &meta())
+        .await
+        .unwrap();
+}
