@@ -202,3 +202,36 @@ test("policy versions: edit saves a new default version, the old one can be comp
   await page.getByRole("row", { name: /v1/ }).getByRole("button", { name: "Delete" }).click();
   await expect(page.getByTestId("policy-versions")).not.toContainText("v1");
 });
+
+test("name rules and quotas are refused with AWS's error names; a group gets an inline policy", async ({ page }) => {
+  await signUp(page, uniqueEmail("quotas"), "Quotas");
+  await page.goto("/users/create");
+  await hydrated(page);
+  await page.getByLabel("User name").fill("no spaces allowed");
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByRole("alert")).toContainText(
+    "1 validation error detected: Value 'no spaces allowed' at 'userName' failed to satisfy constraint",
+  );
+
+  await page.goto("/groups/create");
+  await hydrated(page);
+  await page.getByLabel("User group name").fill("Many");
+  await page.getByRole("button", { name: "Create group" }).click();
+  await expect(page).toHaveURL(/\/groups\/Many$/);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Add permissions" }).click();
+  const boxes = page.getByTestId("policy-picker").getByRole("checkbox");
+  await expect(boxes).toHaveCount(13);
+  for (let i = 0; i < 11; i++) await boxes.nth(i).check();
+  await page.getByRole("button", { name: "Attach policies" }).click();
+  await expect(page.getByRole("alert")).toContainText("LimitExceeded: Cannot exceed quota for PoliciesPerGroup: 10");
+  // All or nothing: none of the eleven was attached.
+  await expect(page.getByRole("heading", { name: "Permissions policies (0)" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Create inline policy" }).click();
+  await page.getByLabel("Policy name").fill("DenyDeletes");
+  await page.getByLabel("Policy editor").fill('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:Delete*", "Resource": "*"}]}');
+  await page.getByRole("button", { name: "Create policy" }).click();
+  await expect(page.getByTestId("group-policies")).toContainText("DenyDeletes");
+  await expect(page.getByRole("heading", { name: "Permissions policies (1)" })).toBeVisible();
+});

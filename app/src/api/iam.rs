@@ -248,12 +248,12 @@ fn entity(kind: &str, name: String) -> Result<iam_service::ops::attachments::Ent
     }
 }
 
-/// Attaches a managed policy to a user or group (`kind`).
-#[server(endpoint = "attach_policy")]
-pub async fn attach_policy(kind: String, name: String, policy_arn: String) -> Result<(), AppError> {
+/// Attaches managed policies to a user or group (`kind`): all of them or none.
+#[server(endpoint = "attach_policies", input = Json)]
+pub async fn attach_policies(kind: String, name: String, policy_arns: Vec<String>) -> Result<(), AppError> {
     let (ctx, who) = crate::ssr::caller().await?;
     let target = entity(&kind, name)?;
-    Ok(iam_service::ops::attachments::attach(&ctx.pool, &who.caller(), &target, &policy_arn).await?)
+    Ok(iam_service::ops::attachments::attach_many(&ctx.pool, &who.caller(), &target, &policy_arns).await?)
 }
 
 #[server(endpoint = "detach_policy")]

@@ -3,5 +3,6 @@
 pub mod copy_button;
 pub mod form;
 pub mod layout;
+pub mod permissions;
 pub mod policy_editor;
 pub mod widgets;

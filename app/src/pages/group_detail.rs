@@ -1,9 +1,10 @@
 //! A user group's page: its users (add, remove), its permissions (attach, detach), delete.
 
 use crate::api::iam::{
-    get_group, AddUserToGroup, AttachPolicy, DeleteGroup, DetachPolicy, RemoveUserFromGroup,
+    get_group, AddUserToGroup, DeleteGroup, DeleteInlinePolicy, DetachPolicy, RemoveUserFromGroup,
 };
-use crate::components::widgets::{when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView, PolicyPicker};
+use crate::components::permissions::{PermissionActions, PermissionsHeader};
+use crate::components::widgets::{when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView};
 use iam_core::model::GroupDetail;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,8 +14,7 @@ use leptos_router::hooks::use_params_map;
 struct Actions {
     add: ServerAction<AddUserToGroup>,
     remove: ServerAction<RemoveUserFromGroup>,
-    attach: ServerAction<AttachPolicy>,
-    detach: ServerAction<DetachPolicy>,
+    perms: PermissionActions,
 }
 
 #[component]
@@ -24,17 +24,13 @@ pub fn GroupDetailPage() -> impl IntoView {
     let actions = Actions {
         add: ServerAction::new(),
         remove: ServerAction::new(),
-        attach: ServerAction::new(),
-        detach: ServerAction::new(),
+        perms: PermissionActions::new(),
     };
     let group = Resource::new(
         move || {
             (
                 name.get(),
-                actions.add.version().get()
-                    + actions.remove.version().get()
-                    + actions.attach.version().get()
-                    + actions.detach.version().get(),
+                actions.add.version().get() + actions.remove.version().get() + actions.perms.version(),
             )
         },
         |(n, _)| get_group(n),
@@ -65,20 +61,6 @@ fn GroupView(detail: GroupDetail, actions: Actions) -> impl IntoView {
             confirm,
         });
     });
-    let adding_policies = RwSignal::new(false);
-    let selected = RwSignal::new(Vec::<String>::new());
-    let attach_name = name.clone();
-    let attach = move |_| {
-        for arn in selected.get() {
-            actions.attach.dispatch(AttachPolicy {
-                kind: "group".into(),
-                name: attach_name.clone(),
-                policy_arn: arn,
-            });
-        }
-        selected.set(Vec::new());
-        adding_policies.set(false);
-    };
     let confirm_name = name.clone();
     let hidden_name = name.clone();
     view! {
@@ -122,18 +104,7 @@ fn GroupView(detail: GroupDetail, actions: Actions) -> impl IntoView {
             </table>
         </section>
         <section class="panel">
-            <div class="panel-header">
-                <h2>{format!("Permissions policies ({})", detail.policies.len() + detail.inline_policies.len())}</h2>
-                <button type="button" class="button button-primary" on:click=move |_| adding_policies.update(|a| *a = !*a)>"Add permissions"</button>
-            </div>
-            <ActionResult value=actions.attach.value() success="Policy attached." />
-            <ActionResult value=actions.detach.value() success="Policy removed." />
-            <Show when=move || adding_policies.get()>
-                <div class="wizard">
-                    <PolicyPicker selected />
-                    <div class="actions"><button type="button" class="button button-primary" on:click=attach.clone()>"Attach policies"</button></div>
-                </div>
-            </Show>
+            <PermissionsHeader kind="group" name=name.clone() count=detail.policies.len() + detail.inline_policies.len() actions=actions.perms />
             <table class="table" data-testid="group-policies">
                 <thead><tr><th>"Policy name"</th><th>"Type"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                 <tbody>
@@ -145,13 +116,23 @@ fn GroupView(detail: GroupDetail, actions: Actions) -> impl IntoView {
                                 <td><a href=format!("/policies/view?arn={}", crate::pages::users::encode(&p.policy_arn))>{p.policy_name}</a></td>
                                 <td>{p.policy_type}</td>
                                 <td><button type="button" class="link-button" on:click=move |_| {
-                                    actions.detach.dispatch(DetachPolicy { kind: "group".into(), name: group.clone(), policy_arn: arn.clone() });
+                                    actions.perms.detach.dispatch(DetachPolicy { kind: "group".into(), name: group.clone(), policy_arn: arn.clone() });
                                 }>"Remove"</button></td>
                             </tr>
                         }
                     }).collect_view()}
-                    {detail.inline_policies.into_iter().map(|p| view! {
-                        <tr><td><details><summary>{p.policy_name}</summary><pre>{p.document}</pre></details></td><td>"Customer inline"</td><td></td></tr>
+                    {detail.inline_policies.into_iter().map(|p| {
+                        let group = name.clone();
+                        let policy = p.policy_name.clone();
+                        view! {
+                            <tr>
+                                <td><details><summary>{p.policy_name}</summary><pre>{p.document}</pre></details></td>
+                                <td>"Customer inline"</td>
+                                <td><button type="button" class="link-button" on:click=move |_| {
+                                    actions.perms.delete_inline.dispatch(DeleteInlinePolicy { kind: "group".into(), name: group.clone(), policy_name: policy.clone() });
+                                }>"Remove"</button></td>
+                            </tr>
+                        }
                     }).collect_view()}
                 </tbody>
             </table>

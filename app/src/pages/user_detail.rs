@@ -1,14 +1,11 @@
 //! A user's page: summary, and tabs for permissions, groups, tags and security credentials.
 
 use crate::api::iam::{
-    get_user, list_groups, AddUserToGroup, AttachPolicy, DeactivateUserMfa, DeleteConsolePassword,
-    DeleteInlinePolicy, DeleteUser, DetachPolicy, PutInlinePolicy, RemoveUserFromGroup, SetConsolePassword,
-    TagUser, UntagUser,
+    get_user, list_groups, AddUserToGroup, DeactivateUserMfa, DeleteConsolePassword, DeleteInlinePolicy,
+    DeleteUser, DetachPolicy, RemoveUserFromGroup, SetConsolePassword, TagUser, UntagUser,
 };
-use crate::components::policy_editor::{has_errors, PolicyEditor, STARTER};
-use crate::components::widgets::{
-    age, when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView, PolicyPicker,
-};
+use crate::components::permissions::{PermissionActions, PermissionsHeader};
+use crate::components::widgets::{age, when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView};
 use iam_core::model::UserDetail;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,10 +14,7 @@ use leptos_router::hooks::use_params_map;
 /// Every change the page can make; the user is reloaded after any of them.
 #[derive(Clone, Copy)]
 struct Actions {
-    attach: ServerAction<AttachPolicy>,
-    detach: ServerAction<DetachPolicy>,
-    put_inline: ServerAction<PutInlinePolicy>,
-    delete_inline: ServerAction<DeleteInlinePolicy>,
+    perms: PermissionActions,
     add_group: ServerAction<AddUserToGroup>,
     remove_group: ServerAction<RemoveUserFromGroup>,
     tag: ServerAction<TagUser>,
@@ -33,10 +27,7 @@ struct Actions {
 impl Actions {
     fn new() -> Self {
         Self {
-            attach: ServerAction::new(),
-            detach: ServerAction::new(),
-            put_inline: ServerAction::new(),
-            delete_inline: ServerAction::new(),
+            perms: PermissionActions::new(),
             add_group: ServerAction::new(),
             remove_group: ServerAction::new(),
             tag: ServerAction::new(),
@@ -47,12 +38,9 @@ impl Actions {
         }
     }
 
-    fn versions(&self) -> [usize; 11] {
+    fn versions(&self) -> [usize; 8] {
         [
-            self.attach.version().get(),
-            self.detach.version().get(),
-            self.put_inline.version().get(),
-            self.delete_inline.version().get(),
+            self.perms.version(),
             self.add_group.version().get(),
             self.remove_group.version().get(),
             self.tag.version().get(),
@@ -142,62 +130,10 @@ fn UserView(detail: UserDetail, actions: Actions, tab: RwSignal<&'static str>) -
 
 #[component]
 fn PermissionsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
-    let adding = RwSignal::new(false);
-    let inline = RwSignal::new(false);
-    let selected = RwSignal::new(Vec::<String>::new());
     let name = detail.summary.user_name.clone();
-    let attach_name = name.clone();
-    let add = move |_| {
-        for arn in selected.get() {
-            actions.attach.dispatch(AttachPolicy {
-                kind: "user".into(),
-                name: attach_name.clone(),
-                policy_arn: arn,
-            });
-        }
-        selected.set(Vec::new());
-        adding.set(false);
-    };
-    let document = RwSignal::new(STARTER.to_string());
-    let policy_name = RwSignal::new(String::new());
-    let inline_name = name.clone();
-    let save_inline = move |_| {
-        actions.put_inline.dispatch(PutInlinePolicy {
-            kind: "user".into(),
-            name: inline_name.clone(),
-            policy_name: policy_name.get(),
-            document: document.get(),
-        });
-    };
+    let count = detail.policies.len() + detail.inline_policies.len();
     view! {
-        <div class="panel-header">
-            <h2>{format!("Permissions policies ({})", detail.policies.len() + detail.inline_policies.len())}</h2>
-            <div class="actions">
-                <button type="button" class="button" on:click=move |_| inline.update(|v| *v = !*v)>"Create inline policy"</button>
-                <button type="button" class="button button-primary" on:click=move |_| adding.update(|v| *v = !*v)>"Add permissions"</button>
-            </div>
-        </div>
-        <ActionResult value=actions.attach.value() success="Policy attached." />
-        <ActionResult value=actions.detach.value() success="Policy removed." />
-        <ActionResult value=actions.put_inline.value() success="Inline policy saved." />
-        <ActionResult value=actions.delete_inline.value() success="Inline policy deleted." />
-        <Show when=move || adding.get()>
-            <div class="wizard">
-                <PolicyPicker selected />
-                <div class="actions"><button type="button" class="button button-primary" on:click=add.clone()>"Attach policies"</button></div>
-            </div>
-        </Show>
-        <Show when=move || inline.get()>
-            <div class="wizard">
-                <div class="field">
-                    <label for="field-policy_name">"Policy name"</label>
-                    <input id="field-policy_name" prop:value=move || policy_name.get() on:input=move |ev| policy_name.set(event_target_value(&ev)) />
-                </div>
-                <PolicyEditor document />
-                <div class="actions"><button type="button" class="button button-primary"
-                    disabled=move || has_errors(&document.get()) on:click=save_inline.clone()>"Create policy"</button></div>
-            </div>
-        </Show>
+        <PermissionsHeader kind="user" name=name.clone() count actions=actions.perms />
         <table class="table" data-testid="user-policies">
             <thead><tr><th>"Policy name"</th><th>"Type"</th><th>"Attached via"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
             <tbody>
@@ -213,7 +149,7 @@ fn PermissionsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
                             <td>{p.attached_via}</td>
                             <td>{direct.then(|| view! {
                                 <button type="button" class="link-button" on:click=move |_| {
-                                    actions.detach.dispatch(DetachPolicy { kind: "user".into(), name: user.clone(), policy_arn: arn.clone() });
+                                    actions.perms.detach.dispatch(DetachPolicy { kind: "user".into(), name: user.clone(), policy_arn: arn.clone() });
                                 }>"Remove"</button>
                             })}</td>
                         </tr>
@@ -228,7 +164,7 @@ fn PermissionsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
                             <td>"Customer inline"</td>
                             <td>"Directly"</td>
                             <td><button type="button" class="link-button" on:click=move |_| {
-                                actions.delete_inline.dispatch(DeleteInlinePolicy { kind: "user".into(), name: user.clone(), policy_name: policy.clone() });
+                                actions.perms.delete_inline.dispatch(DeleteInlinePolicy { kind: "user".into(), name: user.clone(), policy_name: policy.clone() });
                             }>"Remove"</button></td>
                         </tr>
                     }

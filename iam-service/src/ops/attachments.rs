@@ -143,6 +143,16 @@ pub(crate) async fn attach_in(
     if !exists {
         return Err(entity.no_such());
     }
+    // Attachments to one entity take turns, so the quota holds under concurrency.
+    sqlx::query(&format!(
+        "SELECT 1 FROM {} WHERE account_id = $1 AND {} = $2 FOR UPDATE",
+        entity.table(),
+        entity.name_column()
+    ))
+    .bind(account)
+    .bind(entity.name())
+    .execute(&mut *conn)
+    .await?;
     if !attachable(conn, account, policy_arn).await? {
         return Err(ServiceError::NoSuchEntity(format!(
             "Policy {policy_arn} does not exist or is not attachable."
@@ -198,6 +208,21 @@ pub async fn attach(
 ) -> Result<(), ServiceError> {
     let (mut tx, authz) = begin(pool, caller).await?;
     attach_in(&mut tx, &authz, caller, entity, policy_arn).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Attaches several policies in one transaction: all of them, or none (e.g. past the quota).
+pub async fn attach_many(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    entity: &Entity,
+    policy_arns: &[String],
+) -> Result<(), ServiceError> {
+    let (mut tx, authz) = begin(pool, caller).await?;
+    for arn in policy_arns {
+        attach_in(&mut tx, &authz, caller, entity, arn).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -123,6 +123,7 @@ pub async fn create_group(
     let arn = iam_core::arn::group_arn(&account, path, name);
     let (mut tx, authz) = begin(pool, caller).await?;
     authz.check("iam:CreateGroup", &arn)?;
+    crate::ops::lock_account(&mut tx, &account).await?;
     let groups: i64 = sqlx::query_scalar("SELECT count(*) FROM iam_groups WHERE account_id = $1")
         .bind(&account)
         .fetch_one(&mut *tx)
@@ -213,13 +214,15 @@ pub(crate) async fn add_member_in(
     if !exists {
         return Err(no_such_group(group));
     }
-    let user_exists: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM iam_users WHERE account_id = $1 AND user_name = $2)",
+    // Locking the user serializes concurrent additions against the groups-per-user quota.
+    let user_exists = sqlx::query_scalar::<_, i32>(
+        "SELECT 1 FROM iam_users WHERE account_id = $1 AND user_name = $2 FOR UPDATE",
     )
     .bind(account)
     .bind(user)
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some();
     if !user_exists {
         return Err(crate::ops::users::no_such_user(user));
     }

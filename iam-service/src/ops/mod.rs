@@ -40,6 +40,16 @@ pub(crate) async fn audited(
     Ok(())
 }
 
+/// Serializes the account's quota checks: two concurrent creations cannot both see room for
+/// one more.
+pub(crate) async fn lock_account(conn: &mut sqlx::PgConnection, account: &str) -> Result<(), ServiceError> {
+    sqlx::query("SELECT 1 FROM accounts WHERE account_id = $1 FOR UPDATE")
+        .bind(account)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
 }

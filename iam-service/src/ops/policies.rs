@@ -253,6 +253,7 @@ pub async fn create_policy(
     let (mut tx, authz) = begin(pool, caller).await?;
     authz.check("iam:CreatePolicy", &arn)?;
     validate_document(document, PolicyKind::Identity)?;
+    crate::ops::lock_account(&mut tx, &account).await?;
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM managed_policies WHERE account_id = $1")
         .bind(&account)
         .fetch_one(&mut *tx)
@@ -313,9 +314,16 @@ async fn own_policy(
             caller.identity.arn()
         )));
     }
-    customer_row(conn, caller.account(), arn)
+    let row = customer_row(conn, caller.account(), arn)
         .await?
-        .ok_or_else(|| no_such_policy(arn))
+        .ok_or_else(|| no_such_policy(arn))?;
+    // Changes to one policy's versions take turns (the five-version quota, the default).
+    sqlx::query("SELECT 1 FROM managed_policies WHERE account_id = $1 AND policy_name = $2 FOR UPDATE")
+        .bind(caller.account())
+        .bind(&row.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(row)
 }
 
 /// Adds a version; with `set_default` it becomes the one in force.

@@ -125,6 +125,7 @@ pub async fn create_user(
     if !new.tags.is_empty() {
         authz.check("iam:TagUser", &arn)?;
     }
+    crate::ops::lock_account(&mut tx, &account).await?;
     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM iam_users WHERE account_id = $1")
         .bind(&account)
         .fetch_one(&mut *tx)
