@@ -123,17 +123,14 @@ pub async fn create_group(
     let arn = iam_core::arn::group_arn(&account, path, name);
     let (mut tx, authz) = begin(pool, caller).await?;
     authz.check("iam:CreateGroup", &arn)?;
-    crate::ops::lock_account(&mut tx, &account).await?;
-    let groups: i64 = sqlx::query_scalar("SELECT count(*) FROM iam_groups WHERE account_id = $1")
-        .bind(&account)
-        .fetch_one(&mut *tx)
-        .await?;
-    if groups >= quotas::GROUPS_PER_ACCOUNT {
-        return Err(ServiceError::LimitExceeded(quotas::exceeded(
-            "GroupsPerAccount",
-            quotas::GROUPS_PER_ACCOUNT,
-        )));
-    }
+    crate::ops::within_account_quota(
+        &mut tx,
+        &account,
+        "iam_groups",
+        "GroupsPerAccount",
+        quotas::GROUPS_PER_ACCOUNT,
+    )
+    .await?;
     let inserted = sqlx::query(
         "INSERT INTO iam_groups (account_id, group_name, group_id, path, created_at) VALUES ($1, $2, $3, $4, $5)",
     )

@@ -50,6 +50,28 @@ pub(crate) async fn lock_account(conn: &mut sqlx::PgConnection, account: &str) -
     Ok(())
 }
 
+/// Refuses with AWS's `LimitExceeded` when the account already has `limit` rows in `table`;
+/// the account stays locked until the transaction ends, so the check holds.
+pub(crate) async fn within_account_quota(
+    conn: &mut sqlx::PgConnection,
+    account: &str,
+    table: &str,
+    quota: &str,
+    limit: i64,
+) -> Result<(), ServiceError> {
+    lock_account(conn, account).await?;
+    let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE account_id = $1"))
+        .bind(account)
+        .fetch_one(conn)
+        .await?;
+    if count >= limit {
+        return Err(ServiceError::LimitExceeded(iam_core::quotas::exceeded(
+            quota, limit,
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
 }

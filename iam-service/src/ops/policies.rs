@@ -253,17 +253,14 @@ pub async fn create_policy(
     let (mut tx, authz) = begin(pool, caller).await?;
     authz.check("iam:CreatePolicy", &arn)?;
     validate_document(document, PolicyKind::Identity)?;
-    crate::ops::lock_account(&mut tx, &account).await?;
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM managed_policies WHERE account_id = $1")
-        .bind(&account)
-        .fetch_one(&mut *tx)
-        .await?;
-    if count >= quotas::CUSTOMER_POLICIES_PER_ACCOUNT {
-        return Err(ServiceError::LimitExceeded(quotas::exceeded(
-            "PoliciesPerAccount",
-            quotas::CUSTOMER_POLICIES_PER_ACCOUNT,
-        )));
-    }
+    crate::ops::within_account_quota(
+        &mut tx,
+        &account,
+        "managed_policies",
+        "PoliciesPerAccount",
+        quotas::CUSTOMER_POLICIES_PER_ACCOUNT,
+    )
+    .await?;
     let inserted = sqlx::query(
         "INSERT INTO managed_policies
             (account_id, policy_name, policy_id, path, arn, description, default_version, next_version, created_at, updated_at)

@@ -125,17 +125,14 @@ pub async fn create_user(
     if !new.tags.is_empty() {
         authz.check("iam:TagUser", &arn)?;
     }
-    crate::ops::lock_account(&mut tx, &account).await?;
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM iam_users WHERE account_id = $1")
-        .bind(&account)
-        .fetch_one(&mut *tx)
-        .await?;
-    if users >= quotas::USERS_PER_ACCOUNT {
-        return Err(ServiceError::LimitExceeded(quotas::exceeded(
-            "UsersPerAccount",
-            quotas::USERS_PER_ACCOUNT,
-        )));
-    }
+    crate::ops::within_account_quota(
+        &mut tx,
+        &account,
+        "iam_users",
+        "UsersPerAccount",
+        quotas::USERS_PER_ACCOUNT,
+    )
+    .await?;
     let user_id = new_user_id();
     let inserted = sqlx::query(
         "INSERT INTO iam_users (account_id, user_name, user_id, path, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -410,12 +407,31 @@ pub(crate) async fn arn_for(
     Ok(user_arn(account, path.as_deref().unwrap_or("/"), name))
 }
 
+/// An operation on one user: its transaction, the caller's authorizer, and the user's ARN,
+/// once the engine has allowed `action` on it.
+async fn begin_on_user<'p>(
+    pool: &'p PgPool,
+    caller: &Caller<'_>,
+    name: &str,
+    action: &str,
+) -> Result<
+    (
+        sqlx::Transaction<'p, sqlx::Postgres>,
+        crate::authz::Authorizer,
+        String,
+    ),
+    ServiceError,
+> {
+    let (mut tx, authz) = begin(pool, caller).await?;
+    let arn = arn_for(&mut tx, caller.account(), name).await?;
+    authz.check(action, &arn)?;
+    Ok((tx, authz, arn))
+}
+
 /// The user's page: summary, groups, policies, tags and MFA devices.
 pub async fn get_user(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<UserDetail, ServiceError> {
     let account = caller.account().to_owned();
-    let (mut tx, authz) = begin(pool, caller).await?;
-    let arn = arn_for(&mut tx, &account, name).await?;
-    authz.check("iam:GetUser", &arn)?;
+    let (mut tx, _, _) = begin_on_user(pool, caller, name, "iam:GetUser").await?;
     let summary = user_summary(&mut tx, &account, name).await?;
     let reset: Option<bool> = sqlx::query_scalar(
         "SELECT password_reset_required FROM login_profiles WHERE account_id = $1 AND user_name = $2",
@@ -487,9 +503,7 @@ pub async fn delete_user(
     force: bool,
 ) -> Result<(), ServiceError> {
     let account = caller.account().to_owned();
-    let (mut tx, authz) = begin(pool, caller).await?;
-    let arn = arn_for(&mut tx, &account, name).await?;
-    authz.check("iam:DeleteUser", &arn)?;
+    let (mut tx, authz, arn) = begin_on_user(pool, caller, name, "iam:DeleteUser").await?;
     let summary = user_summary(&mut tx, &account, name).await?;
     let entity = Entity::User(name.to_owned());
     let groups = crate::ops::groups::groups_of_user(&mut tx, &account, name).await?;
@@ -622,9 +636,7 @@ pub async fn delete_console_password(
     name: &str,
 ) -> Result<(), ServiceError> {
     let account = caller.account().to_owned();
-    let (mut tx, authz) = begin(pool, caller).await?;
-    let arn = arn_for(&mut tx, &account, name).await?;
-    authz.check("iam:DeleteLoginProfile", &arn)?;
+    let (mut tx, _, arn) = begin_on_user(pool, caller, name, "iam:DeleteLoginProfile").await?;
     let deleted = sqlx::query("DELETE FROM login_profiles WHERE account_id = $1 AND user_name = $2")
         .bind(&account)
         .bind(name)
@@ -655,9 +667,7 @@ pub async fn tag_user(
         return Err(ServiceError::Invalid(errors));
     }
     let account = caller.account().to_owned();
-    let (mut tx, authz) = begin(pool, caller).await?;
-    let arn = arn_for(&mut tx, &account, name).await?;
-    authz.check("iam:TagUser", &arn)?;
+    let (mut tx, _, arn) = begin_on_user(pool, caller, name, "iam:TagUser").await?;
     user_summary(&mut tx, &account, name).await?;
     for tag in tags {
         insert_tag(&mut tx, &account, name, tag).await?;
@@ -687,9 +697,7 @@ pub async fn untag_user(
     keys: &[String],
 ) -> Result<(), ServiceError> {
     let account = caller.account().to_owned();
-    let (mut tx, authz) = begin(pool, caller).await?;
-    let arn = arn_for(&mut tx, &account, name).await?;
-    authz.check("iam:UntagUser", &arn)?;
+    let (mut tx, _, arn) = begin_on_user(pool, caller, name, "iam:UntagUser").await?;
     user_summary(&mut tx, &account, name).await?;
     sqlx::query("DELETE FROM user_tags WHERE account_id = $1 AND user_name = $2 AND key = ANY($3)")
         .bind(&account)
@@ -711,9 +719,7 @@ pub async fn deactivate_user_mfa(
     device: &str,
 ) -> Result<(), ServiceError> {
     let account = caller.account().to_owned();
-    let (mut tx, authz) = begin(pool, caller).await?;
-    let arn = arn_for(&mut tx, &account, name).await?;
-    authz.check("iam:DeactivateMFADevice", &arn)?;
+    let (mut tx, _, arn) = begin_on_user(pool, caller, name, "iam:DeactivateMFADevice").await?;
     let deleted =
         sqlx::query("DELETE FROM mfa_devices WHERE account_id = $1 AND name = $2 AND principal_arn = $3")
             .bind(&account)
