@@ -1,6 +1,7 @@
 //! Credential rules: password policy and quality, virtual MFA, brute-force lockout.
-//! (Access keys and SigV4 come with the API.)
+//! SigV4 request signatures for the AWS-compatible API.
 
 pub mod lockout;
 pub mod password;
+pub mod sigv4;
 pub mod totp;

@@ -7,6 +7,7 @@ mod corpus;
 mod elements;
 mod operators;
 mod properties;
+mod sigv4;
 mod validation;
 
 use iam_core::policy::*;
