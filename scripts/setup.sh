@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, when missing. Safe to run again: it only adds.
 #   setup.sh build   the wasm target and wasm-bindgen (for `make run`)
-#   setup.sh test    the above, plus Chromium and the Playwright packages
+#   setup.sh test    the above, plus Chromium, the Playwright packages, the AWS CLI and boto3
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -42,6 +42,17 @@ node_packages() {
   fi
 }
 
+# The official AWS CLI and SDK, pinned, in a virtualenv of the repo's own (.venv).
+python_tools() {
+  local want="end2end/api/requirements.txt"
+  if [ ! -x .venv/bin/aws ] || [ "$want" -nt .venv/.installed ]; then
+    log "installing the AWS CLI and boto3 into .venv"
+    python3 -m venv .venv 2>/dev/null || { apt_install python3-venv; python3 -m venv .venv; }
+    .venv/bin/pip install -q --disable-pip-version-check -r "$want" >/dev/null
+    touch .venv/.installed
+  fi
+}
+
 command -v cargo >/dev/null || die "cargo is missing: install Rust with rustup"
 command -v curl >/dev/null || apt_install curl
 command -v python3 >/dev/null || apt_install python3
@@ -50,4 +61,5 @@ wasm_bindgen_cli
 if [ "${1:-build}" = test ]; then
   chromium
   node_packages
+  python_tools
 fi

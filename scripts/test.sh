@@ -52,4 +52,10 @@ if [ "$e2e_status" != 0 ]; then
   die "browser tests failed"
 fi
 e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$WORK/e2e.log" | tail -1 | tr -dc 0-9)
-printf '\n%s passed, 0 failed\n' "$((cargo_passed + ${e2e_passed:-0}))"
+
+log "the AWS CLI and boto3 against the API"
+IAM_MASTER_KEY_FILE="$WORK/master.key" .venv/bin/python end2end/api/session.py \
+  --base-url "$BASE_URL" --server-bin "$CARGO_TARGET_DIR/debug/server" | tee "$WORK/api.log" \
+  || { tail -50 "$WORK/server.log" >&2; die "API session failed"; }
+api_passed=$(grep -Eo '^[0-9]+ api checks passed' "$WORK/api.log" | tr -dc 0-9)
+printf '\n%s passed, 0 failed\n' "$((cargo_passed + ${e2e_passed:-0} + ${api_passed:-0}))"

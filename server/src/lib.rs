@@ -1,6 +1,8 @@
 #![recursion_limit = "256"]
 //! The console's server: configuration, start-up, the router and its HTTP-level guards.
 
+pub mod admin;
+pub mod api;
 pub mod config;
 pub mod guards;
 pub mod router;

@@ -11,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 #[command(
     name = "server",
     version,
-    about = "The IAM console: web console and (soon) AWS-compatible API, on Postgres.",
+    about = "The IAM console: web console and AWS-compatible IAM/STS API, on Postgres.",
     after_help = "Without a command it serves the console. Logging follows RUST_LOG (default: info)."
 )]
 struct Cli {
@@ -27,6 +27,48 @@ enum Command {
     User {
         #[command(subcommand)]
         action: UserAction,
+    },
+    /// Accounts, for scripts: the same sign-up as the console's.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// Access keys, for scripts: prints the new key ID and secret (shown this once).
+    AccessKey {
+        #[command(subcommand)]
+        action: AccessKeyAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountAction {
+    /// Create an account whose root user signs in with this email and the password read
+    /// from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Read the root password from standard input (never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// A 12-digit account ID to use instead of a random one.
+        #[arg(long)]
+        account_id: Option<String>,
+        /// The account's name (default: the email's part before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccessKeyAction {
+    /// Create an access key for the account's root user or one of its IAM users.
+    Create {
+        #[arg(long)]
+        account: String,
+        #[arg(long, conflicts_with = "user", required_unless_present = "user")]
+        root: bool,
+        #[arg(long)]
+        user: Option<String>,
     },
 }
 
@@ -68,6 +110,18 @@ async fn main() -> std::process::ExitCode {
                     ..
                 },
         }) => create_user(&config, &account, &user, require_reset).await,
+        Some(Command::Account {
+            action:
+                AccountAction::Create {
+                    email,
+                    account_id,
+                    name,
+                    ..
+                },
+        }) => server::admin::create_account(&config, &email, account_id.as_deref(), name.as_deref()).await,
+        Some(Command::AccessKey {
+            action: AccessKeyAction::Create { account, user, .. },
+        }) => server::admin::create_access_key(&config, &account, user.as_deref()).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -55,6 +55,11 @@ pub fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn(guards::same_origin_writes))
         .layer(sessions)
         .layer(middleware::map_response(guards::security_headers))
+        // The AWS API answers before sessions and page guards: it has its own authentication.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::api::intercept,
+        ))
         .with_state(state)
 }
 

@@ -1,5 +1,6 @@
 //! Use cases, one module per console area.
 
+pub mod access_keys;
 pub mod accounts;
 pub mod aliases;
 pub mod attachments;

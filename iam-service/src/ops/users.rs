@@ -513,7 +513,15 @@ pub async fn delete_user(
         .bind(&arn)
         .fetch_all(&mut *tx)
         .await?;
-    let conflict = if summary.password_enabled {
+    let keys: Vec<String> =
+        sqlx::query_scalar("SELECT access_key_id FROM access_keys WHERE account_id = $1 AND user_name = $2")
+            .bind(&account)
+            .bind(name)
+            .fetch_all(&mut *tx)
+            .await?;
+    let conflict = if !keys.is_empty() {
+        Some("Cannot delete entity, must delete access keys first.")
+    } else if summary.password_enabled {
         Some("Cannot delete entity, must delete login profile first.")
     } else if !groups.is_empty() {
         Some("Cannot delete entity, must remove user from all groups first.")
@@ -528,6 +536,10 @@ pub async fn delete_user(
     };
     if let (Some(message), false) = (conflict, force) {
         return Err(ServiceError::DeleteConflict(message.into()));
+    }
+    for key in &keys {
+        authz.check("iam:DeleteAccessKey", &arn)?;
+        audited(&mut tx, caller, "iam:DeleteAccessKey", &format!("{arn} {key}")).await?;
     }
     if summary.password_enabled {
         authz.check("iam:DeleteLoginProfile", &arn)?;

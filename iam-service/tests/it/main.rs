@@ -1,6 +1,7 @@
 //! Integration tests against a real Postgres (`DATABASE_URL`; each test gets a fresh database).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access_keys;
 mod accounts;
 mod aliases;
 mod audit_log;

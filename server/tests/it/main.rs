@@ -1,6 +1,7 @@
 //! The router driven with `oneshot`: no socket, a real Postgres (each test its own database).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod api;
 mod guards;
 mod pages;
 mod sessions;

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""A scripted session with the official AWS SDK (boto3) and CLI against the running server:
+the API works with this console's accounts and keys, is authorized by the same engine, and
+fails the way AWS fails. Each check prints a line; any failure exits non-zero.
+
+  session.py --base-url http://127.0.0.1:3000 --server-bin target/debug/server
+
+The server binary's admin commands need the server's DATABASE_URL and IAM_MASTER_KEY_FILE.
+"""
+import argparse
+import datetime
+import json
+import os
+import secrets
+import subprocess
+import sys
+from unittest import mock
+
+import boto3
+import botocore.auth
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+PASSED = []
+
+
+def check(name, condition, detail=""):
+    if not condition:
+        sys.exit(f"FAILED: {name} {detail}")
+    PASSED.append(name)
+    print(f"ok - {name}")
+
+
+def error_of(call):
+    """Runs `call`, which must fail; returns (code, message)."""
+    try:
+        call()
+    except ClientError as e:
+        return e.response["Error"]["Code"], e.response["Error"]["Message"]
+    sys.exit(f"FAILED: {call} succeeded but should have failed")
+
+
+def client(base, service, key, secret):
+    return boto3.client(
+        service, endpoint_url=base, region_name="us-east-1",
+        aws_access_key_id=key, aws_secret_access_key=secret,
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def admin(server_bin, *args, stdin=None):
+    out = subprocess.run([server_bin, *args], input=stdin, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base-url", required=True)
+    ap.add_argument("--server-bin", required=True)
+    args = ap.parse_args()
+    base = args.base_url
+
+    # An account and a root key, made by the admin commands as a script would.
+    password = "Api-Lantern-" + secrets.token_hex(4)
+    account = admin(args.server_bin, "account", "create", "--email", f"api-{secrets.token_hex(4)}@example.com",
+                    "--password-stdin", stdin=password)
+    check("server account create prints a 12-digit account ID", len(account) == 12 and account.isdigit(), account)
+    root_key, root_secret = admin(args.server_bin, "access-key", "create", "--account", account, "--root").split("\t")
+    iam = client(base, "iam", root_key, root_secret)
+    sts = client(base, "sts", root_key, root_secret)
+
+    who = sts.get_caller_identity()
+    check("GetCallerIdentity names the root user", who["Arn"] == f"arn:aws:iam::{account}:root" and who["Account"] == account)
+
+    # Users, a group, a policy that allows listing users only; alice joins the group.
+    iam.create_user(UserName="alice")
+    iam.create_group(GroupName="listers")
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}]}
+    policy = iam.create_policy(PolicyName="ListOnly", PolicyDocument=json.dumps(doc))["Policy"]
+    check("CreatePolicy returns the customer policy's ARN", policy["Arn"] == f"arn:aws:iam::{account}:policy/ListOnly")
+    iam.attach_group_policy(GroupName="listers", PolicyArn=policy["Arn"])
+    iam.add_user_to_group(GroupName="listers", UserName="alice")
+    code, _ = error_of(lambda: iam.create_user(UserName="ALICE"))
+    check("a duplicate name is EntityAlreadyExists", code == "EntityAlreadyExists", code)
+
+    # Alice's key: one allowed call, one refused with AWS's words.
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    check("CreateAccessKey returns an AKIA ID and a 40-character secret",
+          key["AccessKeyId"].startswith("AKIA") and len(key["SecretAccessKey"]) == 40)
+    alice = client(base, "iam", key["AccessKeyId"], key["SecretAccessKey"])
+    names = [u["UserName"] for u in alice.list_users()["Users"]]
+    check("alice may list users", "alice" in names, names)
+    code, message = error_of(lambda: alice.create_user(UserName="mallory"))
+    check("alice is refused CreateUser as AWS refuses it",
+          code == "AccessDenied" and message == (
+              f"User: arn:aws:iam::{account}:user/alice is not authorized to perform: iam:CreateUser on resource: "
+              f"arn:aws:iam::{account}:user/mallory because no identity-based policy allows the iam:CreateUser action"),
+          message)
+    keys = iam.list_access_keys(UserName="alice")["AccessKeyMetadata"]
+    check("ListAccessKeys shows alice's key", [k["AccessKeyId"] for k in keys] == [key["AccessKeyId"]])
+    iam.create_access_key(UserName="alice")
+    code, message = error_of(lambda: iam.create_access_key(UserName="alice"))
+    check("a third key is LimitExceeded", code == "LimitExceeded", message)
+
+    # Pagination: Marker and MaxItems, followed by the SDK's paginator.
+    for i in range(5):
+        iam.create_user(UserName=f"page{i}")
+    first = iam.list_users(MaxItems=2)
+    check("a short page is truncated with a marker", first["IsTruncated"] and first.get("Marker"))
+    seen = [u["UserName"] for p in iam.get_paginator("list_users").paginate(PaginationConfig={"PageSize": 2}) for u in p["Users"]]
+    check("the paginator walks every page once", sorted(seen) == sorted(["alice"] + [f"page{i}" for i in range(5)]), seen)
+
+    # Errors as AWS sends them.
+    code, message = error_of(lambda: iam.create_policy(PolicyName="Broken", PolicyDocument='{"Version": "2012-10-17", "Statement": []'))
+    check("a malformed policy is MalformedPolicyDocument", code == "MalformedPolicyDocument" and message == "Syntax errors in policy.", message)
+    code, _ = error_of(lambda: iam.delete_user(UserName="alice"))
+    check("deleting a user with keys and groups is DeleteConflict", code == "DeleteConflict", code)
+    code, _ = error_of(lambda: iam.get_user(UserName="nobody"))
+    check("an unknown user is NoSuchEntity", code == "NoSuchEntity", code)
+    code, _ = error_of(lambda: client(base, "iam", root_key, "x" * 40).list_users())
+    check("a wrong secret is SignatureDoesNotMatch", code == "SignatureDoesNotMatch", code)
+    stale = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(minutes=20)
+    with mock.patch.object(botocore.auth.datetime, "datetime", wraps=datetime.datetime) as clock:
+        clock.utcnow.return_value = stale
+        clock.now.return_value = stale
+        code, _ = error_of(lambda: iam.list_users())
+    check("a signature 20 minutes old is RequestExpired", code == "RequestExpired", code)
+
+    # A deactivated key stops working at once.
+    iam.update_access_key(UserName="alice", AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    code, _ = error_of(lambda: alice.list_users())
+    check("an inactive key is InvalidClientTokenId", code == "InvalidClientTokenId", code)
+
+    # The AWS CLI itself, with the root key.
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=root_key, AWS_SECRET_ACCESS_KEY=root_secret, AWS_DEFAULT_REGION="us-east-1")
+    aws = [os.path.join(os.path.dirname(sys.executable), "aws"), "--endpoint-url", base, "--output", "json"]
+    out = json.loads(subprocess.run(aws + ["iam", "list-users"], env=env, capture_output=True, text=True, check=True).stdout)
+    check("aws iam list-users lists the users", len(out["Users"]) == 6, out)
+    out = json.loads(subprocess.run(aws + ["sts", "get-caller-identity"], env=env, capture_output=True, text=True, check=True).stdout)
+    check("aws sts get-caller-identity answers", out["Account"] == account, out)
+
+    print(f"{len(PASSED)} api checks passed")
+
+
+if __name__ == "__main__":
+    main()

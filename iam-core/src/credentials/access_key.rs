@@ -1,0 +1,51 @@
+//! Access key IDs and secrets in AWS's formats: `AKIA` + 16 of `[A-Z2-7]`, and 40 characters
+//! of `[A-Za-z0-9+/]`. Randomness is passed in.
+
+use rand_core::RngCore;
+
+const ID_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Picks `n` characters uniformly from `alphabet` (whose length divides 256: no bias).
+fn pick(rng: &mut impl RngCore, alphabet: &[u8], n: usize) -> String {
+    debug_assert!(256 % alphabet.len() == 0);
+    let mut bytes = vec![0u8; n];
+    rng.fill_bytes(&mut bytes);
+    bytes
+        .into_iter()
+        .map(|b| char::from(alphabet[usize::from(b) % alphabet.len()]))
+        .collect()
+}
+
+pub fn new_access_key_id(rng: &mut impl RngCore) -> String {
+    format!("AKIA{}", pick(rng, ID_ALPHABET, 16))
+}
+
+/// 40 characters, 240 bits.
+pub fn new_secret_access_key(rng: &mut impl RngCore) -> String {
+    pick(rng, SECRET_ALPHABET, 40)
+}
+
+/// Whether text has the shape of an access key ID (long-term `AKIA` or temporary `ASIA`).
+pub fn looks_like_key_id(text: &str) -> bool {
+    text.len() == 20
+        && (text.starts_with("AKIA") || text.starts_with("ASIA"))
+        && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_secrets_have_aws_shapes() {
+        let mut rng = rand::rngs::OsRng;
+        let id = new_access_key_id(&mut rng);
+        assert!(looks_like_key_id(&id), "{id}");
+        let secret = new_secret_access_key(&mut rng);
+        assert_eq!(secret.len(), 40);
+        assert!(secret.bytes().all(|b| SECRET_ALPHABET.contains(&b)));
+        assert_ne!(new_secret_access_key(&mut rng), secret);
+        assert!(!looks_like_key_id("AKIA123"));
+    }
+}

@@ -1,0 +1,102 @@
+//! Admin commands for scripts: the same operations as the console, without a browser, with
+//! the server's configuration (`DATABASE_URL`, the master key) and the root user as actor.
+
+use crate::config::Config;
+use iam_core::account::AccountId;
+use iam_service::{Caller, Identity, RequestMeta};
+use std::io::Read;
+
+/// A password from standard input, without its line ending.
+fn read_secret() -> Result<String, String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    Ok(text.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn meta(command: &str) -> RequestMeta {
+    RequestMeta {
+        user_agent: Some(format!("server {command}")),
+        ..Default::default()
+    }
+}
+
+fn words(error: iam_service::ServiceError) -> String {
+    match error {
+        iam_service::ServiceError::Invalid(errors) => errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+/// `server account create --email E --password-stdin [--account-id ID] [--name N]`: prints
+/// the new account's ID.
+pub async fn create_account(
+    config: &Config,
+    email: &str,
+    account_id: Option<&str>,
+    name: Option<&str>,
+) -> Result<(), String> {
+    use iam_core::signup::SignUpInput;
+    use iam_service::ops::accounts::{random_account_id, sign_up, SignUpRequest};
+    let fixed = account_id.map(AccountId::parse).transpose()?;
+    let password = read_secret()?;
+    let state = crate::startup::prepare(config).await?;
+    let name = name.map_or_else(
+        || email.split('@').next().unwrap_or(email).to_owned(),
+        str::to_owned,
+    );
+    let request = SignUpRequest {
+        input: SignUpInput {
+            email,
+            password: &password,
+            password_confirm: &password,
+            account_name: &name,
+        },
+        // An administrator may always add accounts, whatever IAM_ALLOW_SIGNUP says.
+        open_to_all: true,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let account = sign_up(
+        &state.ctx.pool,
+        &state.ctx.hasher,
+        request,
+        &meta("account create"),
+        || fixed.clone().unwrap_or_else(random_account_id),
+    )
+    .await
+    .map_err(words)?;
+    println!("{}", account.account_id);
+    Ok(())
+}
+
+/// `server access-key create --account ID (--root | --user NAME)`: prints the key ID and
+/// the secret, tab-separated, once.
+pub async fn create_access_key(config: &Config, account: &str, user: Option<&str>) -> Result<(), String> {
+    let account_id = AccountId::parse(account)?;
+    let state = crate::startup::prepare(config).await?;
+    if iam_service::ops::accounts::get_account(&state.ctx.pool, &account_id)
+        .await
+        .map_err(words)?
+        .is_none()
+    {
+        return Err(format!("no account `{account}`"));
+    }
+    let root = Identity::Root { account_id };
+    let meta = meta("access-key create");
+    let caller = Caller {
+        identity: &root,
+        meta: &meta,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let key =
+        iam_service::ops::access_keys::create_access_key(&state.ctx.pool, &state.ctx.secrets, &caller, user)
+            .await
+            .map_err(words)?;
+    println!("{}\t{}", key.info.access_key_id, key.secret_access_key);
+    Ok(())
+}

@@ -1,0 +1,240 @@
+//! The AWS Query API (IAM 2010-05-08, STS 2011-06-15) on `/`: SigV4-authenticated with the
+//! access keys of this console's users and roots, answered by the same iam-service
+//! operations as the console, in AWS's XML.
+
+mod actions;
+pub mod xml;
+
+use crate::router::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use iam_core::credentials::sigv4::{self, SigError, SignedRequest};
+use iam_service::{Identity, RequestMeta};
+use rand::RngCore;
+use std::net::SocketAddr;
+use xml::ApiError;
+
+/// The largest request body the API reads (AWS's policy documents are far smaller).
+const MAX_BODY: usize = 1 << 20;
+
+/// Whether a request is for the API rather than the console: a POST to `/`, or a GET of `/`
+/// naming an action or carrying a presigned signature.
+fn is_api(request: &Request) -> bool {
+    if request.uri().path() != "/" {
+        return false;
+    }
+    match *request.method() {
+        Method::POST => true,
+        Method::GET => request.uri().query().is_some_and(|q| {
+            q.split('&')
+                .any(|p| p.starts_with("Action=") || p.starts_with("X-Amz-Algorithm="))
+        }),
+        _ => false,
+    }
+}
+
+/// Routes API requests to the API; everything else goes on to the console.
+pub async fn intercept(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if is_api(&request) {
+        handle(state, request).await
+    } else {
+        next.run(request).await
+    }
+}
+
+fn request_id() -> String {
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+fn decode_form(text: &str) -> Vec<(String, String)> {
+    let decode = |s: &str| {
+        let spaced = s.replace('+', " ");
+        let bytes = spaced.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = (bytes[i] == b'%')
+                .then(|| bytes.get(i + 1..i + 3))
+                .flatten()
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match hex {
+                Some(v) => {
+                    out.push(v);
+                    i += 3;
+                }
+                None => {
+                    out.push(bytes[i]);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(p), String::new()),
+        })
+        .collect()
+}
+
+/// The request's parameters: the query string's and a form body's.
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// A parameter the action needs, or AWS's ValidationError naming it.
+    pub fn required(&self, name: &str) -> Result<&str, ApiError> {
+        self.get(name).ok_or_else(|| {
+            let mut member = name.to_owned();
+            if let Some(first) = member.get(..1) {
+                member.replace_range(..1, &first.to_lowercase());
+            }
+            ApiError::validation(format!(
+                "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
+            ))
+        })
+    }
+}
+
+async fn handle(state: AppState, request: Request) -> Response {
+    let id = request_id();
+    match answer(&state, request, &id).await {
+        Ok(response) => response,
+        Err(error) => error.response(&id),
+    }
+}
+
+async fn answer(state: &AppState, request: Request, id: &str) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestEntityTooLarge",
+            "the request body is too large",
+        )
+    })?;
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let query = parts.uri.query().unwrap_or("");
+    let mut params = decode_form(query);
+    let form = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if form {
+        params.extend(decode_form(&String::from_utf8_lossy(&body)));
+    }
+    let params = Params(params);
+    let action = params.get("Action").unwrap_or_default().to_owned();
+    let sts = params.get("Version") == Some("2011-06-15");
+    let signed = SignedRequest {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query,
+        headers: &headers,
+        body: &body,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let identity = authenticate(state, &signed, if sts { "sts" } else { "iam" }, now).await?;
+    let meta = RequestMeta {
+        source_ip: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(a)| a.ip().to_string()),
+        user_agent: parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        ..Default::default()
+    };
+    let caller = iam_service::Caller {
+        identity: &identity,
+        meta: &meta,
+        now,
+    };
+    actions::dispatch(state, &caller, &action, sts, &params, id).await
+}
+
+fn sig_error(error: SigError) -> ApiError {
+    let status = match error {
+        SigError::Incomplete(_) | SigError::Expired(_) => StatusCode::BAD_REQUEST,
+        SigError::Missing | SigError::Mismatch(_) => StatusCode::FORBIDDEN,
+    };
+    ApiError::new(status, error.code(), error.message())
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+    )
+}
+
+/// Who signed the request: an active key of this console, and a signature that matches.
+async fn authenticate(
+    state: &AppState,
+    request: &SignedRequest<'_>,
+    service: &str,
+    now: time::OffsetDateTime,
+) -> Result<Identity, ApiError> {
+    let claim = sigv4::parse_claim(request).map_err(sig_error)?;
+    if !iam_core::credentials::access_key::looks_like_key_id(&claim.access_key_id) {
+        return Err(invalid_token());
+    }
+    let owner = iam_service::ops::access_keys::authenticate(
+        &state.ctx.pool,
+        &state.ctx.secrets,
+        &claim.access_key_id,
+    )
+    .await
+    .map_err(ApiError::from)?
+    .filter(|o| o.active)
+    .ok_or_else(invalid_token)?;
+    if claim.service != service {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch",
+            format!("Credential should be scoped to correct service: '{service}'. "),
+        ));
+    }
+    sigv4::verify(request, &claim, &owner.secret, now.unix_timestamp(), true).map_err(sig_error)?;
+    iam_service::ops::access_keys::record_use(
+        &state.ctx.pool,
+        &claim.access_key_id,
+        now,
+        service,
+        &claim.region,
+    )
+    .await
+    .map_err(ApiError::from)?;
+    Ok(owner.identity)
+}
