@@ -42,7 +42,7 @@ wait_for_http "$BASE_URL/healthz" 60 || { cat "$WORK/server.log" >&2; die "the s
 
 log "Playwright tests in Chromium"
 set +e
-(cd end2end && BASE_URL="$BASE_URL" SERVER_BIN="$CARGO_TARGET_DIR/debug/server" PSQL="$("$ROOT/scripts/pg.sh" psql)" \
+(cd end2end && BASE_URL="$BASE_URL" SERVER_BIN="$CARGO_TARGET_DIR/debug/server" PSQL="$("$ROOT/scripts/pg.sh" psql)" AWS_CLI="$ROOT/.venv/bin/aws" \
   CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}" \
   npx playwright test 2>&1) | tee "$WORK/e2e.log"
 e2e_status=${PIPESTATUS[0]}

@@ -126,6 +126,25 @@ def main():
         code, _ = error_of(lambda: iam.list_users())
     check("a signature 20 minutes old is RequestExpired", code == "RequestExpired", code)
 
+    # Policies: versions, inline policies, the simulator, as the SDK reads them.
+    iam.create_policy_version(PolicyArn=policy["Arn"], PolicyDocument=json.dumps(doc), SetAsDefault=True)
+    versions = iam.list_policy_versions(PolicyArn=policy["Arn"])["Versions"]
+    check("a new default version", [(v["VersionId"], v["IsDefaultVersion"]) for v in versions] == [("v2", True), ("v1", False)], versions)
+    got = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId="v2")["PolicyVersion"]["Document"]
+    check("GetPolicyVersion returns the document", got == doc, got)
+    iam.put_user_policy(UserName="alice", PolicyName="NoDeletes",
+                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:Delete*", "Resource": "*"}]}))
+    check("ListUserPolicies names the inline policy", iam.list_user_policies(UserName="alice")["PolicyNames"] == ["NoDeletes"])
+    results = iam.simulate_principal_policy(PolicySourceArn=f"arn:aws:iam::{account}:user/alice",
+                                            ActionNames=["iam:ListUsers", "iam:CreateUser", "iam:DeleteUser"])["EvaluationResults"]
+    decisions = [r["EvalDecision"] for r in results]
+    check("SimulatePrincipalPolicy decides per action", decisions == ["allowed", "implicitDeny", "explicitDeny"], decisions)
+    summary = iam.get_account_summary()["SummaryMap"]
+    check("GetAccountSummary counts users and groups", summary["Users"] == 6 and summary["Groups"] == 1, summary)
+    iam.create_login_profile(UserName="page0", Password="Quiet-Meadow-42-Lantern", PasswordResetRequired=True)
+    iam.create_account_alias(AccountAlias=f"api-{account}")
+    check("ListAccountAliases shows the alias", iam.list_account_aliases()["AccountAliases"] == [f"api-{account}"])
+
     # A deactivated key stops working at once.
     iam.update_access_key(UserName="alice", AccessKeyId=key["AccessKeyId"], Status="Inactive")
     code, _ = error_of(lambda: alice.list_users())

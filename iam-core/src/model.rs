@@ -195,3 +195,23 @@ pub struct AuditEntry {
     pub outcome: String,
     pub source_ip: Option<String>,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessKeyInfo {
+    pub access_key_id: String,
+    /// `None` for the root user's keys.
+    pub user_name: Option<String>,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub last_used_service: Option<String>,
+    pub last_used_region: Option<String>,
+}
+
+/// A new key: the only time its secret leaves the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAccessKey {
+    pub info: AccessKeyInfo,
+    pub secret_access_key: String,
+}

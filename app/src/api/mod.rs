@@ -3,6 +3,7 @@
 
 pub mod credentials;
 pub mod iam;
+pub mod keys;
 pub mod policies;
 pub mod settings;
 

@@ -1,5 +1,6 @@
 //! Widgets shared by pages.
 
+pub mod access_keys;
 pub mod copy_button;
 pub mod form;
 pub mod layout;

@@ -1,4 +1,5 @@
-//! "My security credentials": change one's password, assign and remove MFA devices.
+//! "My security credentials": change one's password, assign and remove MFA devices, manage
+//! one's access keys.
 
 use crate::api::credentials::{
     mfa_devices, ChangePassword, CreateMfaDevice, EnableMfaDevice, MfaDevice, RemoveMfaDevice,
@@ -18,6 +19,7 @@ pub fn SecurityCredentialsPage() -> impl IntoView {
         <h1>"My security credentials"</h1>
         <PasswordSection />
         <MfaSection />
+        <crate::components::access_keys::AccessKeysPanel user_name="" />
     }
 }
 

@@ -319,5 +319,6 @@ fn CredentialsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
                 }
             }).collect_view()}</tbody>
         </table>
+        <crate::components::access_keys::AccessKeysPanel user_name=name.clone() />
     }
 }

@@ -6,30 +6,11 @@ use crate::ops::{audited, begin};
 use crate::{Caller, Identity, ServiceError};
 use iam_core::account::AccountId;
 use iam_core::credentials::access_key::{new_access_key_id, new_secret_access_key};
-use serde::{Deserialize, Serialize};
+pub use iam_core::model::{AccessKeyInfo, NewAccessKey};
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
 pub const KEYS_PER_IDENTITY: i64 = 2;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccessKeyInfo {
-    pub access_key_id: String,
-    /// `None` for the root user's keys.
-    pub user_name: Option<String>,
-    pub status: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
-    pub last_used_service: Option<String>,
-    pub last_used_region: Option<String>,
-}
-
-/// A new key: the only time its secret leaves the server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewAccessKey {
-    pub info: AccessKeyInfo,
-    pub secret_access_key: String,
-}
 
 fn bound(key_id: &str) -> String {
     format!("access-key:{key_id}")
@@ -252,7 +233,14 @@ pub struct KeyOwner {
     pub active: bool,
 }
 
-type OwnerRow = (String, Option<String>, Vec<u8>, String, Option<String>, Option<String>);
+type OwnerRow = (
+    String,
+    Option<String>,
+    Vec<u8>,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 /// The owner and secret of an access key, if the key exists.
 pub async fn authenticate(

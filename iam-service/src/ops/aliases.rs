@@ -82,3 +82,22 @@ pub async fn delete_alias(
     tx.commit().await?;
     Ok(())
 }
+
+/// The account's alias as a list, as AWS's ListAccountAliases answers (`iam:ListAccountAliases`).
+pub async fn list_aliases(pool: &PgPool, caller: &crate::Caller<'_>) -> Result<Vec<String>, ServiceError> {
+    let mut conn = pool.acquire().await?;
+    crate::authz::authorize(
+        &mut conn,
+        caller.identity,
+        caller.meta,
+        caller.now,
+        "iam:ListAccountAliases",
+        "*",
+    )
+    .await?;
+    drop(conn);
+    Ok(get_alias(pool, caller.identity.account_id())
+        .await?
+        .into_iter()
+        .collect())
+}

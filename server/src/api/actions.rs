@@ -38,7 +38,7 @@ fn group_xml(g: &GroupSummary) -> String {
 }
 
 /// Marker and MaxItems as an offset page. Markers are opaque to clients; ours is the offset.
-fn page(params: &Params) -> Result<(i64, i64), ApiError> {
+pub(super) fn page(params: &Params) -> Result<(i64, i64), ApiError> {
     let offset = match params.get("Marker") {
         None => 0,
         Some(m) => m
@@ -62,7 +62,7 @@ fn page(params: &Params) -> Result<(i64, i64), ApiError> {
     Ok((offset, items))
 }
 
-fn truncation(offset: i64, shown: usize, total: i64) -> String {
+pub(super) fn truncation(offset: i64, shown: usize, total: i64) -> String {
     let next = offset + shown as i64;
     if next < total {
         format!(
@@ -294,7 +294,15 @@ pub async fn dispatch(
             .await?;
             ok(String::new())
         }
-        other => Err(invalid_action(other, "2010-05-08")),
+        other => {
+            if let Some(result) = super::policy_actions::dispatch(state, caller, other, params).await? {
+                return ok(result);
+            }
+            match super::account_actions::dispatch(state, caller, other, params).await? {
+                Some(result) => ok(result),
+                None => Err(invalid_action(other, "2010-05-08")),
+            }
+        }
     }
 }
 

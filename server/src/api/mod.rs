@@ -2,7 +2,9 @@
 //! access keys of this console's users and roots, answered by the same iam-service
 //! operations as the console, in AWS's XML.
 
+mod account_actions;
 mod actions;
+mod policy_actions;
 pub mod xml;
 
 use crate::router::AppState;

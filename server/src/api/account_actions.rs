@@ -1,0 +1,317 @@
+//! API actions on groups' members, login profiles, tags, the account (alias, password policy,
+//! summary), one's own password, and the policy simulator.
+
+use super::xml::{el, ApiError};
+use super::Params;
+use crate::router::AppState;
+use iam_core::credentials::password::PasswordPolicy;
+use iam_core::model::Tag;
+use iam_core::policy::{Explanation, Outcome};
+use iam_service::ops::simulate::{Scenario, Subject};
+use iam_service::ops::{aliases, groups, passwords, simulate, summary, users};
+use iam_service::Caller;
+
+fn flag(params: &Params, name: &str) -> bool {
+    params.get(name) == Some("true")
+}
+
+fn number<T: std::str::FromStr>(params: &Params, name: &str) -> Result<Option<T>, ApiError> {
+    params
+        .get(name)
+        .map(|v| {
+            v.parse::<T>()
+                .map_err(|_| ApiError::validation(format!("Value '{v}' at '{name}' is not a number")))
+        })
+        .transpose()
+}
+
+fn password_policy_xml(p: &PasswordPolicy) -> String {
+    let b = |v: bool| if v { "true" } else { "false" };
+    let mut out = el("MinimumPasswordLength", &p.minimum_length.to_string());
+    out += &el("RequireSymbols", b(p.require_symbols));
+    out += &el("RequireNumbers", b(p.require_numbers));
+    out += &el("RequireUppercaseCharacters", b(p.require_uppercase));
+    out += &el("RequireLowercaseCharacters", b(p.require_lowercase));
+    out += &el("AllowUsersToChangePassword", b(p.allow_users_to_change_password));
+    out += &el("ExpirePasswords", b(p.max_password_age.is_some()));
+    if let Some(age) = p.max_password_age {
+        out += &el("MaxPasswordAge", &age.to_string());
+    }
+    if let Some(n) = p.password_reuse_prevention {
+        out += &el("PasswordReusePrevention", &n.to_string());
+    }
+    out + &el("HardExpiry", b(p.hard_expiry))
+}
+
+fn evaluation_xml(e: &Explanation) -> String {
+    let decision = match e.decision {
+        Outcome::Allowed => "allowed",
+        Outcome::ExplicitDeny => "explicitDeny",
+        Outcome::ImplicitDeny => "implicitDeny",
+    };
+    let matched: String = e
+        .matched_statements
+        .iter()
+        .map(|s| {
+            format!(
+                "<member>{}{}</member>",
+                el("SourcePolicyId", &s.policy),
+                el("SourcePolicyType", "IAM Policy")
+            )
+        })
+        .collect();
+    format!(
+        "<member>{}{}{}<MatchedStatements>{matched}</MatchedStatements><MissingContextValues/></member>",
+        el("EvalActionName", &e.action),
+        el("EvalResourceName", &e.resource),
+        el("EvalDecision", decision)
+    )
+}
+
+/// `Ok(None)` when the action is not one of these.
+pub async fn dispatch(
+    state: &AppState,
+    caller: &Caller<'_>,
+    action: &str,
+    params: &Params,
+) -> Result<Option<String>, ApiError> {
+    let pool = &state.ctx.pool;
+    let members = |name: &str| -> Vec<String> {
+        (1..)
+            .map_while(|i| params.get(&format!("{name}.member.{i}")).map(str::to_owned))
+            .collect()
+    };
+    let result = match action {
+        "GetGroup" => {
+            let detail = groups::get_group(pool, caller, params.required("GroupName")?).await?;
+            let g = &detail.summary;
+            let users: String = detail
+                .users
+                .iter()
+                .map(|u| format!("<member>{}</member>", el("UserName", u)))
+                .collect();
+            format!(
+                "<Group>{}{}{}{}</Group><Users>{users}</Users><IsTruncated>false</IsTruncated>",
+                el("Path", &g.path),
+                el("GroupName", &g.group_name),
+                el("GroupId", &g.group_id),
+                el("Arn", &g.arn)
+            )
+        }
+        "DeleteGroup" => {
+            groups::delete_group(pool, caller, params.required("GroupName")?, false).await?;
+            String::new()
+        }
+        "RemoveUserFromGroup" => {
+            groups::remove_user_from_group(
+                pool,
+                caller,
+                params.required("GroupName")?,
+                params.required("UserName")?,
+            )
+            .await?;
+            String::new()
+        }
+        "ListGroupsForUser" => {
+            let detail = users::get_user(pool, caller, params.required("UserName")?).await?;
+            let list: String = detail
+                .groups
+                .iter()
+                .map(|g| {
+                    format!(
+                        "<member>{}{}{}</member>",
+                        el("GroupName", &g.group_name),
+                        el("GroupId", &g.group_id),
+                        el("Arn", &g.arn)
+                    )
+                })
+                .collect();
+            format!("<Groups>{list}</Groups><IsTruncated>false</IsTruncated>")
+        }
+        "CreateLoginProfile" | "UpdateLoginProfile" => {
+            let name = params.required("UserName")?;
+            users::set_console_password(
+                pool,
+                &state.ctx.hasher,
+                caller,
+                name,
+                params.required("Password")?,
+                flag(params, "PasswordResetRequired"),
+            )
+            .await?;
+            if action == "CreateLoginProfile" {
+                format!(
+                    "<LoginProfile>{}{}</LoginProfile>",
+                    el("UserName", name),
+                    el(
+                        "PasswordResetRequired",
+                        if flag(params, "PasswordResetRequired") {
+                            "true"
+                        } else {
+                            "false"
+                        }
+                    )
+                )
+            } else {
+                String::new()
+            }
+        }
+        "DeleteLoginProfile" => {
+            users::delete_console_password(pool, caller, params.required("UserName")?).await?;
+            String::new()
+        }
+        "TagUser" => {
+            let tags: Vec<Tag> = (1..)
+                .map_while(|i| {
+                    let key = params.get(&format!("Tags.member.{i}.Key"))?;
+                    Some(Tag {
+                        key: key.to_owned(),
+                        value: params
+                            .get(&format!("Tags.member.{i}.Value"))
+                            .unwrap_or("")
+                            .to_owned(),
+                    })
+                })
+                .collect();
+            users::tag_user(pool, caller, params.required("UserName")?, &tags).await?;
+            String::new()
+        }
+        "UntagUser" => {
+            users::untag_user(pool, caller, params.required("UserName")?, &members("TagKeys")).await?;
+            String::new()
+        }
+        "ListUserTags" => {
+            let detail = users::get_user(pool, caller, params.required("UserName")?).await?;
+            let tags: String = detail
+                .tags
+                .iter()
+                .map(|t| format!("<member>{}{}</member>", el("Key", &t.key), el("Value", &t.value)))
+                .collect();
+            format!("<Tags>{tags}</Tags><IsTruncated>false</IsTruncated>")
+        }
+        "CreateAccountAlias" => {
+            aliases::set_alias(
+                pool,
+                caller.identity,
+                params.required("AccountAlias")?,
+                caller.now,
+                caller.meta,
+            )
+            .await?;
+            String::new()
+        }
+        "DeleteAccountAlias" => {
+            aliases::delete_alias(pool, caller.identity, caller.now, caller.meta).await?;
+            String::new()
+        }
+        "ListAccountAliases" => {
+            let list: String = aliases::list_aliases(pool, caller)
+                .await?
+                .iter()
+                .map(|a| el("member", a))
+                .collect();
+            format!("<AccountAliases>{list}</AccountAliases><IsTruncated>false</IsTruncated>")
+        }
+        "GetAccountPasswordPolicy" => match passwords::read_policy(pool, caller).await? {
+            Some(policy) => format!(
+                "<PasswordPolicy>{}</PasswordPolicy>",
+                password_policy_xml(&policy)
+            ),
+            None => {
+                return Err(ApiError::from(iam_service::ServiceError::NoSuchEntity(format!(
+                    "The Password Policy with domain name {} cannot be found.",
+                    caller.account()
+                ))))
+            }
+        },
+        "UpdateAccountPasswordPolicy" => {
+            let policy = PasswordPolicy {
+                minimum_length: number(params, "MinimumPasswordLength")?.unwrap_or(6),
+                require_symbols: flag(params, "RequireSymbols"),
+                require_numbers: flag(params, "RequireNumbers"),
+                require_uppercase: flag(params, "RequireUppercaseCharacters"),
+                require_lowercase: flag(params, "RequireLowercaseCharacters"),
+                allow_users_to_change_password: flag(params, "AllowUsersToChangePassword"),
+                max_password_age: number(params, "MaxPasswordAge")?,
+                password_reuse_prevention: number(params, "PasswordReusePrevention")?,
+                hard_expiry: flag(params, "HardExpiry"),
+                // Ours beyond AWS: kept on unless the console turns it off.
+                refuse_guessable: true,
+            };
+            passwords::set_policy(pool, caller.identity, &policy, caller.now, caller.meta).await?;
+            String::new()
+        }
+        "DeleteAccountPasswordPolicy" => {
+            passwords::delete_policy(pool, caller.identity, caller.now, caller.meta).await?;
+            String::new()
+        }
+        "GetAccountSummary" => {
+            let s = summary::account_summary(pool, caller).await?;
+            let entry =
+                |k: &str, v: i64| format!("<entry>{}{}</entry>", el("key", k), el("value", &v.to_string()));
+            format!(
+                "<SummaryMap>{}{}{}{}{}{}{}{}{}</SummaryMap>",
+                entry("Users", s.users),
+                entry("UsersQuota", iam_core::quotas::USERS_PER_ACCOUNT),
+                entry("Groups", s.groups),
+                entry("GroupsQuota", iam_core::quotas::GROUPS_PER_ACCOUNT),
+                entry("Roles", s.roles),
+                entry("Policies", s.customer_policies),
+                entry("PoliciesQuota", iam_core::quotas::CUSTOMER_POLICIES_PER_ACCOUNT),
+                entry("AccountMFAEnabled", i64::from(s.root_mfa)),
+                entry("Providers", s.identity_providers)
+            )
+        }
+        "ChangePassword" => {
+            let new = params.required("NewPassword")?;
+            passwords::change_own_password(
+                pool,
+                &state.ctx.hasher,
+                caller.identity,
+                params.required("OldPassword")?,
+                new,
+                new,
+                false,
+                caller.now,
+                caller.meta,
+            )
+            .await?;
+            String::new()
+        }
+        "SimulatePrincipalPolicy" | "SimulateCustomPolicy" => {
+            let subject = if action == "SimulateCustomPolicy" {
+                Subject::Custom(members("PolicyInputList"))
+            } else {
+                let arn = params.required("PolicySourceArn")?;
+                let name = arn.rsplit('/').next().unwrap_or(arn).to_owned();
+                if arn.contains(":group/") {
+                    Subject::Group(name)
+                } else {
+                    Subject::User(name)
+                }
+            };
+            let context = (1..)
+                .map_while(|i| {
+                    let key = params.get(&format!("ContextEntries.member.{i}.ContextKeyName"))?;
+                    let value = params
+                        .get(&format!("ContextEntries.member.{i}.ContextKeyValues.member.1"))
+                        .unwrap_or("");
+                    Some((key.to_owned(), value.to_owned()))
+                })
+                .collect();
+            let scenario = Scenario {
+                actions: members("ActionNames"),
+                resources: members("ResourceArns"),
+                context,
+            };
+            let results: String = simulate::simulate(pool, caller, &subject, &scenario)
+                .await?
+                .iter()
+                .map(evaluation_xml)
+                .collect();
+            format!("<EvaluationResults>{results}</EvaluationResults><IsTruncated>false</IsTruncated>")
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(result))
+}
