@@ -22,6 +22,7 @@ bench:
 	cargo bench -p iam-core --bench engine
 	@scripts/bench.sh signin
 	@scripts/bench.sh users
+	@scripts/bench.sh api
 
 fmt:
 	cargo fmt --all

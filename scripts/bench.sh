@@ -2,10 +2,11 @@
 # Load benchmarks against a release server on a throwaway Postgres:
 #   scripts/bench.sh signin [--seconds 20] [--workers 8]   sign-in storm (bench_signin.py)
 #   scripts/bench.sh users [--requests 200]                 users list at 100,000 users (bench_users.py)
+#   scripts/bench.sh api [--seconds 10] [--workers 8]       signed GetUser/ListUsers vs moto_server (bench_api.py)
 set -euo pipefail
 WHICH=${1:?usage: scripts/bench.sh signin|users [options]}
 shift
-case "$WHICH" in signin|users) ;; *) echo "unknown benchmark \`$WHICH\`: signin or users" >&2; exit 2 ;; esac
+case "$WHICH" in signin|users|api) ;; *) echo "unknown benchmark \`$WHICH\`: signin, users or api" >&2; exit 2 ;; esac
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh" build
@@ -13,20 +14,33 @@ SERVER_PROFILE=release "$ROOT/scripts/build.sh" all
 WORK=$(mktemp -d /tmp/iam-bench.XXXXXX)
 chmod 755 "$WORK"
 SERVER_PID=""
+MOTO_PID=""
 cleanup() {
+  [ -n "$MOTO_PID" ] && kill "$MOTO_PID" 2>/dev/null && wait "$MOTO_PID" 2>/dev/null
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   "$ROOT/scripts/pg.sh" stop "$WORK/pg"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 DATABASE_URL=$("$ROOT/scripts/pg.sh" start "$WORK/pg" --throwaway)
-export DATABASE_URL
+export DATABASE_URL IAM_MASTER_KEY_FILE="$WORK/master.key"
 PORT=$(free_port)
 IAM_LISTEN="127.0.0.1:$PORT" IAM_SITE_ROOT="$SITE_ROOT" IAM_MASTER_KEY_FILE="$WORK/master.key" RUST_LOG=warn \
   "$CARGO_TARGET_DIR/release/server" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 wait_for_http "http://127.0.0.1:$PORT/healthz" 60 || { cat "$WORK/server.log" >&2; die "the server did not start"; }
-if [ "$WHICH" = users ]; then
+if [ "$WHICH" = api ]; then
+  "$ROOT/scripts/setup.sh" test >/dev/null
+  [ -x .venv/bin/moto_server ] || { log "installing moto_server into .venv"; .venv/bin/pip install -q 'moto[server]==5.2.5' >/dev/null; }
+  MOTO_PORT=$(free_port)
+  .venv/bin/moto_server -p "$MOTO_PORT" >"$WORK/moto.log" 2>&1 &
+  MOTO_PID=$!
+  wait_for_http "http://127.0.0.1:$MOTO_PORT/moto-api/" 60 || die "moto_server did not start"
+  ACCOUNT=$(echo "Bench-Lantern-$RANDOM-x" | "$CARGO_TARGET_DIR/release/server" account create --email "bench-$RANDOM@example.com" --password-stdin 2>/dev/null)
+  KEY=$("$CARGO_TARGET_DIR/release/server" access-key create --account "$ACCOUNT" --root 2>/dev/null)
+  .venv/bin/python "$ROOT/scripts/bench_api.py" --ours "http://127.0.0.1:$PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
+    --key "$(cut -f1 <<<"$KEY")" --secret "$(cut -f2 <<<"$KEY")" "$@"
+elif [ "$WHICH" = users ]; then
   PSQL="$("$ROOT/scripts/pg.sh" psql)" python3 "$ROOT/scripts/bench_users.py" --base-url "http://127.0.0.1:$PORT" --database-url "$DATABASE_URL" "$@"
 else
   python3 "$ROOT/scripts/bench_signin.py" --base-url "http://127.0.0.1:$PORT" "$@"
