@@ -428,6 +428,18 @@ async fn begin_on_user<'p>(
     Ok((tx, authz, arn))
 }
 
+/// A user's summary alone (`iam:GetUser`): what the API's GetUser answers, in one query.
+pub async fn get_user_summary(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    name: &str,
+) -> Result<UserSummary, ServiceError> {
+    let (mut tx, _, _) = begin_on_user(pool, caller, name, "iam:GetUser").await?;
+    let summary = user_summary(&mut tx, caller.account(), name).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
 /// The user's page: summary, groups, policies, tags and MFA devices.
 pub async fn get_user(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<UserDetail, ServiceError> {
     let account = caller.account().to_owned();

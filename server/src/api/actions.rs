@@ -123,8 +123,7 @@ pub async fn dispatch(
                     ));
                 }
             };
-            let detail = users::get_user(pool, caller, &name).await?;
-            ok(user_xml(&detail.summary))
+            ok(user_xml(&users::get_user_summary(pool, caller, &name).await?))
         }
         "ListUsers" => {
             let (offset, limit) = page(params)?;
@@ -154,8 +153,7 @@ pub async fn dispatch(
             };
             let name = new.user_name.clone();
             users::create_user(pool, &state.ctx.hasher, caller, new).await?;
-            let detail = users::get_user(pool, caller, &name).await?;
-            ok(user_xml(&detail.summary))
+            ok(user_xml(&users::get_user_summary(pool, caller, &name).await?))
         }
         "DeleteUser" => {
             users::delete_user(pool, caller, params.required("UserName")?, false).await?;

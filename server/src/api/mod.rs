@@ -201,6 +201,27 @@ fn invalid_token() -> ApiError {
     )
 }
 
+/// AWS records a key's first use in each 15 minutes; this process skips the database write
+/// for keys it recorded less than that long ago (other processes write their own first use).
+fn use_worth_recording(key_id: &str, now: i64) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static RECORDED: OnceLock<Mutex<HashMap<String, i64>>> = OnceLock::new();
+    let Ok(mut recorded) = RECORDED.get_or_init(Default::default).lock() else {
+        return true;
+    };
+    match recorded.get(key_id) {
+        Some(&at) if now - at < 15 * 60 => false,
+        _ => {
+            if recorded.len() > 100_000 {
+                recorded.clear();
+            }
+            recorded.insert(key_id.to_owned(), now);
+            true
+        }
+    }
+}
+
 /// Who signed the request: an active key of this console, and a signature that matches.
 async fn authenticate(
     state: &AppState,
@@ -229,14 +250,16 @@ async fn authenticate(
         ));
     }
     sigv4::verify(request, &claim, &owner.secret, now.unix_timestamp(), true).map_err(sig_error)?;
-    iam_service::ops::access_keys::record_use(
-        &state.ctx.pool,
-        &claim.access_key_id,
-        now,
-        service,
-        &claim.region,
-    )
-    .await
-    .map_err(ApiError::from)?;
+    if use_worth_recording(&claim.access_key_id, now.unix_timestamp()) {
+        iam_service::ops::access_keys::record_use(
+            &state.ctx.pool,
+            &claim.access_key_id,
+            now,
+            service,
+            &claim.region,
+        )
+        .await
+        .map_err(ApiError::from)?;
+    }
     Ok(owner.identity)
 }
