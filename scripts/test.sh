@@ -19,7 +19,8 @@ trap cleanup EXIT
 
 log "starting a throwaway Postgres"
 DATABASE_URL=$("$ROOT/scripts/pg.sh" start "$WORK/pg" --throwaway)
-export DATABASE_URL
+# The admin commands the tests run must read the server's database and master key.
+export DATABASE_URL IAM_MASTER_KEY_FILE="$WORK/master.key"
 
 log "cargo tests (unit, and integration against Postgres)"
 # One invocation for the server-side crates; the wasm crate is built on its own below.
@@ -35,7 +36,7 @@ PORT=$(free_port)
 BASE_URL="http://127.0.0.1:$PORT"
 # A short lockout so the browser tests can see one begin and end.
 IAM_LISTEN="127.0.0.1:$PORT" IAM_SITE_ROOT="$SITE_ROOT" RUST_LOG=${RUST_LOG:-warn} \
-  IAM_MASTER_KEY_FILE="$WORK/master.key" IAM_LOCKOUT_MAX_FAILURES=5 IAM_LOCKOUT_WAIT_SECONDS=3 \
+  IAM_LOCKOUT_MAX_FAILURES=5 IAM_LOCKOUT_WAIT_SECONDS=3 \
   "$CARGO_TARGET_DIR/debug/server" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 wait_for_http "$BASE_URL/healthz" 60 || { cat "$WORK/server.log" >&2; die "the server did not start"; }
@@ -54,7 +55,7 @@ fi
 e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$WORK/e2e.log" | tail -1 | tr -dc 0-9)
 
 log "the AWS CLI and boto3 against the API"
-IAM_MASTER_KEY_FILE="$WORK/master.key" .venv/bin/python end2end/api/session.py \
+.venv/bin/python end2end/api/session.py \
   --base-url "$BASE_URL" --server-bin "$CARGO_TARGET_DIR/debug/server" | tee "$WORK/api.log" \
   || { tail -50 "$WORK/server.log" >&2; die "API session failed"; }
 api_passed=$(grep -Eo '^[0-9]+ api checks passed' "$WORK/api.log" | tr -dc 0-9)

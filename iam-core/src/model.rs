@@ -182,6 +182,10 @@ pub struct AccountSummary {
     pub users_without_mfa: i64,
     /// Users with a console password never used, or unused for 90 days.
     pub unused_passwords: i64,
+    /// Active access keys of the root user (AWS recommends none).
+    pub root_access_keys: i64,
+    /// Active access keys created more than 90 days ago.
+    pub old_access_keys: i64,
 }
 
 /// One audit event, as the event history shows it.

@@ -74,9 +74,8 @@ pub async fn create_account(
     Ok(())
 }
 
-/// `server access-key create --account ID (--root | --user NAME)`: prints the key ID and
-/// the secret, tab-separated, once.
-pub async fn create_access_key(config: &Config, account: &str, user: Option<&str>) -> Result<(), String> {
+/// The server's state and the account's root user, when the account exists.
+async fn as_root(config: &Config, account: &str) -> Result<(crate::AppState, Identity), String> {
     let account_id = AccountId::parse(account)?;
     let state = crate::startup::prepare(config).await?;
     if iam_service::ops::accounts::get_account(&state.ctx.pool, &account_id)
@@ -86,7 +85,39 @@ pub async fn create_access_key(config: &Config, account: &str, user: Option<&str
     {
         return Err(format!("no account `{account}`"));
     }
-    let root = Identity::Root { account_id };
+    Ok((state, Identity::Root { account_id }))
+}
+
+/// `server user create --account ID --user NAME --password-stdin [--require-reset]`: prints
+/// the new user's ARN.
+pub async fn create_user(
+    config: &Config,
+    account: &str,
+    user: &str,
+    require_reset: bool,
+) -> Result<(), String> {
+    let password = read_secret()?;
+    let (state, root) = as_root(config, account).await?;
+    let created = iam_service::ops::users::create_user_with_password(
+        &state.ctx.pool,
+        &state.ctx.hasher,
+        &root,
+        user,
+        &password,
+        require_reset,
+        time::OffsetDateTime::now_utc(),
+        &meta("user create"),
+    )
+    .await
+    .map_err(words)?;
+    println!("{}", created.arn());
+    Ok(())
+}
+
+/// `server access-key create --account ID (--root | --user NAME)`: prints the key ID and
+/// the secret, tab-separated, once.
+pub async fn create_access_key(config: &Config, account: &str, user: Option<&str>) -> Result<(), String> {
+    let (state, root) = as_root(config, account).await?;
     let meta = meta("access-key create");
     let caller = Caller {
         identity: &root,

@@ -3,7 +3,6 @@
 
 use clap::{Parser, Subcommand};
 use server::config::Config;
-use std::io::Read;
 use std::net::SocketAddr;
 use tracing_subscriber::EnvFilter;
 
@@ -109,7 +108,7 @@ async fn main() -> std::process::ExitCode {
                     require_reset,
                     ..
                 },
-        }) => create_user(&config, &account, &user, require_reset).await,
+        }) => server::admin::create_user(&config, &account, &user, require_reset).await,
         Some(Command::Account {
             action:
                 AccountAction::Create {
@@ -175,55 +174,4 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
-}
-
-async fn create_user(config: &Config, account: &str, user: &str, require_reset: bool) -> Result<(), String> {
-    let account_id = iam_core::account::AccountId::parse(account)?;
-    let mut password = String::new();
-    std::io::stdin()
-        .read_to_string(&mut password)
-        .map_err(|e| format!("cannot read the password: {e}"))?;
-    let password = password.trim_end_matches(['\n', '\r']);
-    let pool = sqlx::PgPool::connect(&config.database_url)
-        .await
-        .map_err(|e| format!("cannot connect to the database: {e}"))?;
-    iam_service::migrate(&pool)
-        .await
-        .map_err(|e| format!("database migration failed: {e}"))?;
-    if iam_service::ops::accounts::get_account(&pool, &account_id)
-        .await
-        .map_err(|e| e.to_string())?
-        .is_none()
-    {
-        return Err(format!("no account `{account_id}`"));
-    }
-    let hasher = iam_service::PasswordHasher::new(1).map_err(|e| e.to_string())?;
-    let root = iam_service::Identity::Root { account_id };
-    let meta = iam_service::RequestMeta {
-        source_ip: None,
-        user_agent: Some("server user create".into()),
-        ..Default::default()
-    };
-    let now = time::OffsetDateTime::now_utc();
-    let created = iam_service::ops::users::create_user_with_password(
-        &pool,
-        &hasher,
-        &root,
-        user,
-        password,
-        require_reset,
-        now,
-        &meta,
-    )
-    .await
-    .map_err(|e| match e {
-        iam_service::ServiceError::Invalid(errors) => errors
-            .iter()
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    })?;
-    println!("{}", created.arn());
-    Ok(())
 }

@@ -74,8 +74,27 @@ fn Overview(s: iam_core::model::AccountSummary) -> impl IntoView {
                 "Add MFA for root user".into()
             },
         ),
-        (true, "Root user has no active access keys".into()),
+        if s.root_access_keys == 0 {
+            (true, "Root user has no active access keys".into())
+        } else {
+            (
+                false,
+                format!(
+                    "Root user has {} active access key(s): delete them and use IAM users",
+                    s.root_access_keys
+                ),
+            )
+        },
     ];
+    if s.old_access_keys > 0 {
+        advice.push((
+            false,
+            format!(
+                "{} active access key(s) older than 90 days: rotate them",
+                s.old_access_keys
+            ),
+        ));
+    }
     if s.users_without_mfa > 0 {
         advice.push((
             false,

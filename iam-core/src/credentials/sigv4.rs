@@ -100,7 +100,8 @@ fn uri_encode(bytes: &[u8], keep_slash: bool) -> String {
     out
 }
 
-fn percent_decode(text: &str) -> Vec<u8> {
+/// Percent-decoding (`%XX`); anything else, malformed escapes included, stays as it is.
+pub fn percent_decode(text: &str) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -143,6 +144,12 @@ fn normalize_path(path: &str) -> String {
         out.push('/');
     }
     out
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters: a query value or a
+/// form field as AWS (and the browser's download links) want it.
+pub fn encode_component(text: &str) -> String {
+    uri_encode(text.as_bytes(), false)
 }
 
 fn canonical_uri(path: &str, normalize: bool) -> String {

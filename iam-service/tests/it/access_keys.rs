@@ -50,6 +50,14 @@ async fn keys_are_capped_sealed_and_authorized(pool: PgPool) {
     // The root user's own keys are counted apart from bob's.
     let own = create_access_key(&pool, &secrets, &as_root, None).await.unwrap();
     assert_eq!(own.info.user_name, None);
+    let summary = iam_service::ops::summary::account_summary(&pool, &as_root)
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.root_access_keys, summary.old_access_keys),
+        (1, 0),
+        "the dashboard warns about the root key"
+    );
 
     // Stored sealed: the secret is nowhere in the table in plain text.
     let stored: Vec<u8> =

@@ -61,30 +61,8 @@ fn request_id() -> String {
 }
 
 fn decode_form(text: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        let spaced = s.replace('+', " ");
-        let bytes = spaced.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            let hex = (bytes[i] == b'%')
-                .then(|| bytes.get(i + 1..i + 3))
-                .flatten()
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match hex {
-                Some(v) => {
-                    out.push(v);
-                    i += 3;
-                }
-                None => {
-                    out.push(bytes[i]);
-                    i += 1;
-                }
-            }
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
+    // Form encoding writes spaces as `+`; the rest is percent-encoding.
+    let decode = |s: &str| String::from_utf8_lossy(&sigv4::percent_decode(&s.replace('+', " "))).into_owned();
     text.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {

@@ -10,12 +10,7 @@ use iam_service::Caller;
 
 /// AWS returns policy documents URL-encoded inside the XML.
 fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    iam_core::credentials::sigv4::encode_component(text)
 }
 
 fn policy_xml(p: &PolicySummary, id: Option<&str>) -> String {
