@@ -145,6 +145,17 @@ def main():
     iam.create_account_alias(AccountAlias=f"api-{account}")
     check("ListAccountAliases shows the alias", iam.list_account_aliases()["AccountAliases"] == [f"api-{account}"])
 
+    check("GenerateCredentialReport completes", iam.generate_credential_report()["State"] == "COMPLETE")
+    report = iam.get_credential_report()
+    lines = report["Content"].decode().splitlines()
+    header = lines[0].split(",")
+    rows = {line.split(",")[0]: dict(zip(header, line.split(","))) for line in lines[1:]}
+    check("the credential report has AWS's columns and a row per identity",
+          header[:3] == ["user", "arn", "user_creation_time"] and len(header) == 22
+          and rows["<root_account>"]["password_enabled"] == "not_supported"
+          and rows["alice"]["access_key_1_active"] == "true" and rows["page0"]["password_enabled"] == "true",
+          lines[:3])
+
     # A deactivated key stops working at once.
     iam.update_access_key(UserName="alice", AccessKeyId=key["AccessKeyId"], Status="Inactive")
     code, _ = error_of(lambda: alice.list_users())

@@ -9,6 +9,7 @@ pub mod history;
 pub mod mfa;
 pub mod passwords;
 pub mod policies;
+pub mod report;
 pub mod signin;
 pub mod simulate;
 pub mod summary;

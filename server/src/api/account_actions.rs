@@ -278,6 +278,23 @@ pub async fn dispatch(
             .await?;
             String::new()
         }
+        "GenerateCredentialReport" => {
+            iam_service::ops::report::generate_credential_report(pool, caller).await?;
+            format!(
+                "{}{}",
+                el("State", "COMPLETE"),
+                el("Description", "The report is made when it is read.")
+            )
+        }
+        "GetCredentialReport" => {
+            let csv = iam_service::ops::report::credential_report(pool, caller).await?;
+            format!(
+                "{}{}{}",
+                el("Content", &super::xml::base64(csv.as_bytes())),
+                el("ReportFormat", "text/csv"),
+                el("GeneratedTime", &super::xml::time(caller.now.unix_timestamp()))
+            )
+        }
         "SimulatePrincipalPolicy" | "SimulateCustomPolicy" => {
             let subject = if action == "SimulateCustomPolicy" {
                 Subject::Custom(members("PolicyInputList"))
