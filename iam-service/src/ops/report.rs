@@ -34,6 +34,15 @@ fn key_columns(key: Option<&KeyCols>) -> String {
     }
 }
 
+type KeyRow = (
+    Option<String>,
+    bool,
+    OffsetDateTime,
+    Option<OffsetDateTime>,
+    Option<String>,
+    Option<String>,
+);
+
 type UserRow = (
     String,
     String,
@@ -55,14 +64,7 @@ pub async fn credential_report(pool: &sqlx::PgPool, caller: &Caller<'_>) -> Resu
             .fetch_optional(&mut *tx)
             .await?
             .flatten();
-    let keys: Vec<(
-        Option<String>,
-        bool,
-        OffsetDateTime,
-        Option<OffsetDateTime>,
-        Option<String>,
-        Option<String>,
-    )> = sqlx::query_as(
+    let keys: Vec<KeyRow> = sqlx::query_as(
         "SELECT user_name, status = 'Active', created_at, last_used_at, last_used_region, last_used_service
            FROM access_keys WHERE account_id = $1 ORDER BY created_at",
     )
