@@ -145,6 +145,11 @@ def main():
     iam.create_account_alias(AccountAlias=f"api-{account}")
     check("ListAccountAliases shows the alias", iam.list_account_aliases()["AccountAliases"] == [f"api-{account}"])
 
+    details = iam.get_account_authorization_details()
+    alice_details = next(u for u in details["UserDetailList"] if u["UserName"] == "alice")
+    check("GetAccountAuthorizationDetails shows alice's group and inline policy",
+          alice_details["GroupList"] == ["listers"] and alice_details["UserPolicyList"][0]["PolicyName"] == "NoDeletes"
+          and details["Policies"][0]["PolicyVersionList"][0]["Document"] == doc, alice_details)
     check("GenerateCredentialReport completes", iam.generate_credential_report()["State"] == "COMPLETE")
     report = iam.get_credential_report()
     lines = report["Content"].decode().splitlines()

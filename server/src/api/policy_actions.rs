@@ -235,7 +235,89 @@ pub async fn dispatch(
                 )
             }
         }
+        "GetAccountAuthorizationDetails" => {
+            authorization_details_xml(&iam_service::ops::details::authorization_details(pool, caller).await?)
+        }
         _ => return Ok(None),
     };
     Ok(Some(result))
+}
+
+fn pairs_xml(list: &[(String, String)], first: &str, second: &str, encode_second: bool) -> String {
+    list.iter()
+        .map(|(a, b)| {
+            let b = if encode_second { url_encode(b) } else { b.clone() };
+            format!("<member>{}{}</member>", el(first, a), el(second, &b))
+        })
+        .collect()
+}
+
+fn authorization_details_xml(d: &iam_service::ops::details::AuthorizationDetails) -> String {
+    let users: String = d
+        .users
+        .iter()
+        .map(|u| {
+            format!(
+                "<member>{}{}{}{}{}<GroupList>{}</GroupList><AttachedManagedPolicies>{}</AttachedManagedPolicies><UserPolicyList>{}</UserPolicyList><Tags>{}</Tags></member>",
+                el("Path", &u.path),
+                el("UserName", &u.user_name),
+                el("UserId", &u.user_id),
+                el("Arn", &u.arn),
+                el("CreateDate", &time(u.created_at)),
+                u.groups.iter().map(|g| el("member", g)).collect::<String>(),
+                pairs_xml(&u.attached, "PolicyName", "PolicyArn", false),
+                pairs_xml(&u.inline, "PolicyName", "PolicyDocument", true),
+                pairs_xml(&u.tags, "Key", "Value", false)
+            )
+        })
+        .collect();
+    let groups: String = d
+        .groups
+        .iter()
+        .map(|g| {
+            format!(
+                "<member>{}{}{}{}{}<GroupPolicyList>{}</GroupPolicyList><AttachedManagedPolicies>{}</AttachedManagedPolicies></member>",
+                el("Path", &g.path),
+                el("GroupName", &g.group_name),
+                el("GroupId", &g.group_id),
+                el("Arn", &g.arn),
+                el("CreateDate", &time(g.created_at)),
+                pairs_xml(&g.inline, "PolicyName", "PolicyDocument", true),
+                pairs_xml(&g.attached, "PolicyName", "PolicyArn", false)
+            )
+        })
+        .collect();
+    let policies: String = d
+        .policies
+        .iter()
+        .map(|p| {
+            let versions: String = p
+                .versions
+                .iter()
+                .map(|(id, document, default, created)| {
+                    format!(
+                        "<member>{}{}{}{}</member>",
+                        el("Document", &url_encode(document)),
+                        el("VersionId", id),
+                        el("IsDefaultVersion", if *default { "true" } else { "false" }),
+                        el("CreateDate", &time(*created))
+                    )
+                })
+                .collect();
+            format!(
+                "<member>{}{}{}{}{}{}<IsAttachable>true</IsAttachable>{}{}<PolicyVersionList>{versions}</PolicyVersionList></member>",
+                el("PolicyName", &p.policy_name),
+                el("PolicyId", &p.policy_id),
+                el("Arn", &p.arn),
+                el("Path", &p.path),
+                el("DefaultVersionId", &p.default_version),
+                el("AttachmentCount", &p.attachments.to_string()),
+                el("CreateDate", &time(p.created_at)),
+                el("UpdateDate", &time(p.updated_at))
+            )
+        })
+        .collect();
+    format!(
+        "<UserDetailList>{users}</UserDetailList><GroupDetailList>{groups}</GroupDetailList><RoleDetailList/><Policies>{policies}</Policies><IsTruncated>false</IsTruncated>"
+    )
 }
