@@ -235,3 +235,31 @@ test("name rules and quotas are refused with AWS's error names; a group gets an 
   await expect(page.getByTestId("group-policies")).toContainText("DenyDeletes");
   await expect(page.getByRole("heading", { name: "Permissions policies (1)" })).toBeVisible();
 });
+
+test("users ticked in the list are added to a group, then deleted after typing delete", async ({ page }) => {
+  await signUp(page, uniqueEmail("bulk"), "Bulk");
+  await createGroup(page, "Crew", "IAMReadOnlyAccess");
+  for (const name of ["ann", "ben", "cat"]) await createUser(page, name, null);
+  await page.goto("/users");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "Users (3)" })).toBeVisible();
+  await page.getByLabel("Select ann").check();
+  await page.getByLabel("Select ben").check();
+  await expect(page.getByTestId("bulk-actions")).toContainText("2 selected");
+  await page.getByLabel("Add to group").selectOption("Crew");
+  await page.getByTestId("bulk-actions").getByRole("button", { name: "Add" }).click();
+  await expect(page.getByText("Users added to the group.")).toBeVisible();
+  await page.goto("/groups/Crew");
+  await expect(page.getByTestId("group-users")).toContainText("ann");
+  await expect(page.getByTestId("group-users")).toContainText("ben");
+
+  await page.goto("/users");
+  await hydrated(page);
+  await page.getByLabel("Select ann").check();
+  await page.getByLabel("Select cat").check();
+  await page.getByTestId("bulk-actions").getByRole("button", { name: "Delete" }).click();
+  await page.getByLabel("To confirm deletion, enter delete").fill("delete");
+  await page.getByRole("button", { name: "Delete users" }).click();
+  await expect(page.getByRole("heading", { name: "Users (1)" })).toBeVisible();
+  await expect(page.getByTestId("users-table")).toContainText("ben");
+});

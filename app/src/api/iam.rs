@@ -288,3 +288,30 @@ pub async fn delete_inline_policy(kind: String, name: String, policy_name: Strin
     let target = entity(&kind, name)?;
     Ok(iam_service::ops::attachments::delete_inline(&ctx.pool, &who.caller(), &target, &policy_name).await?)
 }
+
+/// Deletes several users (the console's way: what they have goes first) after the person
+/// typed `delete`. Stops at the first refusal, which it reports; the users before it are gone.
+#[server(endpoint = "delete_users", input = Json)]
+pub async fn delete_users(user_names: Vec<String>, confirm: String) -> Result<usize, AppError> {
+    if confirm.trim() != "delete" {
+        return Err(AppError::Invalid(vec![iam_core::field::FieldError::new(
+            "confirm",
+            "type `delete` to confirm",
+        )]));
+    }
+    let (ctx, who) = crate::ssr::caller().await?;
+    for name in &user_names {
+        iam_service::ops::users::delete_user(&ctx.pool, &who.caller(), name, true).await?;
+    }
+    Ok(user_names.len())
+}
+
+/// Adds several users to one group, in one transaction each; stops at the first refusal.
+#[server(endpoint = "add_users_to_group", input = Json)]
+pub async fn add_users_to_group(group_name: String, user_names: Vec<String>) -> Result<usize, AppError> {
+    let (ctx, who) = crate::ssr::caller().await?;
+    for name in &user_names {
+        iam_service::ops::groups::add_user_to_group(&ctx.pool, &who.caller(), &group_name, name).await?;
+    }
+    Ok(user_names.len())
+}
