@@ -323,18 +323,23 @@ pub async fn delete_group(
             .await?;
     let attached = attachments::attached_to(&mut tx, &account, &entity).await?;
     let inline = attachments::inline_of(&mut tx, &account, &entity).await?;
-    let conflict = if !members.is_empty() {
-        Some("Cannot delete entity, must remove users from group first.")
-    } else if !attached.is_empty() {
-        Some("Cannot delete entity, must detach all policies first.")
-    } else if !inline.is_empty() {
-        Some("Cannot delete entity, must delete policies first.")
-    } else {
-        None
-    };
-    if let (Some(message), false) = (conflict, force) {
-        return Err(ServiceError::DeleteConflict(message.into()));
-    }
+    crate::ops::delete_conflict(
+        force,
+        &[
+            (
+                !members.is_empty(),
+                "Cannot delete entity, must remove users from group first.",
+            ),
+            (
+                !attached.is_empty(),
+                "Cannot delete entity, must detach all policies first.",
+            ),
+            (
+                !inline.is_empty(),
+                "Cannot delete entity, must delete policies first.",
+            ),
+        ],
+    )?;
     for user in &members {
         authz.check("iam:RemoveUserFromGroup", &arn)?;
         let resource = format!("{arn} {}", crate::ops::users::user_arn(&account, "/", user));

@@ -75,6 +75,15 @@ pub(crate) async fn within_account_quota(
     Ok(())
 }
 
+/// AWS's DeleteConflict naming the first dependent still there (`(present, message)` in
+/// AWS's order), unless the console removes the dependents itself (`force`).
+pub(crate) fn delete_conflict(force: bool, dependents: &[(bool, &str)]) -> Result<(), ServiceError> {
+    match dependents.iter().find(|(present, _)| *present) {
+        Some((_, message)) if !force => Err(ServiceError::DeleteConflict((*message).into())),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
 }

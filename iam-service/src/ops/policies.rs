@@ -481,11 +481,13 @@ pub async fn delete_policy(
     authz.check("iam:DeletePolicy", arn)?;
     let row = own_policy(&mut tx, caller, arn, "iam:DeletePolicy").await?;
     let attached = entities(&mut tx, &account, arn).await?;
-    if !attached.is_empty() && !force {
-        return Err(ServiceError::DeleteConflict(
-            "Cannot delete a policy attached to entities.".into(),
-        ));
-    }
+    crate::ops::delete_conflict(
+        force,
+        &[(
+            !attached.is_empty(),
+            "Cannot delete a policy attached to entities.",
+        )],
+    )?;
     for entity in &attached {
         let (table, column, kind) = match entity.kind.as_str() {
             "User" => ("user_policies", "user_name", "user"),

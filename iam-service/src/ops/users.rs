@@ -531,24 +531,35 @@ pub async fn delete_user(
             .bind(name)
             .fetch_all(&mut *tx)
             .await?;
-    let conflict = if !keys.is_empty() {
-        Some("Cannot delete entity, must delete access keys first.")
-    } else if summary.password_enabled {
-        Some("Cannot delete entity, must delete login profile first.")
-    } else if !groups.is_empty() {
-        Some("Cannot delete entity, must remove user from all groups first.")
-    } else if !attached.is_empty() {
-        Some("Cannot delete entity, must detach all policies first.")
-    } else if !inline.is_empty() {
-        Some("Cannot delete entity, must delete policies first.")
-    } else if !devices.is_empty() {
-        Some("Cannot delete entity, must delete MFA device first.")
-    } else {
-        None
-    };
-    if let (Some(message), false) = (conflict, force) {
-        return Err(ServiceError::DeleteConflict(message.into()));
-    }
+    crate::ops::delete_conflict(
+        force,
+        &[
+            (
+                !keys.is_empty(),
+                "Cannot delete entity, must delete access keys first.",
+            ),
+            (
+                summary.password_enabled,
+                "Cannot delete entity, must delete login profile first.",
+            ),
+            (
+                !groups.is_empty(),
+                "Cannot delete entity, must remove user from all groups first.",
+            ),
+            (
+                !attached.is_empty(),
+                "Cannot delete entity, must detach all policies first.",
+            ),
+            (
+                !inline.is_empty(),
+                "Cannot delete entity, must delete policies first.",
+            ),
+            (
+                !devices.is_empty(),
+                "Cannot delete entity, must delete MFA device first.",
+            ),
+        ],
+    )?;
     for key in &keys {
         authz.check("iam:DeleteAccessKey", &arn)?;
         audited(&mut tx, caller, "iam:DeleteAccessKey", &format!("{arn} {key}")).await?;
