@@ -150,6 +150,9 @@ def main():
     check("GetAccountAuthorizationDetails shows alice's group and inline policy",
           alice_details["GroupList"] == ["listers"] and alice_details["UserPolicyList"][0]["PolicyName"] == "NoDeletes"
           and details["Policies"][0]["PolicyVersionList"][0]["Document"] == doc, alice_details)
+    entities = iam.list_entities_for_policy(PolicyArn=policy["Arn"])
+    check("ListEntitiesForPolicy names the group", [g["GroupName"] for g in entities["PolicyGroups"]] == ["listers"], entities)
+    check("ListMFADevices answers for a user without devices", iam.list_mfa_devices(UserName="alice")["MFADevices"] == [])
     check("GenerateCredentialReport completes", iam.generate_credential_report()["State"] == "COMPLETE")
     report = iam.get_credential_report()
     lines = report["Content"].decode().splitlines()

@@ -440,6 +440,39 @@ pub async fn get_user_summary(
     Ok(summary)
 }
 
+/// A user's enabled MFA devices (`iam:ListMFADevices`).
+pub async fn list_user_mfa(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    name: &str,
+) -> Result<Vec<MfaDeviceInfo>, ServiceError> {
+    let (mut tx, _, arn) = begin_on_user(pool, caller, name, "iam:ListMFADevices").await?;
+    user_summary(&mut tx, caller.account(), name).await?;
+    let devices = mfa_devices_of(&mut tx, caller.account(), &arn).await?;
+    tx.commit().await?;
+    Ok(devices)
+}
+
+async fn mfa_devices_of(
+    conn: &mut PgConnection,
+    account: &str,
+    arn: &str,
+) -> Result<Vec<MfaDeviceInfo>, ServiceError> {
+    Ok(sqlx::query_as::<_, (String, Option<OffsetDateTime>)>(
+        "SELECT name, enabled_at FROM mfa_devices WHERE principal_arn = $1 AND enabled_at IS NOT NULL ORDER BY name",
+    )
+    .bind(arn)
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|(device, enabled)| MfaDeviceInfo {
+        serial: format!("arn:aws:iam::{account}:mfa/{device}"),
+        name: device,
+        enabled_at: enabled.map(OffsetDateTime::unix_timestamp),
+    })
+    .collect())
+}
+
 /// The user's page: summary, groups, policies, tags and MFA devices.
 pub async fn get_user(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<UserDetail, ServiceError> {
     let account = caller.account().to_owned();
@@ -481,19 +514,7 @@ pub async fn get_user(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<
     .into_iter()
     .map(|(key, value)| Tag { key, value })
     .collect();
-    let mfa_devices = sqlx::query_as::<_, (String, Option<OffsetDateTime>)>(
-        "SELECT name, enabled_at FROM mfa_devices WHERE principal_arn = $1 AND enabled_at IS NOT NULL ORDER BY name",
-    )
-    .bind(&summary.arn)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|(device, enabled)| MfaDeviceInfo {
-        serial: format!("arn:aws:iam::{account}:mfa/{device}"),
-        name: device,
-        enabled_at: enabled.map(OffsetDateTime::unix_timestamp),
-    })
-    .collect();
+    let mfa_devices = mfa_devices_of(&mut tx, &account, &summary.arn).await?;
     tx.commit().await?;
     Ok(UserDetail {
         summary,

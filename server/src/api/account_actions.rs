@@ -160,6 +160,44 @@ pub async fn dispatch(
             users::delete_console_password(pool, caller, params.required("UserName")?).await?;
             String::new()
         }
+        "ListMFADevices" => {
+            let own = match caller.identity {
+                iam_service::Identity::User { user_name, .. } => Some(user_name.as_str()),
+                iam_service::Identity::Root { .. } => None,
+            };
+            let devices: Vec<(String, String, Option<i64>)> = match params.get("UserName").or(own) {
+                Some(name) => users::list_user_mfa(pool, caller, name)
+                    .await?
+                    .into_iter()
+                    .map(|d| (name.to_owned(), d.serial, d.enabled_at))
+                    .collect(),
+                None => iam_service::ops::mfa::list_devices(pool, caller.identity)
+                    .await?
+                    .into_iter()
+                    .map(|d| {
+                        (
+                            caller.account().to_owned(),
+                            d.serial,
+                            Some(d.enabled_at.unix_timestamp()),
+                        )
+                    })
+                    .collect(),
+            };
+            let list: String = devices
+                .iter()
+                .map(|(user, serial, enabled)| {
+                    format!(
+                        "<member>{}{}{}</member>",
+                        el("UserName", user),
+                        el("SerialNumber", serial),
+                        enabled
+                            .map(|t| el("EnableDate", &super::xml::time(t)))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            format!("<MFADevices>{list}</MFADevices><IsTruncated>false</IsTruncated>")
+        }
         "TagUser" => {
             let tags: Vec<Tag> = (1..)
                 .map_while(|i| {

@@ -235,6 +235,22 @@ pub async fn dispatch(
                 )
             }
         }
+        "ListEntitiesForPolicy" => {
+            let detail = policies::get_policy(pool, caller, params.required("PolicyArn")?).await?;
+            let of = |kind: &str, tag: &str| -> String {
+                detail
+                    .entities
+                    .iter()
+                    .filter(|e| e.kind == kind)
+                    .map(|e| format!("<member>{}</member>", el(tag, &e.name)))
+                    .collect()
+            };
+            format!(
+                "<PolicyUsers>{}</PolicyUsers><PolicyGroups>{}</PolicyGroups><PolicyRoles/><IsTruncated>false</IsTruncated>",
+                of("User", "UserName"),
+                of("Group", "GroupName")
+            )
+        }
         "GetAccountAuthorizationDetails" => {
             authorization_details_xml(&iam_service::ops::details::authorization_details(pool, caller).await?)
         }
