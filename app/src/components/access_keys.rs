@@ -78,7 +78,7 @@ fn NewKey(key: NewAccessKey) -> impl IntoView {
     );
     let href = format!(
         "data:text/csv;charset=utf-8,{}",
-        crate::pages::users::encode(&csv)
+        crate::components::widgets::encode(&csv)
     );
     let file = format!("{id}_accessKeys.csv");
     view! {

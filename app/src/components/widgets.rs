@@ -80,6 +80,11 @@ pub fn Pager(total: i64, page: i64, page_size: i64, href: Callback<i64, String>)
     }
 }
 
+/// Percent-encodes a query value (links to policies by ARN, filters, .csv data links).
+pub fn encode(text: &str) -> String {
+    iam_core::credentials::sigv4::encode_component(text)
+}
+
 /// Seconds since the epoch as `2026-11-29 14:30 UTC`.
 pub fn when(epoch: i64) -> String {
     let iso = iam_core::policy::values::format_iso8601(epoch);

@@ -49,8 +49,8 @@ pub fn EventHistoryPage() -> impl IntoView {
                             let (actor, action, from, to, _) = filter.get();
                             let older = list.last().map(|e| format!(
                                 "/event-history?actor={}&action={}&from={}&to={}&before={}",
-                                crate::pages::users::encode(&actor), crate::pages::users::encode(&action),
-                                crate::pages::users::encode(&from), crate::pages::users::encode(&to), e.id));
+                                crate::components::widgets::encode(&actor), crate::components::widgets::encode(&action),
+                                crate::components::widgets::encode(&from), crate::components::widgets::encode(&to), e.id));
                             let full = list.len() == 50;
                             view! {
                                 <table class="table" data-testid="events-table">

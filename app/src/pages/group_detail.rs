@@ -113,7 +113,7 @@ fn GroupView(detail: GroupDetail, actions: Actions) -> impl IntoView {
                         let arn = p.policy_arn.clone();
                         view! {
                             <tr>
-                                <td><a href=format!("/policies/view?arn={}", crate::pages::users::encode(&p.policy_arn))>{p.policy_name}</a></td>
+                                <td><a href=format!("/policies/view?arn={}", crate::components::widgets::encode(&p.policy_arn))>{p.policy_name}</a></td>
                                 <td>{p.policy_type}</td>
                                 <td><button type="button" class="link-button" on:click=move |_| {
                                     actions.perms.detach.dispatch(DetachPolicy { kind: "group".into(), name: group.clone(), policy_arn: arn.clone() });

@@ -29,7 +29,7 @@ pub fn GroupsPage() -> impl IntoView {
                 let (search, page_number) = state.get();
                 match groups.await {
                     Ok(page) => {
-                        let q = crate::pages::users::encode(&search);
+                        let q = crate::components::widgets::encode(&search);
                         let href = Callback::new(move |n: i64| format!("/groups?page={n}&q={q}"));
                         view! {
                             <div class="panel-header">

@@ -3,9 +3,9 @@
 use crate::api::iam::PAGE_SIZE;
 use crate::api::policies::{list_policies, CreatePolicy};
 use crate::components::policy_editor::{has_errors, PolicyEditor, STARTER};
+use crate::components::widgets::encode;
 use crate::components::widgets::{ActionResult, Breadcrumbs, ErrorView, Pager};
 use crate::error::AppError;
-use crate::pages::users::encode;
 use iam_core::model::PolicyType;
 use leptos::prelude::*;
 use leptos_meta::Title;

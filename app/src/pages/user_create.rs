@@ -300,7 +300,7 @@ fn Created(created: CreatedUser) -> impl IntoView {
     );
     let href = format!(
         "data:text/csv;charset=utf-8,{}",
-        crate::pages::users::encode(&csv)
+        crate::components::widgets::encode(&csv)
     );
     let file = format!("{}_credentials.csv", created.user_name);
     view! {

@@ -141,7 +141,7 @@ fn PermissionsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
                     let direct = p.attached_via == "Directly";
                     let arn = p.policy_arn.clone();
                     let user = name.clone();
-                    let link = (!p.policy_arn.is_empty()).then(|| format!("/policies/view?arn={}", crate::pages::users::encode(&p.policy_arn)));
+                    let link = (!p.policy_arn.is_empty()).then(|| format!("/policies/view?arn={}", crate::components::widgets::encode(&p.policy_arn)));
                     view! {
                         <tr>
                             <td>{match link { Some(href) => view! { <a href=href>{p.policy_name.clone()}</a> }.into_any(), None => view! { <span>{p.policy_name.clone()}</span> }.into_any() }}</td>

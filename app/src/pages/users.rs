@@ -1,7 +1,7 @@
 //! Users: the list with search, sort and server-side pages.
 
 use crate::api::iam::{list_groups, list_users, AddUsersToGroup, DeleteUsers, PAGE_SIZE};
-use crate::components::widgets::{age, when, ActionResult, Breadcrumbs, ErrorView, Pager};
+use crate::components::widgets::{age, encode, when, ActionResult, Breadcrumbs, ErrorView, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -27,11 +27,6 @@ impl Query {
         }
         href
     }
-}
-
-/// Percent-encodes a query value.
-pub fn encode(text: &str) -> String {
-    iam_core::credentials::sigv4::encode_component(text)
 }
 
 #[component]

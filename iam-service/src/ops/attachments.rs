@@ -291,6 +291,52 @@ pub async fn attached_to(
         .collect())
 }
 
+/// The policies a user has through its groups, attached and inline, group by group, in one
+/// query (not one per group).
+pub async fn through_groups(
+    conn: &mut PgConnection,
+    account: &str,
+    user: &str,
+) -> Result<Vec<AttachedPolicy>, ServiceError> {
+    let rows: Vec<(String, String, bool)> = sqlx::query_as(
+        "SELECT group_name, name, inline FROM (
+             SELECT m.group_name, p.policy_arn AS name, false AS inline, p.attached_at AS at
+               FROM group_members m JOIN group_policies p USING (account_id, group_name)
+              WHERE m.account_id = $1 AND m.user_name = $2
+             UNION ALL
+             SELECT m.group_name, i.policy_name, true, NULL
+               FROM group_members m JOIN group_inline_policies i USING (account_id, group_name)
+              WHERE m.account_id = $1 AND m.user_name = $2) t
+          ORDER BY lower(group_name), inline, at, name",
+    )
+    .bind(account)
+    .bind(user)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(group, name, inline)| {
+            let attached_via = format!("Group {group}");
+            if inline {
+                AttachedPolicy {
+                    policy_name: name,
+                    policy_arn: String::new(),
+                    policy_type: "Inline".into(),
+                    attached_via,
+                }
+            } else {
+                let (policy_name, kind) = describe(&name);
+                AttachedPolicy {
+                    policy_name,
+                    policy_arn: name,
+                    policy_type: kind.label().into(),
+                    attached_via,
+                }
+            }
+        })
+        .collect())
+}
+
 pub async fn inline_of(
     conn: &mut PgConnection,
     account: &str,

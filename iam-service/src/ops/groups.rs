@@ -245,7 +245,7 @@ pub(crate) async fn add_member_in(
             quotas::GROUPS_PER_USER,
         )));
     }
-    let resource = format!("{arn} {}", crate::ops::users::user_arn(account, "/", user));
+    let resource = format!("{arn} {}", iam_core::arn::user_arn(account, "/", user));
     crate::audit::success_by(
         conn,
         caller.identity,
@@ -293,7 +293,7 @@ pub async fn remove_user_from_group(
     if removed.rows_affected() == 0 {
         return Err(crate::ops::users::no_such_user(user));
     }
-    let resource = format!("{arn} {}", crate::ops::users::user_arn(&account, "/", user));
+    let resource = format!("{arn} {}", iam_core::arn::user_arn(&account, "/", user));
     audited(&mut tx, caller, "iam:RemoveUserFromGroup", &resource).await?;
     tx.commit().await?;
     Ok(())
@@ -342,7 +342,7 @@ pub async fn delete_group(
     )?;
     for user in &members {
         authz.check("iam:RemoveUserFromGroup", &arn)?;
-        let resource = format!("{arn} {}", crate::ops::users::user_arn(&account, "/", user));
+        let resource = format!("{arn} {}", iam_core::arn::user_arn(&account, "/", user));
         audited(&mut tx, caller, "iam:RemoveUserFromGroup", &resource).await?;
     }
     for policy in &attached {

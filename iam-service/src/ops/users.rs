@@ -20,10 +20,6 @@ pub fn new_user_id() -> String {
     unique_id("AIDA")
 }
 
-pub fn user_arn(account: &str, path: &str, name: &str) -> String {
-    iam_core::arn::user_arn(account, path, name)
-}
-
 pub(crate) fn no_such_user(name: &str) -> ServiceError {
     ServiceError::NoSuchEntity(format!("The user with name {name} cannot be found."))
 }
@@ -109,7 +105,7 @@ pub async fn create_user(
         return Err(ServiceError::Invalid(errors));
     }
     let account = caller.account().to_owned();
-    let arn = user_arn(&account, &new.path, &new.user_name);
+    let arn = iam_core::arn::user_arn(&account, &new.path, &new.user_name);
     let hash = match &new.password {
         Some(password) => {
             check_password(pool, caller.identity.account_id(), &new.user_name, password).await?;
@@ -176,8 +172,10 @@ pub async fn create_user(
     }
     let (mut groups, mut policies) = (new.groups.clone(), new.policy_arns.clone());
     if let Some(source) = &new.copy_from {
-        let source_arn = source_user_arn(&mut tx, &account, source).await?;
+        // The same lookup-then-refuse order as every other operation on a user.
+        let source_arn = arn_for(&mut tx, &account, source).await?;
         authz.check("iam:GetUser", &source_arn)?;
+        user_summary(&mut tx, &account, source).await?;
         let (g, p) = groups_and_policies_of(&mut tx, &account, source).await?;
         groups.extend(g);
         policies.extend(p);
@@ -248,17 +246,6 @@ async fn insert_tag(
     Ok(())
 }
 
-async fn source_user_arn(conn: &mut PgConnection, account: &str, name: &str) -> Result<String, ServiceError> {
-    let path: Option<(String, String)> =
-        sqlx::query_as("SELECT path, user_name FROM iam_users WHERE account_id = $1 AND user_name = $2")
-            .bind(account)
-            .bind(name)
-            .fetch_optional(conn)
-            .await?;
-    let (path, name) = path.ok_or_else(|| no_such_user(name))?;
-    Ok(user_arn(account, &path, &name))
-}
-
 async fn groups_and_policies_of(
     conn: &mut PgConnection,
     account: &str,
@@ -302,7 +289,7 @@ const SUMMARY_COLUMNS: &str = "u.user_name, u.user_id, u.path, u.created_at,
 fn summary(account: &str, row: SummaryRow) -> UserSummary {
     let (user_name, user_id, path, created, groups, mfa, password, changed, used) = row;
     UserSummary {
-        arn: user_arn(account, &path, &user_name),
+        arn: iam_core::arn::user_arn(account, &path, &user_name),
         user_name,
         user_id,
         path,
@@ -404,7 +391,11 @@ pub(crate) async fn arn_for(
             .bind(name)
             .fetch_optional(conn)
             .await?;
-    Ok(user_arn(account, path.as_deref().unwrap_or("/"), name))
+    Ok(iam_core::arn::user_arn(
+        account,
+        path.as_deref().unwrap_or("/"),
+        name,
+    ))
 }
 
 /// An operation on one user: its transaction, the caller's authorizer, and the user's ARN,
@@ -488,21 +479,7 @@ pub async fn get_user(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<
     let groups = crate::ops::groups::groups_of_user(&mut tx, &account, name).await?;
     let entity = Entity::User(name.to_owned());
     let mut policies = attachments::attached_to(&mut tx, &account, &entity).await?;
-    for group in &groups {
-        let via = Entity::Group(group.group_name.clone());
-        for mut p in attachments::attached_to(&mut tx, &account, &via).await? {
-            p.attached_via = format!("Group {}", group.group_name);
-            policies.push(p);
-        }
-        for inline in attachments::inline_of(&mut tx, &account, &via).await? {
-            policies.push(iam_core::model::AttachedPolicy {
-                policy_name: inline.policy_name,
-                policy_arn: String::new(),
-                policy_type: "Inline".into(),
-                attached_via: format!("Group {}", group.group_name),
-            });
-        }
-    }
+    policies.extend(attachments::through_groups(&mut tx, &account, name).await?);
     let inline_policies = attachments::inline_of(&mut tx, &account, &entity).await?;
     let tags = sqlx::query_as::<_, (String, String)>(
         "SELECT key, value FROM user_tags WHERE account_id = $1 AND user_name = $2 ORDER BY key",
@@ -804,25 +781,4 @@ pub async fn deactivate_user_mfa(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Names for pickers (add to group, copy from user, simulator): the first `limit` users
-/// whose name contains `search`.
-pub async fn user_names(
-    pool: &PgPool,
-    caller: &Caller<'_>,
-    search: &str,
-    limit: i64,
-) -> Result<Vec<String>, ServiceError> {
-    let page = PageRequest {
-        search: search.to_owned(),
-        limit,
-        ..Default::default()
-    };
-    Ok(list_users(pool, caller, &page)
-        .await?
-        .items
-        .into_iter()
-        .map(|u| u.user_name)
-        .collect())
 }

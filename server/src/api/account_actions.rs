@@ -5,7 +5,6 @@ use super::xml::{el, ApiError};
 use super::Params;
 use crate::router::AppState;
 use iam_core::credentials::password::PasswordPolicy;
-use iam_core::model::Tag;
 use iam_core::policy::{Explanation, Outcome};
 use iam_service::ops::simulate::{Scenario, Subject};
 use iam_service::ops::{aliases, groups, passwords, simulate, summary, users};
@@ -199,18 +198,7 @@ pub async fn dispatch(
             format!("<MFADevices>{list}</MFADevices><IsTruncated>false</IsTruncated>")
         }
         "TagUser" => {
-            let tags: Vec<Tag> = (1..)
-                .map_while(|i| {
-                    let key = params.get(&format!("Tags.member.{i}.Key"))?;
-                    Some(Tag {
-                        key: key.to_owned(),
-                        value: params
-                            .get(&format!("Tags.member.{i}.Value"))
-                            .unwrap_or("")
-                            .to_owned(),
-                    })
-                })
-                .collect();
+            let tags = super::actions::tags(params);
             users::tag_user(pool, caller, params.required("UserName")?, &tags).await?;
             String::new()
         }

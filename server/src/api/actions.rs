@@ -13,8 +13,9 @@ use iam_service::{Caller, Identity};
 const MAX_ITEMS: i64 = 1000;
 const DEFAULT_ITEMS: i64 = 100;
 
-fn user_xml(u: &UserSummary) -> String {
-    let mut out = String::from("<User>");
+/// A user's fields, without the enclosing element (`<User>` alone, `<member>` in lists).
+fn user_fields(u: &UserSummary) -> String {
+    let mut out = String::new();
     out += &el("Path", &u.path);
     out += &el("UserName", &u.user_name);
     out += &el("UserId", &u.user_id);
@@ -23,12 +24,12 @@ fn user_xml(u: &UserSummary) -> String {
     if let Some(used) = u.password_last_used {
         out += &el("PasswordLastUsed", &time(used));
     }
-    out + "</User>"
+    out
 }
 
-fn group_xml(g: &GroupSummary) -> String {
+fn group_fields(g: &GroupSummary) -> String {
     format!(
-        "<Group>{}{}{}{}{}</Group>",
+        "{}{}{}{}{}",
         el("Path", &g.path),
         el("GroupName", &g.group_name),
         el("GroupId", &g.group_id),
@@ -123,7 +124,10 @@ pub async fn dispatch(
                     ));
                 }
             };
-            ok(user_xml(&users::get_user_summary(pool, caller, &name).await?))
+            ok(format!(
+                "<User>{}</User>",
+                user_fields(&users::get_user_summary(pool, caller, &name).await?)
+            ))
         }
         "ListUsers" => {
             let (offset, limit) = page(params)?;
@@ -136,8 +140,7 @@ pub async fn dispatch(
             let members: String = listed
                 .items
                 .iter()
-                .map(user_xml)
-                .map(|u| u.replace("<User>", "<member>").replace("</User>", "</member>"))
+                .map(|u| format!("<member>{}</member>", user_fields(u)))
                 .collect();
             ok(format!(
                 "<Users>{members}</Users>{}",
@@ -153,7 +156,10 @@ pub async fn dispatch(
             };
             let name = new.user_name.clone();
             users::create_user(pool, &state.ctx.hasher, caller, new).await?;
-            ok(user_xml(&users::get_user_summary(pool, caller, &name).await?))
+            ok(format!(
+                "<User>{}</User>",
+                user_fields(&users::get_user_summary(pool, caller, &name).await?)
+            ))
         }
         "DeleteUser" => {
             users::delete_user(pool, caller, params.required("UserName")?, false).await?;
@@ -168,7 +174,7 @@ pub async fn dispatch(
                 &[],
             )
             .await?;
-            ok(group_xml(&group))
+            ok(format!("<Group>{}</Group>", group_fields(&group)))
         }
         "ListGroups" => {
             let (offset, limit) = page(params)?;
@@ -181,8 +187,7 @@ pub async fn dispatch(
             let members: String = listed
                 .items
                 .iter()
-                .map(group_xml)
-                .map(|g| g.replace("<Group>", "<member>").replace("</Group>", "</member>"))
+                .map(|g| format!("<member>{}</member>", group_fields(g)))
                 .collect();
             ok(format!(
                 "<Groups>{members}</Groups>{}",
@@ -304,7 +309,7 @@ pub async fn dispatch(
     }
 }
 
-fn tags(params: &Params) -> Vec<iam_core::model::Tag> {
+pub(super) fn tags(params: &Params) -> Vec<iam_core::model::Tag> {
     (1..)
         .map_while(|i| {
             let key = params.get(&format!("Tags.member.{i}.Key"))?;
