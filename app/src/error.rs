@@ -107,6 +107,7 @@ impl From<iam_service::ServiceError> for AppError {
         match error {
             E::Invalid(errors) => AppError::Invalid(errors),
             E::InvalidCredentials => AppError::InvalidCredentials,
+            E::IdentityGone => AppError::NotSignedIn,
             E::SignUpClosed => AppError::SignUpClosed,
             E::Throttled { seconds } => AppError::Throttled { seconds },
             E::InvalidMfaCode => AppError::InvalidMfaCode,

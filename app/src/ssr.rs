@@ -244,6 +244,15 @@ pub async fn request_session() -> Result<Session, AppError> {
         .map_err(|e| internal_error("session layer", e))
 }
 
+/// Ends this request's session, if any (its identity no longer exists).
+pub async fn end_session() {
+    if let Ok(session) = request_session().await {
+        if let Err(e) = session.flush().await {
+            tracing::warn!("could not end session: {e}");
+        }
+    }
+}
+
 /// The caller's identity, or `NotSignedIn`.
 pub async fn require_identity(ctx: &ServerContext) -> Result<Identity, AppError> {
     let session = request_session().await?;

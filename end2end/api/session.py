@@ -8,12 +8,18 @@ fails the way AWS fails. Each check prints a line; any failure exits non-zero.
 The server binary's admin commands need the server's DATABASE_URL and IAM_MASTER_KEY_FILE.
 """
 import argparse
+import base64
 import datetime
+import hashlib
+import hmac
 import json
 import os
 import secrets
+import struct
 import subprocess
 import sys
+import time
+import zlib
 from unittest import mock
 
 import boto3
@@ -46,6 +52,30 @@ def client(base, service, key, secret):
         aws_access_key_id=key, aws_secret_access_key=secret,
         config=Config(retries={"max_attempts": 1}),
     )
+
+
+def totp(seed_base32, step):
+    """RFC 6238 (SHA-1, 6 digits) at a 30-second step, as an authenticator app computes it."""
+    key = base64.b32decode(seed_base32 + "=" * (-len(seed_base32) % 8))
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = mac[-1] & 15
+    return "%06d" % ((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
+
+
+def png_size(data):
+    """(width, height) of a PNG after checking every chunk's CRC and the image data's size."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:8]
+    at, chunks = 8, {}
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at:at + 4])
+        body = data[at + 4:at + 8 + length]
+        assert zlib.crc32(body) == struct.unpack(">I", data[at + 8 + length:at + 12 + length])[0], body[:4]
+        chunks[body[:4]] = body[4:]
+        at += 12 + length
+    width, height, depth = struct.unpack(">IIB", chunks[b"IHDR"][:9])
+    pixels = zlib.decompress(chunks[b"IDAT"])
+    assert len(pixels) == height * (1 + (width * depth + 7) // 8), len(pixels)
+    return width, height
 
 
 def admin(server_bin, *args, stdin=None):
@@ -177,7 +207,95 @@ def main():
     out = json.loads(subprocess.run(aws + ["sts", "get-caller-identity"], env=env, capture_output=True, text=True, check=True).stdout)
     check("aws sts get-caller-identity answers", out["Account"] == account, out)
 
+    iam.update_access_key(UserName="alice", AccessKeyId=key["AccessKeyId"], Status="Active")
+    read_actions(iam, alice, account)
+    virtual_mfa(iam, account)
+
     print(f"{len(PASSED)} api checks passed")
+
+
+def read_actions(iam, alice, account):
+    """Each read is authorized under its own action name; path and scope filters."""
+    code, message = error_of(lambda: alice.list_attached_user_policies(UserName="alice"))
+    check("ListAttachedUserPolicies is refused under its own name",
+          code == "AccessDenied" and "perform: iam:ListAttachedUserPolicies on resource" in message, message)
+    own = f"arn:aws:iam::{account}:user/alice"
+    iam.put_user_policy(UserName="alice", PolicyName="ReadOwn", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["iam:ListAttachedUserPolicies", "iam:ListGroupsForUser"], "Resource": own}]}))
+    attached = alice.list_attached_user_policies(UserName="alice")["AttachedPolicies"]
+    groups = [g["GroupName"] for g in alice.list_groups_for_user(UserName="alice")["Groups"]]
+    code, _ = error_of(lambda: alice.get_user(UserName="alice"))
+    check("those two reads are allowed while GetUser still is not",
+          attached == [] and groups == ["listers"] and code == "AccessDenied", (attached, groups, code))
+
+    iam.create_user(UserName="ops1", Path="/ops/")
+    iam.create_group(GroupName="ops-team", Path="/ops/")
+    users = [u["UserName"] for u in iam.list_users(PathPrefix="/ops/")["Users"]]
+    groups = [g["GroupName"] for g in iam.list_groups(PathPrefix="/ops/")["Groups"]]
+    check("PathPrefix selects users and groups by path", users == ["ops1"] and groups == ["ops-team"], (users, groups))
+    code, _ = error_of(lambda: iam.list_users(PathPrefix="ops"))
+    check("a PathPrefix without a leading slash is ValidationError", code == "ValidationError", code)
+    local = [p["PolicyName"] for p in iam.list_policies(Scope="Local")["Policies"]]
+    aws_pages = [p for page in iam.get_paginator("list_policies").paginate(Scope="AWS", PaginationConfig={"PageSize": 5})
+                 for p in page["Policies"]]
+    check("Scope=Local lists the customer policy, Scope=AWS pages through AWS's alone",
+          local == ["ListOnly"] and len(aws_pages) > 5
+          and all(p["Arn"].startswith("arn:aws:iam::aws:policy/") for p in aws_pages), (local, len(aws_pages)))
+    iam.attach_user_policy(UserName="ops1", PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    attached = [p["PolicyName"] for p in iam.list_policies(Scope="AWS", OnlyAttached=True)["Policies"]]
+    check("OnlyAttached lists attached policies only", attached == ["IAMReadOnlyAccess"], attached)
+    iam.update_user(UserName="page4", NewUserName="page-four", NewPath="/moved/")
+    iam.update_group(GroupName="ops-team", NewGroupName="operations")
+    moved = iam.list_users(PathPrefix="/moved/")["Users"]
+    check("UpdateUser and UpdateGroup rename and move",
+          [(u["UserName"], u["Arn"]) for u in moved] == [("page-four", f"arn:aws:iam::{account}:user/moved/page-four")]
+          and iam.get_group(GroupName="operations")["Group"]["Path"] == "/ops/", moved)
+    tags = [{"Key": f"k{i}", "Value": str(i)} for i in range(5)]
+    iam.tag_user(UserName="ops1", Tags=tags)
+    first = iam.list_user_tags(UserName="ops1", MaxItems=3)
+    rest = iam.list_user_tags(UserName="ops1", Marker=first["Marker"])
+    check("ListUserTags pages with Marker and MaxItems",
+          first["IsTruncated"] and first["Tags"] + rest["Tags"] == tags and not rest["IsTruncated"], (first, rest))
+
+
+def virtual_mfa(iam, account):
+    """A virtual MFA device made through the API, assigned with two codes, unassigned, deleted."""
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ops1-phone")["VirtualMFADevice"]
+    serial = device["SerialNumber"]
+    seed = device["Base32StringSeed"].decode()
+    width, height = png_size(device["QRCodePNG"])
+    check("CreateVirtualMFADevice returns the serial, a base32 seed and a QR code PNG",
+          serial == f"arn:aws:iam::{account}:mfa/ops1-phone" and len(seed) == 32 and width == height >= 100,
+          (serial, seed, width, height))
+    code, _ = error_of(lambda: iam.create_virtual_mfa_device(VirtualMFADeviceName="ops1-phone"))
+    check("a second device of that name is EntityAlreadyExists", code == "EntityAlreadyExists", code)
+    unassigned = [d["SerialNumber"] for d in iam.list_virtual_mfa_devices(AssignmentStatus="Unassigned")["VirtualMFADevices"]]
+    check("the new device is unassigned", unassigned == [serial], unassigned)
+
+    step = int(time.time()) // 30
+    code, message = error_of(lambda: iam.enable_mfa_device(
+        UserName="ops1", SerialNumber=serial, AuthenticationCode1=totp(seed, step - 1), AuthenticationCode2=totp(seed, step - 3)))
+    check("codes that are not consecutive are InvalidAuthenticationCode", code == "InvalidAuthenticationCode", message)
+    iam.enable_mfa_device(UserName="ops1", SerialNumber=serial,
+                          AuthenticationCode1=totp(seed, step - 1), AuthenticationCode2=totp(seed, step))
+    devices = iam.list_mfa_devices(UserName="ops1")["MFADevices"]
+    assigned = iam.list_virtual_mfa_devices(AssignmentStatus="Assigned")["VirtualMFADevices"]
+    check("EnableMFADevice assigns it to the user",
+          [d["SerialNumber"] for d in devices] == [serial]
+          and [(d["SerialNumber"], d["User"]["UserName"]) for d in assigned] == [(serial, "ops1")], (devices, assigned))
+    code, _ = error_of(lambda: iam.enable_mfa_device(
+        UserName="page1", SerialNumber=serial, AuthenticationCode1=totp(seed, step), AuthenticationCode2=totp(seed, step + 1)))
+    check("an assigned device cannot be enabled for another user", code == "EntityAlreadyExists", code)
+    code, _ = error_of(lambda: iam.delete_virtual_mfa_device(SerialNumber=serial))
+    check("an assigned device cannot be deleted", code == "DeleteConflict", code)
+    iam.deactivate_mfa_device(UserName="ops1", SerialNumber=serial)
+    check("DeactivateMFADevice unassigns it",
+          iam.list_mfa_devices(UserName="ops1")["MFADevices"] == []
+          and [d["SerialNumber"] for d in iam.list_virtual_mfa_devices(AssignmentStatus="Unassigned")["VirtualMFADevices"]] == [serial])
+    iam.delete_virtual_mfa_device(SerialNumber=serial)
+    code, _ = error_of(lambda: iam.delete_virtual_mfa_device(SerialNumber=serial))
+    check("a deleted device is gone", code == "NoSuchEntity" and iam.list_virtual_mfa_devices()["VirtualMFADevices"] == [], code)
 
 
 if __name__ == "__main__":

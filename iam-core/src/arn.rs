@@ -24,6 +24,21 @@ pub fn policy_arn(account: &str, path: &str, name: &str) -> String {
     entity_arn(account, "policy", path, name)
 }
 
+/// A virtual MFA device's serial number, e.g. `arn:aws:iam::ACCOUNT:mfa/alice-phone`.
+pub fn mfa_arn(account: &str, path: &str, name: &str) -> String {
+    entity_arn(account, "mfa", path, name)
+}
+
+/// The device name in a serial number of `account`, if it is one.
+pub fn mfa_name<'a>(account: &str, serial: &'a str) -> Option<&'a str> {
+    let rest = serial
+        .strip_prefix("arn:aws:iam::")?
+        .strip_prefix(account)?
+        .strip_prefix(":mfa/")?;
+    let name = rest.rsplit('/').next()?;
+    (!name.is_empty()).then_some(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +51,23 @@ mod tests {
             user_arn("012345678901", "/ops/", "alice"),
             "arn:aws:iam::012345678901:user/ops/alice"
         );
+    }
+
+    #[test]
+    fn mfa_serials() {
+        let serial = mfa_arn("012345678901", "/team/", "phone");
+        assert_eq!(serial, "arn:aws:iam::012345678901:mfa/team/phone");
+        assert_eq!(mfa_name("012345678901", &serial), Some("phone"));
+        assert_eq!(
+            mfa_name("012345678901", "arn:aws:iam::012345678901:mfa/phone"),
+            Some("phone")
+        );
+        assert_eq!(
+            mfa_name("999999999999", &serial),
+            None,
+            "another account's device"
+        );
+        assert_eq!(mfa_name("012345678901", "arn:aws:iam::012345678901:mfa/"), None);
+        assert_eq!(mfa_name("012345678901", "phone"), None);
     }
 }

@@ -20,6 +20,9 @@ pub struct PageRequest {
     pub descending: bool,
     pub offset: i64,
     pub limit: i64,
+    /// Only rows whose path starts with this (AWS's PathPrefix); empty or `/` for all.
+    #[serde(default)]
+    pub path_prefix: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -156,15 +156,26 @@ impl Authorizer {
             } => {
                 facts.user_name = Some(user_name.clone());
                 facts.user_id = Some(user_id.clone());
-                facts.principal_tags = sqlx::query_as::<_, (String, String)>(
-                    "SELECT key, value FROM user_tags WHERE account_id = $1 AND user_name = $2",
+                // The user's tags, and in the same query whether this user still exists: a
+                // session or key of a deleted or renamed user must not act as whoever holds
+                // the name now (the user ID tells them apart).
+                let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+                    "SELECT t.key, t.value FROM iam_users u
+                       LEFT JOIN user_tags t USING (account_id, user_name)
+                      WHERE u.account_id = $1 AND u.user_name = $2 AND u.user_id = $3",
                 )
                 .bind(&account)
                 .bind(user_name)
+                .bind(user_id)
                 .fetch_all(&mut *conn)
-                .await?
-                .into_iter()
-                .collect();
+                .await?;
+                if rows.is_empty() {
+                    return Err(ServiceError::IdentityGone);
+                }
+                facts.principal_tags = rows
+                    .into_iter()
+                    .filter_map(|(key, value)| Some((key?, value?)))
+                    .collect();
                 let policies = user_policies(conn, &account, user_name).await?;
                 (Principal::new(PrincipalKind::User, who.arn(), &account), policies)
             }

@@ -20,6 +20,10 @@ pub enum ServiceError {
     /// The MFA code (or recovery code) was wrong, malformed or already used.
     #[error("invalid MFA code")]
     InvalidMfaCode,
+    /// The signed-in user (or the key's user) was deleted or renamed since the session or
+    /// request began.
+    #[error("the signed-in identity no longer exists")]
+    IdentityGone,
     /// The caller may not do this (engine decision, or not allowed by a setting).
     #[error("access denied: {0}")]
     AccessDenied(String),

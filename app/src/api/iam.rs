@@ -45,6 +45,7 @@ fn page_request(search: String, sort: String, descending: bool, page: i64) -> ia
         descending,
         offset: (page.max(1) - 1) * PAGE_SIZE,
         limit: PAGE_SIZE,
+        ..PageRequest::default()
     }
 }
 

@@ -42,6 +42,13 @@ pub async fn session_info() -> Result<Whoami, AppError> {
     use iam_service::ops::accounts::get_account;
     let ctx = crate::ssr::context()?;
     let identity = crate::ssr::require_identity(&ctx).await?;
+    // A deleted or renamed user's session ends here: every page asks this first.
+    if let Err(e) = iam_service::ops::users::check_still_exists(&ctx.pool, &identity).await {
+        if matches!(e, iam_service::ServiceError::IdentityGone) {
+            crate::ssr::end_session().await;
+        }
+        return Err(e.into());
+    }
     let account = get_account(&ctx.pool, identity.account_id())
         .await?
         .ok_or(AppError::NotSignedIn)?;

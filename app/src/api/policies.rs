@@ -13,13 +13,17 @@ pub async fn list_policies(
     search: String,
     page: i64,
 ) -> Result<Page<PolicySummary>, AppError> {
+    use iam_service::ops::policies::PolicyFilter;
     let (ctx, who) = crate::ssr::caller().await?;
     let size = super::iam::PAGE_SIZE;
     Ok(iam_service::ops::policies::list_policies(
         &ctx.pool,
         &who.caller(),
-        iam_core::model::PolicyType::parse(&filter),
-        &search,
+        &PolicyFilter {
+            types: iam_core::model::PolicyType::parse(&filter).into_iter().collect(),
+            search,
+            ..PolicyFilter::default()
+        },
         (page.max(1) - 1) * size,
         size,
     )
@@ -29,8 +33,16 @@ pub async fn list_policies(
 /// Every policy's name and ARN, for the pickers that attach policies.
 #[server(endpoint = "policy_choices")]
 pub async fn policy_choices() -> Result<Vec<(String, String, String)>, AppError> {
+    use iam_service::ops::policies::PolicyFilter;
     let (ctx, who) = crate::ssr::caller().await?;
-    let page = iam_service::ops::policies::list_policies(&ctx.pool, &who.caller(), None, "", 0, 1000).await?;
+    let page = iam_service::ops::policies::list_policies(
+        &ctx.pool,
+        &who.caller(),
+        &PolicyFilter::default(),
+        0,
+        1000,
+    )
+    .await?;
     Ok(page
         .items
         .into_iter()

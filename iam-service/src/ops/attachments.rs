@@ -26,21 +26,21 @@ impl Entity {
     }
 
     /// `User` or `Group`, as AWS's action names spell it.
-    fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Entity::User(_) => "User",
             Entity::Group(_) => "Group",
         }
     }
 
-    fn table(&self) -> &'static str {
+    pub(crate) fn table(&self) -> &'static str {
         match self {
             Entity::User(_) => "iam_users",
             Entity::Group(_) => "iam_groups",
         }
     }
 
-    fn name_column(&self) -> &'static str {
+    pub(crate) fn name_column(&self) -> &'static str {
         match self {
             Entity::User(_) => "user_name",
             Entity::Group(_) => "group_name",
@@ -68,7 +68,7 @@ impl Entity {
         }
     }
 
-    fn no_such(&self) -> ServiceError {
+    pub(crate) fn no_such(&self) -> ServiceError {
         ServiceError::NoSuchEntity(format!(
             "The {} with name {} cannot be found.",
             self.kind().to_lowercase(),
@@ -459,4 +459,89 @@ pub async fn delete_inline(
     audited(&mut tx, caller, &action, &inline_resource(&arn, policy_name)).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A read of one entity under its own action name: the engine decides on the entity's ARN
+/// first, so a refusal says nothing about whether it exists.
+async fn read_entity<'p>(
+    pool: &'p PgPool,
+    caller: &Caller<'_>,
+    entity: &Entity,
+    action: &str,
+) -> Result<sqlx::Transaction<'p, sqlx::Postgres>, ServiceError> {
+    let (mut tx, authz) = begin(pool, caller).await?;
+    let (arn, exists) = entity_arn(&mut tx, caller.account(), entity).await?;
+    authz.check(action, &arn)?;
+    if !exists {
+        return Err(entity.no_such());
+    }
+    Ok(tx)
+}
+
+/// The managed policies attached directly (`iam:ListAttachedUserPolicies` /
+/// `iam:ListAttachedGroupPolicies`).
+pub async fn list_attached(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    entity: &Entity,
+) -> Result<Vec<AttachedPolicy>, ServiceError> {
+    let action = format!("iam:ListAttached{}Policies", entity.kind());
+    let mut tx = read_entity(pool, caller, entity, &action).await?;
+    let list = attached_to(&mut tx, caller.account(), entity).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// The names of the inline policies (`iam:ListUserPolicies` / `iam:ListGroupPolicies`).
+pub async fn list_inline(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    entity: &Entity,
+) -> Result<Vec<String>, ServiceError> {
+    let mut tx = read_entity(
+        pool,
+        caller,
+        entity,
+        &format!("iam:List{}Policies", entity.kind()),
+    )
+    .await?;
+    let names = inline_of(&mut tx, caller.account(), entity)
+        .await?
+        .into_iter()
+        .map(|p| p.policy_name)
+        .collect();
+    tx.commit().await?;
+    Ok(names)
+}
+
+/// One inline policy (`iam:GetUserPolicy` / `iam:GetGroupPolicy`).
+pub async fn get_inline(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    entity: &Entity,
+    policy_name: &str,
+) -> Result<InlinePolicy, ServiceError> {
+    let mut tx = read_entity(pool, caller, entity, &entity.action("Get")).await?;
+    let sql = format!(
+        "SELECT document FROM {} WHERE account_id = $1 AND {} = $2 AND policy_name = $3",
+        entity.inline_table(),
+        entity.name_column()
+    );
+    let document: Option<String> = sqlx::query_scalar(&sql)
+        .bind(caller.account())
+        .bind(entity.name())
+        .bind(policy_name)
+        .fetch_optional(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let document = document.ok_or_else(|| {
+        ServiceError::NoSuchEntity(format!(
+            "The {} policy with name {policy_name} cannot be found.",
+            entity.kind().to_lowercase()
+        ))
+    })?;
+    Ok(InlinePolicy {
+        policy_name: policy_name.to_owned(),
+        document,
+    })
 }

@@ -2,7 +2,7 @@
 
 use crate::authz::Authorizer;
 use crate::ops::attachments::{self, Entity};
-use crate::ops::{audited, begin, clamp_limit, is_unique_violation, like_pattern, unique_id};
+use crate::ops::{audited, begin, clamp_limit, is_unique_violation, like_pattern, path_pattern, unique_id};
 use crate::{Caller, ServiceError};
 use iam_core::model::{GroupDetail, GroupSummary, Page, PageRequest, SortBy};
 use iam_core::names::{check_name, check_path, NameKind};
@@ -61,12 +61,15 @@ pub async fn list_groups(
     authz.check("iam:ListGroups", &format!("arn:aws:iam::{account}:group/*"))?;
     let search = page.search.trim();
     let pattern = like_pattern(search);
+    let paths = path_pattern(&page.path_prefix);
     let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM iam_groups WHERE account_id = $1 AND ($2 = '' OR group_name ILIKE $3)",
+        "SELECT count(*) FROM iam_groups g WHERE g.account_id = $1 AND ($2 = '' OR g.group_name ILIKE $3)
+            AND ($4::text IS NULL OR g.path LIKE $4)",
     )
     .bind(&account)
     .bind(search)
     .bind(&pattern)
+    .bind(&paths)
     .fetch_one(&mut *tx)
     .await?;
     let direction = if page.descending { "DESC" } else { "ASC" };
@@ -77,12 +80,14 @@ pub async fn list_groups(
     let sql = format!(
         "SELECT {GROUP_COLUMNS} FROM iam_groups g
           WHERE g.account_id = $1 AND ($2 = '' OR g.group_name ILIKE $3)
-          ORDER BY {order} LIMIT $4 OFFSET $5"
+            AND ($4::text IS NULL OR g.path LIKE $4)
+          ORDER BY {order} LIMIT $5 OFFSET $6"
     );
     let rows: Vec<GroupRow> = sqlx::query_as(&sql)
         .bind(&account)
         .bind(search)
         .bind(&pattern)
+        .bind(&paths)
         .bind(clamp_limit(page.limit))
         .bind(page.offset.max(0))
         .fetch_all(&mut *tx)

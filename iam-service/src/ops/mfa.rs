@@ -32,16 +32,18 @@ pub struct DeviceInfo {
     pub enabled_at: OffsetDateTime,
 }
 
-fn bound(account: &str, name: &str) -> String {
+/// The context a device's seed is sealed under.
+pub(crate) fn bound(account: &str, name: &str) -> String {
     format!("mfa:{account}:{name}")
 }
 
+/// The serial of a device set up in the console (always at path `/`).
 fn serial(account: &str, name: &str) -> String {
-    format!("arn:aws:iam::{account}:mfa/{name}")
+    iam_core::arn::mfa_arn(account, "/", name)
 }
 
 /// AWS's VirtualMFADeviceName: 1-226 of `[\w+=,.@-]`.
-fn validate_name(name: &str) -> Result<String, ServiceError> {
+pub(crate) fn validate_name(name: &str) -> Result<String, ServiceError> {
     let name = name.trim();
     let ok = (1..=226).contains(&name.len())
         && name
@@ -259,8 +261,8 @@ fn recovery_hash(code: &str) -> Vec<u8> {
 }
 
 pub async fn list_devices(pool: &PgPool, identity: &Identity) -> Result<Vec<DeviceInfo>, ServiceError> {
-    let rows: Vec<(String, OffsetDateTime)> = sqlx::query_as(
-        "SELECT name, enabled_at FROM mfa_devices WHERE principal_arn = $1 AND enabled_at IS NOT NULL ORDER BY enabled_at",
+    let rows: Vec<(String, String, OffsetDateTime)> = sqlx::query_as(
+        "SELECT name, path, enabled_at FROM mfa_devices WHERE principal_arn = $1 AND enabled_at IS NOT NULL ORDER BY enabled_at",
     )
     .bind(identity.principal_arn())
     .fetch_all(pool)
@@ -268,8 +270,8 @@ pub async fn list_devices(pool: &PgPool, identity: &Identity) -> Result<Vec<Devi
     let account = identity.account_id().as_str();
     Ok(rows
         .into_iter()
-        .map(|(name, enabled_at)| DeviceInfo {
-            serial: serial(account, &name),
+        .map(|(name, path, enabled_at)| DeviceInfo {
+            serial: iam_core::arn::mfa_arn(account, &path, &name),
             name,
             enabled_at,
         })

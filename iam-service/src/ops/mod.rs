@@ -10,12 +10,14 @@ pub mod history;
 pub mod mfa;
 pub mod passwords;
 pub mod policies;
+pub mod rename;
 pub mod report;
 pub mod signin;
 pub mod simulate;
 pub mod summary;
 pub mod throttle;
 pub mod users;
+pub mod virtual_mfa;
 
 use crate::authz::Authorizer;
 use crate::{audit, Caller, ServiceError};
@@ -106,6 +108,19 @@ pub(crate) fn like_pattern(search: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// A LIKE pattern for paths under `prefix`; `None` when every path matches.
+pub(crate) fn path_pattern(prefix: &str) -> Option<String> {
+    let prefix = prefix.trim();
+    if prefix.is_empty() || prefix == "/" {
+        return None;
+    }
+    let escaped = prefix
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Some(format!("{escaped}%"))
 }
 
 /// Keeps a page size sane whatever the caller asked for.

@@ -87,13 +87,34 @@ fn aws_summary(m: &managed::ManagedPolicy, attachments: i64) -> PolicySummary {
     }
 }
 
+/// Which policies a list shows: the console's type filter and search, AWS's Scope,
+/// PathPrefix and OnlyAttached.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyFilter {
+    /// Only these types; empty for all.
+    pub types: Vec<PolicyType>,
+    /// Case-insensitive substring of the name.
+    pub search: String,
+    pub path_prefix: String,
+    pub only_attached: bool,
+}
+
+impl PolicyFilter {
+    fn matches(&self, p: &PolicySummary) -> bool {
+        let needle = self.search.trim().to_lowercase();
+        (self.types.is_empty() || self.types.contains(&p.policy_type))
+            && (needle.is_empty() || p.policy_name.to_lowercase().contains(&needle))
+            && p.path.starts_with(self.path_prefix.trim())
+            && (!self.only_attached || p.attachments > 0)
+    }
+}
+
 /// Every policy the account can attach, filtered by type and name, one page of them. There
 /// are at most 1,500 customer policies, so they are filtered here rather than in SQL.
 pub async fn list_policies(
     pool: &PgPool,
     caller: &Caller<'_>,
-    filter: Option<PolicyType>,
-    search: &str,
+    filter: &PolicyFilter,
     offset: i64,
     limit: i64,
 ) -> Result<Page<PolicySummary>, ServiceError> {
@@ -118,11 +139,7 @@ pub async fn list_policies(
         })
         .chain(MANAGED_POLICIES.iter().map(|m| aws_summary(m, count(&m.arn()))))
         .collect();
-    let needle = search.trim().to_lowercase();
-    all.retain(|p| {
-        filter.is_none_or(|f| p.policy_type == f)
-            && (needle.is_empty() || p.policy_name.to_lowercase().contains(&needle))
-    });
+    all.retain(|p| filter.matches(p));
     all.sort_by_key(|p| p.policy_name.to_lowercase());
     let total = all.len() as i64;
     let offset = offset.clamp(0, total);
@@ -170,11 +187,41 @@ async fn entities(
         .collect())
 }
 
+/// The API's reads of one policy, each under its own action name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyRead {
+    GetPolicy,
+    GetPolicyVersion,
+    ListPolicyVersions,
+    ListEntitiesForPolicy,
+}
+
+impl PolicyRead {
+    fn action(self) -> &'static str {
+        match self {
+            PolicyRead::GetPolicy => "iam:GetPolicy",
+            PolicyRead::GetPolicyVersion => "iam:GetPolicyVersion",
+            PolicyRead::ListPolicyVersions => "iam:ListPolicyVersions",
+            PolicyRead::ListEntitiesForPolicy => "iam:ListEntitiesForPolicy",
+        }
+    }
+}
+
 /// A policy's page: its document(s), versions and the entities it is attached to.
 pub async fn get_policy(pool: &PgPool, caller: &Caller<'_>, arn: &str) -> Result<PolicyDetail, ServiceError> {
+    read_policy(pool, caller, arn, PolicyRead::GetPolicy).await
+}
+
+/// What `get_policy` answers, authorized as `read`.
+pub async fn read_policy(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    arn: &str,
+    read: PolicyRead,
+) -> Result<PolicyDetail, ServiceError> {
     let account = caller.account().to_owned();
     let (mut tx, authz) = begin(pool, caller).await?;
-    authz.check("iam:GetPolicy", arn)?;
+    authz.check(read.action(), arn)?;
     let entities = entities(&mut tx, &account, arn).await?;
     let attachments = entities.len() as i64;
     if let Some(m) = managed::find(arn).filter(|m| m.arn() == arn) {

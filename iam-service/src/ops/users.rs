@@ -4,11 +4,11 @@
 use crate::ops::attachments::{self, Entity};
 use crate::ops::groups::add_member_in;
 use crate::ops::passwords::{check_new_password, get_policy};
-use crate::ops::{audited, begin, clamp_limit, is_unique_violation, like_pattern, unique_id};
+use crate::ops::{audited, begin, clamp_limit, is_unique_violation, like_pattern, path_pattern, unique_id};
 use crate::{Caller, Identity, PasswordHasher, ServiceError};
 use iam_core::credentials::password::PasswordContext;
 use iam_core::field::FieldError;
-use iam_core::model::{MfaDeviceInfo, Page, PageRequest, SortBy, Tag, UserDetail, UserSummary};
+use iam_core::model::{GroupSummary, MfaDeviceInfo, Page, PageRequest, SortBy, Tag, UserDetail, UserSummary};
 use iam_core::names::{check_name, check_path, check_tag, NameKind};
 use iam_core::quotas;
 use rand::Rng;
@@ -323,11 +323,19 @@ pub async fn list_users(
         1 | 2 => "AND lower(u.user_name) LIKE lower($2)",
         _ => "AND u.user_name ILIKE $2",
     };
+    // AWS's PathPrefix; left out (as a constant test) when it selects everything.
+    let paths = path_pattern(&page.path_prefix);
+    let filter = if paths.is_some() {
+        format!("{filter} AND u.path LIKE $3")
+    } else {
+        format!("{filter} AND $3::text IS NULL")
+    };
     let total: i64 = sqlx::query_scalar(&format!(
         "SELECT count(*) FROM iam_users u WHERE u.account_id = $1 {filter}"
     ))
     .bind(&account)
     .bind(like_pattern(search))
+    .bind(&paths)
     .fetch_one(&mut *tx)
     .await?;
     let direction = if page.descending { "DESC" } else { "ASC" };
@@ -339,7 +347,7 @@ pub async fn list_users(
         "WITH page AS (
              SELECT u.account_id, u.user_name FROM iam_users u
               WHERE u.account_id = $1 {filter}
-              ORDER BY {order} LIMIT $3 OFFSET $4)
+              ORDER BY {order} LIMIT $4 OFFSET $5)
          SELECT {SUMMARY_COLUMNS}
            FROM page JOIN iam_users u USING (account_id, user_name)
            LEFT JOIN login_profiles l USING (account_id, user_name)
@@ -348,6 +356,7 @@ pub async fn list_users(
     let rows: Vec<SummaryRow> = sqlx::query_as(&sql)
         .bind(&account)
         .bind(like_pattern(search))
+        .bind(&paths)
         .bind(clamp_limit(page.limit))
         .bind(page.offset.max(0))
         .fetch_all(&mut *tx)
@@ -419,6 +428,33 @@ async fn begin_on_user<'p>(
     Ok((tx, authz, arn))
 }
 
+/// Whether a signed-in identity is still what it was: the root user always is; a user
+/// until deleted or renamed (`IdentityGone`).
+pub async fn check_still_exists(pool: &PgPool, identity: &Identity) -> Result<(), ServiceError> {
+    let Identity::User {
+        account_id,
+        user_name,
+        user_id,
+        ..
+    } = identity
+    else {
+        return Ok(());
+    };
+    let found: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM iam_users WHERE account_id = $1 AND user_name = $2 AND user_id = $3)",
+    )
+    .bind(account_id.as_str())
+    .bind(user_name)
+    .bind(user_id)
+    .fetch_one(pool)
+    .await?;
+    if found {
+        Ok(())
+    } else {
+        Err(ServiceError::IdentityGone)
+    }
+}
+
 /// A user's summary alone (`iam:GetUser`): what the API's GetUser answers, in one query.
 pub async fn get_user_summary(
     pool: &PgPool,
@@ -449,19 +485,58 @@ async fn mfa_devices_of(
     account: &str,
     arn: &str,
 ) -> Result<Vec<MfaDeviceInfo>, ServiceError> {
-    Ok(sqlx::query_as::<_, (String, Option<OffsetDateTime>)>(
-        "SELECT name, enabled_at FROM mfa_devices WHERE principal_arn = $1 AND enabled_at IS NOT NULL ORDER BY name",
+    Ok(sqlx::query_as::<_, (String, String, Option<OffsetDateTime>)>(
+        "SELECT name, path, enabled_at FROM mfa_devices WHERE principal_arn = $1 AND enabled_at IS NOT NULL ORDER BY name",
     )
     .bind(arn)
     .fetch_all(conn)
     .await?
     .into_iter()
-    .map(|(device, enabled)| MfaDeviceInfo {
-        serial: format!("arn:aws:iam::{account}:mfa/{device}"),
+    .map(|(device, path, enabled)| MfaDeviceInfo {
+        serial: iam_core::arn::mfa_arn(account, &path, &device),
         name: device,
         enabled_at: enabled.map(OffsetDateTime::unix_timestamp),
     })
     .collect())
+}
+
+async fn tags_of(conn: &mut PgConnection, account: &str, user: &str) -> Result<Vec<Tag>, ServiceError> {
+    Ok(sqlx::query_as::<_, (String, String)>(
+        "SELECT key, value FROM user_tags WHERE account_id = $1 AND user_name = $2 ORDER BY key",
+    )
+    .bind(account)
+    .bind(user)
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|(key, value)| Tag { key, value })
+    .collect())
+}
+
+/// A user's tags (`iam:ListUserTags`).
+pub async fn list_user_tags(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    name: &str,
+) -> Result<Vec<Tag>, ServiceError> {
+    let (mut tx, _, _) = begin_on_user(pool, caller, name, "iam:ListUserTags").await?;
+    user_summary(&mut tx, caller.account(), name).await?;
+    let tags = tags_of(&mut tx, caller.account(), name).await?;
+    tx.commit().await?;
+    Ok(tags)
+}
+
+/// The groups a user is in (`iam:ListGroupsForUser`).
+pub async fn list_groups_for_user(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    name: &str,
+) -> Result<Vec<GroupSummary>, ServiceError> {
+    let (mut tx, _, _) = begin_on_user(pool, caller, name, "iam:ListGroupsForUser").await?;
+    user_summary(&mut tx, caller.account(), name).await?;
+    let groups = crate::ops::groups::groups_of_user(&mut tx, caller.account(), name).await?;
+    tx.commit().await?;
+    Ok(groups)
 }
 
 /// The user's page: summary, groups, policies, tags and MFA devices.
@@ -481,16 +556,7 @@ pub async fn get_user(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<
     let mut policies = attachments::attached_to(&mut tx, &account, &entity).await?;
     policies.extend(attachments::through_groups(&mut tx, &account, name).await?);
     let inline_policies = attachments::inline_of(&mut tx, &account, &entity).await?;
-    let tags = sqlx::query_as::<_, (String, String)>(
-        "SELECT key, value FROM user_tags WHERE account_id = $1 AND user_name = $2 ORDER BY key",
-    )
-    .bind(&account)
-    .bind(name)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|(key, value)| Tag { key, value })
-    .collect();
+    let tags = tags_of(&mut tx, &account, name).await?;
     let mfa_devices = mfa_devices_of(&mut tx, &account, &summary.arn).await?;
     tx.commit().await?;
     Ok(UserDetail {

@@ -8,7 +8,7 @@ use iam_service::ops::groups::{add_user_to_group, create_group, delete_group, ge
 use iam_service::ops::history::{lookup_events, HistoryFilter};
 use iam_service::ops::policies::{
     create_policy, create_version, delete_policy, delete_version, get_policy, list_policies,
-    set_default_version,
+    set_default_version, PolicyFilter,
 };
 use iam_service::ops::simulate::{simulate, Scenario, Subject};
 use iam_service::ops::users::{create_user, delete_user, get_user, list_users, NewUser};
@@ -374,6 +374,7 @@ async fn lists_filter_sort_and_page_on_the_server(pool: PgPool) {
         descending,
         offset,
         limit: 10,
+        path_prefix: String::new(),
     };
     let second = list_users(&pool, &as_root, &page("", 10, false)).await.unwrap();
     assert_eq!((second.total, second.items[0].user_name.as_str()), (25, "user10"));
@@ -388,8 +389,10 @@ async fn lists_filter_sort_and_page_on_the_server(pool: PgPool) {
     let policies = list_policies(
         &pool,
         &as_root,
-        Some(PolicyType::AwsManagedJobFunction),
-        "",
+        &PolicyFilter {
+            types: vec![PolicyType::AwsManagedJobFunction],
+            ..PolicyFilter::default()
+        },
         0,
         50,
     )
@@ -694,13 +697,17 @@ async fn the_password_policy_is_read_and_changed_only_with_permission(pool: PgPo
 /// nothing written. (The same calls by the root user succeed in the tests above.)
 #[sqlx::test(migrations = "../migrations")]
 async fn every_operation_is_refused_without_a_policy(pool: PgPool) {
-    use iam_service::ops::attachments::delete_inline;
+    use iam_service::ops::attachments::{delete_inline, get_inline, list_attached, list_inline};
     use iam_service::ops::groups::remove_user_from_group;
     use iam_service::ops::passwords::read_policy;
+    use iam_service::ops::policies::{read_policy as read_policy_as, PolicyRead};
     use iam_service::ops::summary::account_summary;
     use iam_service::ops::users::{
-        deactivate_user_mfa, delete_console_password, set_console_password, tag_user, untag_user,
+        deactivate_user_mfa, delete_console_password, list_groups_for_user, list_user_tags,
+        set_console_password, tag_user, untag_user,
     };
+    use iam_service::ops::virtual_mfa;
+    let secrets = iam_service::crypto::SecretBox::new(&[7u8; 32]);
     let root = root_of(&pool).await;
     let m = meta();
     let as_root = caller(&root, &m);
@@ -716,6 +723,11 @@ async fn every_operation_is_refused_without_a_policy(pool: PgPool) {
     new.password = Some("Initial-Harbor-7-Lantern".into());
     new_user(&pool, &root, new).await;
     let nobody = new_user(&pool, &root, user("nobody")).await;
+    // An unassigned device, made by the root user, for the device operations to be refused on.
+    let serial = virtual_mfa::create(&pool, &secrets, &as_root, "spare", "/")
+        .await
+        .unwrap()
+        .serial;
     let before = count(&pool, "audit_events").await;
     let c = caller(&nobody, &m);
     let user_entity = Entity::User("target".into());
@@ -802,7 +814,7 @@ async fn every_operation_is_refused_without_a_policy(pool: PgPool) {
         ),
         (
             "iam:ListPolicies",
-            denied(list_policies(&pool, &c, None, "", 0, 10).await),
+            denied(list_policies(&pool, &c, &PolicyFilter::default(), 0, 10).await),
         ),
         ("iam:GetPolicy", denied(get_policy(&pool, &c, &policy.arn).await)),
         (
@@ -833,6 +845,60 @@ async fn every_operation_is_refused_without_a_policy(pool: PgPool) {
         (
             "cloudtrail:LookupEvents",
             denied(lookup_events(&pool, &c, &HistoryFilter::default()).await),
+        ),
+        // The API's reads, each under its own name.
+        (
+            "iam:ListAttachedUserPolicies",
+            denied(list_attached(&pool, &c, &user_entity).await),
+        ),
+        (
+            "iam:ListGroupPolicies",
+            denied(list_inline(&pool, &c, &Entity::Group("G".into())).await),
+        ),
+        (
+            "iam:GetUserPolicy",
+            denied(get_inline(&pool, &c, &user_entity, "I").await),
+        ),
+        (
+            "iam:ListUserTags",
+            denied(list_user_tags(&pool, &c, "target").await),
+        ),
+        (
+            "iam:ListGroupsForUser",
+            denied(list_groups_for_user(&pool, &c, "target").await),
+        ),
+        (
+            "iam:ListPolicyVersions",
+            denied(read_policy_as(&pool, &c, &policy.arn, PolicyRead::ListPolicyVersions).await),
+        ),
+        (
+            "iam:ListEntitiesForPolicy",
+            denied(read_policy_as(&pool, &c, &policy.arn, PolicyRead::ListEntitiesForPolicy).await),
+        ),
+        // Virtual MFA devices through the API.
+        (
+            "iam:CreateVirtualMFADevice",
+            denied(virtual_mfa::create(&pool, &secrets, &c, "d", "/").await),
+        ),
+        (
+            "iam:EnableMFADevice",
+            denied(virtual_mfa::enable(&pool, &secrets, &c, "target", &serial, "123456", "654321").await),
+        ),
+        (
+            "iam:ResyncMFADevice",
+            denied(virtual_mfa::resync(&pool, &secrets, &c, "target", &serial, "123456", "654321").await),
+        ),
+        (
+            "iam:DeactivateMFADevice",
+            denied(virtual_mfa::deactivate(&pool, &c, "target", &serial).await),
+        ),
+        (
+            "iam:DeleteVirtualMFADevice",
+            denied(virtual_mfa::delete(&pool, &c, &serial).await),
+        ),
+        (
+            "iam:ListVirtualMFADevices",
+            denied(virtual_mfa::list(&pool, &c, virtual_mfa::Assignment::Any).await),
         ),
     ];
     let arn = nobody.arn();

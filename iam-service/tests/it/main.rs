@@ -7,6 +7,7 @@ mod aliases;
 mod audit_log;
 mod console;
 mod mfa;
+mod rename;
 mod signin;
 mod throttle;
 mod users;

@@ -1,12 +1,13 @@
 //! API actions on groups' members, login profiles, tags, the account (alias, password policy,
 //! summary), one's own password, and the policy simulator.
 
-use super::xml::{el, ApiError};
+use super::xml::{base64, el, time, ApiError};
 use super::Params;
 use crate::router::AppState;
 use iam_core::credentials::password::PasswordPolicy;
 use iam_core::policy::{Explanation, Outcome};
 use iam_service::ops::simulate::{Scenario, Subject};
+use iam_service::ops::virtual_mfa::{self, Assignment, VirtualDevice};
 use iam_service::ops::{aliases, groups, passwords, simulate, summary, users};
 use iam_service::Caller;
 
@@ -40,6 +41,31 @@ fn password_policy_xml(p: &PasswordPolicy) -> String {
         out += &el("PasswordReusePrevention", &n.to_string());
     }
     out + &el("HardExpiry", b(p.hard_expiry))
+}
+
+fn virtual_device_xml(d: &VirtualDevice, account: &str) -> String {
+    let mut out = el("SerialNumber", &d.serial);
+    match (&d.user, &d.assigned_to) {
+        (Some(u), Some(arn)) => {
+            out += &format!(
+                "<User>{}{}{}{}{}</User>",
+                el("Path", &u.path),
+                el("UserName", &u.user_name),
+                el("UserId", &u.user_id),
+                el("Arn", arn),
+                el("CreateDate", &time(u.created_at.unix_timestamp()))
+            );
+        }
+        // The root user's device: AWS names the root by its ARN and account.
+        (None, Some(arn)) => {
+            out += &format!("<User>{}{}</User>", el("UserId", account), el("Arn", arn));
+        }
+        _ => {}
+    }
+    if let Some(enabled) = d.enabled_at {
+        out += &el("EnableDate", &time(enabled.unix_timestamp()));
+    }
+    out
 }
 
 fn evaluation_xml(e: &Explanation) -> String {
@@ -90,11 +116,8 @@ pub async fn dispatch(
                 .map(|u| format!("<member>{}</member>", el("UserName", u)))
                 .collect();
             format!(
-                "<Group>{}{}{}{}</Group><Users>{users}</Users><IsTruncated>false</IsTruncated>",
-                el("Path", &g.path),
-                el("GroupName", &g.group_name),
-                el("GroupId", &g.group_id),
-                el("Arn", &g.arn)
+                "<Group>{}</Group><Users>{users}</Users><IsTruncated>false</IsTruncated>",
+                super::actions::group_fields(g)
             )
         }
         "DeleteGroup" => {
@@ -112,20 +135,13 @@ pub async fn dispatch(
             String::new()
         }
         "ListGroupsForUser" => {
-            let detail = users::get_user(pool, caller, params.required("UserName")?).await?;
-            let list: String = detail
-                .groups
+            let groups = users::list_groups_for_user(pool, caller, params.required("UserName")?).await?;
+            let (shown, marker) = super::actions::paged(groups, params)?;
+            let list: String = shown
                 .iter()
-                .map(|g| {
-                    format!(
-                        "<member>{}{}{}</member>",
-                        el("GroupName", &g.group_name),
-                        el("GroupId", &g.group_id),
-                        el("Arn", &g.arn)
-                    )
-                })
+                .map(|g| format!("<member>{}</member>", super::actions::group_fields(g)))
                 .collect();
-            format!("<Groups>{list}</Groups><IsTruncated>false</IsTruncated>")
+            format!("<Groups>{list}</Groups>{marker}")
         }
         "CreateLoginProfile" | "UpdateLoginProfile" => {
             let name = params.required("UserName")?;
@@ -197,6 +213,70 @@ pub async fn dispatch(
                 .collect();
             format!("<MFADevices>{list}</MFADevices><IsTruncated>false</IsTruncated>")
         }
+        "CreateVirtualMFADevice" => {
+            let device = virtual_mfa::create(
+                pool,
+                &state.ctx.secrets,
+                caller,
+                params.required("VirtualMFADeviceName")?,
+                params.get("Path").unwrap_or("/"),
+            )
+            .await?;
+            // Blobs travel base64-encoded: the seed is the base32 text, the QR code a PNG.
+            format!(
+                "<VirtualMFADevice>{}{}{}</VirtualMFADevice>",
+                el("SerialNumber", &device.serial),
+                el("Base32StringSeed", &base64(device.seed_base32.as_bytes())),
+                el("QRCodePNG", &base64(&device.qr_png))
+            )
+        }
+        "EnableMFADevice" | "ResyncMFADevice" => {
+            let (user, serial) = (params.required("UserName")?, params.required("SerialNumber")?);
+            let codes = (
+                params.required("AuthenticationCode1")?,
+                params.required("AuthenticationCode2")?,
+            );
+            let secrets = &state.ctx.secrets;
+            if action == "EnableMFADevice" {
+                virtual_mfa::enable(pool, secrets, caller, user, serial, codes.0, codes.1).await?;
+            } else {
+                virtual_mfa::resync(pool, secrets, caller, user, serial, codes.0, codes.1).await?;
+            }
+            String::new()
+        }
+        "DeactivateMFADevice" => {
+            virtual_mfa::deactivate(
+                pool,
+                caller,
+                params.required("UserName")?,
+                params.required("SerialNumber")?,
+            )
+            .await?;
+            String::new()
+        }
+        "DeleteVirtualMFADevice" => {
+            virtual_mfa::delete(pool, caller, params.required("SerialNumber")?).await?;
+            String::new()
+        }
+        "ListVirtualMFADevices" => {
+            let assignment = match params.get("AssignmentStatus").unwrap_or("Any") {
+                "Assigned" => Assignment::Assigned,
+                "Unassigned" => Assignment::Unassigned,
+                "Any" => Assignment::Any,
+                other => {
+                    return Err(ApiError::validation(format!(
+                        "1 validation error detected: Value '{other}' at 'assignmentStatus' failed to satisfy constraint: Member must satisfy enum value set: [Unassigned, Any, Assigned]"
+                    )))
+                }
+            };
+            let devices = virtual_mfa::list(pool, caller, assignment).await?;
+            let (shown, marker) = super::actions::paged(devices, params)?;
+            let list: String = shown
+                .iter()
+                .map(|d| format!("<member>{}</member>", virtual_device_xml(d, caller.account())))
+                .collect();
+            format!("<VirtualMFADevices>{list}</VirtualMFADevices>{marker}")
+        }
         "TagUser" => {
             let tags = super::actions::tags(params);
             users::tag_user(pool, caller, params.required("UserName")?, &tags).await?;
@@ -207,13 +287,13 @@ pub async fn dispatch(
             String::new()
         }
         "ListUserTags" => {
-            let detail = users::get_user(pool, caller, params.required("UserName")?).await?;
-            let tags: String = detail
-                .tags
+            let tags = users::list_user_tags(pool, caller, params.required("UserName")?).await?;
+            let (shown, marker) = super::actions::paged(tags, params)?;
+            let tags: String = shown
                 .iter()
                 .map(|t| format!("<member>{}{}</member>", el("Key", &t.key), el("Value", &t.value)))
                 .collect();
-            format!("<Tags>{tags}</Tags><IsTruncated>false</IsTruncated>")
+            format!("<Tags>{tags}</Tags>{marker}")
         }
         "CreateAccountAlias" => {
             aliases::set_alias(

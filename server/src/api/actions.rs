@@ -27,7 +27,7 @@ fn user_fields(u: &UserSummary) -> String {
     out
 }
 
-fn group_fields(g: &GroupSummary) -> String {
+pub(super) fn group_fields(g: &GroupSummary) -> String {
     format!(
         "{}{}{}{}{}",
         el("Path", &g.path),
@@ -72,6 +72,34 @@ pub(super) fn truncation(offset: i64, shown: usize, total: i64) -> String {
         )
     } else {
         "<IsTruncated>false</IsTruncated>".into()
+    }
+}
+
+/// One page of a list that is already whole in memory (a user's groups, tags, policies:
+/// at most a few dozen), with the same markers as the database's pages.
+pub(super) fn paged<T>(items: Vec<T>, params: &Params) -> Result<(Vec<T>, String), ApiError> {
+    let (offset, limit) = page(params)?;
+    let total = items.len() as i64;
+    let shown: Vec<T> = items
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    let marker = truncation(offset, shown.len(), total);
+    Ok((shown, marker))
+}
+
+/// AWS's PathPrefix: `/` followed by printable ASCII, at most 512 characters.
+pub(super) fn path_prefix(params: &Params) -> Result<String, ApiError> {
+    let prefix = params.get("PathPrefix").unwrap_or("/");
+    let ok =
+        prefix.starts_with('/') && prefix.len() <= 512 && prefix.bytes().all(|b| (0x21..=0x7f).contains(&b));
+    if ok {
+        Ok(prefix.to_owned())
+    } else {
+        Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{prefix}' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*"
+        )))
     }
 }
 
@@ -134,6 +162,7 @@ pub async fn dispatch(
             let request = PageRequest {
                 offset,
                 limit,
+                path_prefix: path_prefix(params)?,
                 ..Default::default()
             };
             let listed = users::list_users(pool, caller, &request).await?;
@@ -161,6 +190,22 @@ pub async fn dispatch(
                 user_fields(&users::get_user_summary(pool, caller, &name).await?)
             ))
         }
+        "UpdateUser" | "UpdateGroup" => {
+            let (entity, new_name) = if action == "UpdateUser" {
+                (
+                    attachments::Entity::User(params.required("UserName")?.to_owned()),
+                    params.get("NewUserName"),
+                )
+            } else {
+                (
+                    attachments::Entity::Group(params.required("GroupName")?.to_owned()),
+                    params.get("NewGroupName"),
+                )
+            };
+            iam_service::ops::rename::update_entity(pool, caller, &entity, new_name, params.get("NewPath"))
+                .await?;
+            ok(String::new())
+        }
         "DeleteUser" => {
             users::delete_user(pool, caller, params.required("UserName")?, false).await?;
             ok(String::new())
@@ -181,6 +226,7 @@ pub async fn dispatch(
             let request = PageRequest {
                 offset,
                 limit,
+                path_prefix: path_prefix(params)?,
                 ..Default::default()
             };
             let listed = groups::list_groups(pool, caller, &request).await?;

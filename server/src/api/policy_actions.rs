@@ -5,7 +5,7 @@ use super::Params;
 use crate::router::AppState;
 use iam_core::model::{AttachedPolicy, PolicySummary, PolicyType};
 use iam_service::ops::attachments::{self, Entity};
-use iam_service::ops::policies;
+use iam_service::ops::policies::{self, PolicyFilter, PolicyRead};
 use iam_service::Caller;
 
 /// AWS returns policy documents URL-encoded inside the XML.
@@ -30,6 +30,12 @@ fn policy_xml(p: &PolicySummary, id: Option<&str>) -> String {
         out += &el("UpdateDate", &time(updated));
     }
     out
+}
+
+/// A policy's path from its ARN (`arn:aws:iam::aws:policy/job-function/X` → `/job-function/`).
+fn policy_path(arn: &str) -> &str {
+    let rest = arn.split_once(":policy").map_or("/", |(_, r)| r);
+    rest.rfind('/').map_or("/", |i| &rest[..=i])
 }
 
 fn attached_xml(list: &[AttachedPolicy]) -> String {
@@ -70,22 +76,31 @@ pub async fn dispatch(
         }
         "ListPolicies" => {
             let (offset, limit) = super::actions::page(params)?;
-            let filter = match params.get("Scope") {
-                Some("Local") => Some(PolicyType::CustomerManaged),
-                _ => None,
+            let types = match params.get("Scope").unwrap_or("All") {
+                "All" => vec![],
+                "AWS" => vec![PolicyType::AwsManaged, PolicyType::AwsManagedJobFunction],
+                "Local" => vec![PolicyType::CustomerManaged],
+                other => {
+                    return Err(ApiError::validation(format!(
+                        "1 validation error detected: Value '{other}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]"
+                    )))
+                }
             };
-            let listed = policies::list_policies(pool, caller, filter, "", offset, limit).await?;
-            let mut items = listed.items;
-            if params.get("Scope") == Some("AWS") {
-                items.retain(|p| p.policy_type != PolicyType::CustomerManaged);
-            }
-            let members: String = items
+            let filter = PolicyFilter {
+                types,
+                path_prefix: super::actions::path_prefix(params)?,
+                only_attached: params.get("OnlyAttached") == Some("true"),
+                ..PolicyFilter::default()
+            };
+            let listed = policies::list_policies(pool, caller, &filter, offset, limit).await?;
+            let members: String = listed
+                .items
                 .iter()
                 .map(|p| format!("<member>{}</member>", policy_xml(p, None)))
                 .collect();
             format!(
                 "<Policies>{members}</Policies>{}",
-                super::actions::truncation(offset, items.len(), listed.total)
+                super::actions::truncation(offset, listed.items.len(), listed.total)
             )
         }
         "DeletePolicy" => {
@@ -104,7 +119,12 @@ pub async fn dispatch(
             format!("<PolicyVersion>{}</PolicyVersion>", el("VersionId", &id))
         }
         "GetPolicyVersion" | "ListPolicyVersions" => {
-            let detail = policies::get_policy(pool, caller, params.required("PolicyArn")?).await?;
+            let read = if action == "GetPolicyVersion" {
+                PolicyRead::GetPolicyVersion
+            } else {
+                PolicyRead::ListPolicyVersions
+            };
+            let detail = policies::read_policy(pool, caller, params.required("PolicyArn")?, read).await?;
             let version = |v: &iam_core::model::PolicyVersionInfo, with_document: bool| {
                 format!(
                     "{}{}{}{}",
@@ -134,12 +154,12 @@ pub async fn dispatch(
                     })?;
                 format!("<PolicyVersion>{}</PolicyVersion>", version(v, true))
             } else {
-                let members: String = detail
-                    .versions
+                let (shown, marker) = super::actions::paged(detail.versions, params)?;
+                let members: String = shown
                     .iter()
                     .map(|v| format!("<member>{}</member>", version(v, false)))
                     .collect();
-                format!("<Versions>{members}</Versions><IsTruncated>false</IsTruncated>")
+                format!("<Versions>{members}</Versions>{marker}")
             }
         }
         "SetDefaultPolicyVersion" => {
@@ -163,23 +183,13 @@ pub async fn dispatch(
             String::new()
         }
         "ListAttachedUserPolicies" | "ListAttachedGroupPolicies" => {
-            let target = entity(action, params)?;
-            let list = match &target {
-                Entity::User(name) => iam_service::ops::users::get_user(pool, caller, name)
-                    .await?
-                    .policies
-                    .into_iter()
-                    .filter(|p| p.attached_via == "Directly")
-                    .collect::<Vec<_>>(),
-                Entity::Group(name) => {
-                    iam_service::ops::groups::get_group(pool, caller, name)
-                        .await?
-                        .policies
-                }
-            };
+            let mut list = attachments::list_attached(pool, caller, &entity(action, params)?).await?;
+            let prefix = super::actions::path_prefix(params)?;
+            list.retain(|p| policy_path(&p.policy_arn).starts_with(&prefix));
+            let (shown, marker) = super::actions::paged(list, params)?;
             format!(
-                "<AttachedPolicies>{}</AttachedPolicies><IsTruncated>false</IsTruncated>",
-                attached_xml(&list)
+                "<AttachedPolicies>{}</AttachedPolicies>{marker}",
+                attached_xml(&shown)
             )
         }
         "PutUserPolicy" | "PutGroupPolicy" => {
@@ -199,54 +209,49 @@ pub async fn dispatch(
             attachments::delete_inline(pool, caller, &target, params.required("PolicyName")?).await?;
             String::new()
         }
-        "GetUserPolicy" | "GetGroupPolicy" | "ListUserPolicies" | "ListGroupPolicies" => {
+        "ListUserPolicies" | "ListGroupPolicies" => {
+            let names = attachments::list_inline(pool, caller, &entity(action, params)?).await?;
+            let (shown, marker) = super::actions::paged(names, params)?;
+            let names: String = shown.iter().map(|n| el("member", n)).collect();
+            format!("<PolicyNames>{names}</PolicyNames>{marker}")
+        }
+        "GetUserPolicy" | "GetGroupPolicy" => {
             let target = entity(action, params)?;
-            let inline = match &target {
-                Entity::User(name) => {
-                    iam_service::ops::users::get_user(pool, caller, name)
-                        .await?
-                        .inline_policies
-                }
-                Entity::Group(name) => {
-                    iam_service::ops::groups::get_group(pool, caller, name)
-                        .await?
-                        .inline_policies
-                }
+            let p = attachments::get_inline(pool, caller, &target, params.required("PolicyName")?).await?;
+            let owner = match &target {
+                Entity::User(n) => el("UserName", n),
+                Entity::Group(n) => el("GroupName", n),
             };
-            if action.starts_with("List") {
-                let names: String = inline.iter().map(|p| el("member", &p.policy_name)).collect();
-                format!("<PolicyNames>{names}</PolicyNames><IsTruncated>false</IsTruncated>")
-            } else {
-                let wanted = params.required("PolicyName")?;
-                let p = inline.iter().find(|p| p.policy_name == wanted).ok_or_else(|| {
-                    ApiError::from(iam_service::ServiceError::NoSuchEntity(format!(
-                        "The {} policy with name {wanted} cannot be found.",
-                        if action.contains("User") { "user" } else { "group" }
-                    )))
-                })?;
-                let owner = match &target {
-                    Entity::User(n) => el("UserName", n),
-                    Entity::Group(n) => el("GroupName", n),
-                };
-                format!(
-                    "{owner}{}{}",
-                    el("PolicyName", &p.policy_name),
-                    el("PolicyDocument", &url_encode(&p.document))
-                )
-            }
+            format!(
+                "{owner}{}{}",
+                el("PolicyName", &p.policy_name),
+                el("PolicyDocument", &url_encode(&p.document))
+            )
         }
         "ListEntitiesForPolicy" => {
-            let detail = policies::get_policy(pool, caller, params.required("PolicyArn")?).await?;
+            let arn = params.required("PolicyArn")?;
+            let detail = policies::read_policy(pool, caller, arn, PolicyRead::ListEntitiesForPolicy).await?;
+            let mut entities = detail.entities;
+            match params.get("EntityFilter") {
+                None => {}
+                Some(kind @ ("User" | "Group")) => entities.retain(|e| e.kind == kind),
+                Some("Role") => entities.clear(),
+                Some(other) => {
+                    return Err(ApiError::validation(format!(
+                        "1 validation error detected: Value '{other}' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]"
+                    )))
+                }
+            }
+            let (shown, marker) = super::actions::paged(entities, params)?;
             let of = |kind: &str, tag: &str| -> String {
-                detail
-                    .entities
+                shown
                     .iter()
                     .filter(|e| e.kind == kind)
                     .map(|e| format!("<member>{}</member>", el(tag, &e.name)))
                     .collect()
             };
             format!(
-                "<PolicyUsers>{}</PolicyUsers><PolicyGroups>{}</PolicyGroups><PolicyRoles/><IsTruncated>false</IsTruncated>",
+                "<PolicyUsers>{}</PolicyUsers><PolicyGroups>{}</PolicyGroups><PolicyRoles/>{marker}",
                 of("User", "UserName"),
                 of("Group", "GroupName")
             )

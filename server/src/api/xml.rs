@@ -98,6 +98,16 @@ impl From<iam_service::ServiceError> for ApiError {
             E::AlreadyExists(m) => Self::new(StatusCode::CONFLICT, "EntityAlreadyExists", m),
             E::LimitExceeded(m) => Self::new(StatusCode::CONFLICT, "LimitExceeded", m),
             E::DeleteConflict(m) => Self::new(StatusCode::CONFLICT, "DeleteConflict", m),
+            E::IdentityGone => Self::new(
+                StatusCode::FORBIDDEN,
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+            ),
+            E::InvalidMfaCode => Self::new(
+                StatusCode::FORBIDDEN,
+                "InvalidAuthenticationCode",
+                "Authentication code for device is not valid.",
+            ),
             E::MalformedPolicy(diagnostics) => Self::new(
                 StatusCode::BAD_REQUEST,
                 "MalformedPolicyDocument",
