@@ -39,7 +39,7 @@ if [ "$WHICH" = api ]; then
   ACCOUNT=$(echo "Bench-Lantern-$RANDOM-x" | "$CARGO_TARGET_DIR/release/server" account create --email "bench-$RANDOM@example.com" --password-stdin 2>/dev/null)
   KEY=$("$CARGO_TARGET_DIR/release/server" access-key create --account "$ACCOUNT" --root 2>/dev/null)
   .venv/bin/python "$ROOT/scripts/bench_api.py" --ours "http://127.0.0.1:$PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
-    --key "$(cut -f1 <<<"$KEY")" --secret "$(cut -f2 <<<"$KEY")" "$@"
+    --key "$(cut -f1 <<<"$KEY")" --secret "$(cut -f2 <<<"$KEY")" --load-client "$CARGO_TARGET_DIR/release/api_load" "$@"
 elif [ "$WHICH" = users ]; then
   PSQL="$("$ROOT/scripts/pg.sh" psql)" python3 "$ROOT/scripts/bench_users.py" --base-url "http://127.0.0.1:$PORT" --database-url "$DATABASE_URL" "$@"
 else

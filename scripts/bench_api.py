@@ -1,19 +1,19 @@
 #!/usr/bin/env python3
 """Signed GetUser and ListUsers against this server and moto_server, side by side: requests
 per second and latency percentiles from the same client. Requests are signed once with botocore
-(a SigV4 signature stays valid for 15 minutes) and replayed over keep-alive connections, so the
-client's signing cost does not cap the figures.
+(a SigV4 signature stays valid for 15 minutes) and replayed by a native client
+(server/src/bin/api_load.rs) over keep-alive connections, so the client's cost does not cap
+the figures.
 
   bench_api.py --ours http://127.0.0.1:3000 --key AKIA... --secret ... --moto http://127.0.0.1:5000
-               [--seconds 10] [--workers 8]
+               --load-client target/release/api_load [--seconds 10] [--workers 8]
 
 Loopback only.
 """
 import argparse
-import http.client
-import statistics
-import threading
-import time
+import os
+import subprocess
+import tempfile
 import urllib.parse
 
 import boto3
@@ -29,39 +29,18 @@ def signed(base, key, secret, body):
     return dict(request.headers.items()), body
 
 
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
-
-
-def storm(base, headers, body, seconds, workers):
-    u = urllib.parse.urlparse(base)
-    latencies, failures = [], []
-    stop = threading.Event()
-
-    def work():
-        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-        mine = []
-        while not stop.is_set():
-            started = time.perf_counter()
-            conn.request("POST", "/", body, headers)
-            resp = conn.getresponse()
-            resp.read()
-            mine.append((time.perf_counter() - started) * 1000)
-            if resp.status != 200:
-                failures.append(resp.status)
-        latencies.extend(mine)
-
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    time.sleep(seconds)
-    stop.set()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    return len(latencies) / elapsed, latencies, failures
+def storm(load_client, base, headers, body, seconds, workers):
+    """Runs the native load client (server/src/bin/api_load.rs) on one signed request."""
+    with tempfile.NamedTemporaryFile("w", suffix=".http", delete=False) as f:
+        f.write("".join(f"{k}: {v}\n" for k, v in headers.items()) + "\n" + body)
+        path = f.name
+    try:
+        out = subprocess.run([load_client, "--url", base + "/", "--request", path, "--seconds", str(seconds),
+                              "--connections", str(workers)], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(path)
+    figures = dict(pair.split("=") for pair in out.split())
+    return float(figures["rps"]), float(figures["p50_ms"]), float(figures["p99_ms"]), int(figures["failures"])
 
 
 def main():
@@ -72,6 +51,7 @@ def main():
     ap.add_argument("--moto", required=True)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--workers", type=int, default=8)
+    ap.add_argument("--load-client", required=True, help="the api_load binary")
     args = ap.parse_args()
     for base in (args.ours, args.moto):
         if urllib.parse.urlparse(base).hostname not in ("127.0.0.1", "localhost"):
@@ -85,18 +65,33 @@ def main():
         for i in range(20):
             iam.create_user(UserName=f"bench-{i:02d}")
 
-    print(f"{args.workers} client threads, {args.seconds:.0f} s per run, requests signed once and replayed")
+    print(f"{args.workers} connections from a native client, {args.seconds:.0f} s per run, "
+          "requests signed once (botocore) and replayed")
     for action, body in (("GetUser", "Action=GetUser&Version=2010-05-08&UserName=bench-user"),
                          ("ListUsers", "Action=ListUsers&Version=2010-05-08")):
         rates = {}
         for name, base, key, secret in (("ours", args.ours, args.key, args.secret), ("moto", args.moto, moto_key, moto_secret)):
             headers, payload = signed(base, key, secret, body)
-            storm(base, headers, payload, 1, args.workers)  # warm-up
-            rate, latencies, failures = storm(base, headers, payload, args.seconds, args.workers)
+            storm(args.load_client, base, headers, payload, 1, args.workers)  # warm-up
+            rate, p50, p99, failures = storm(args.load_client, base, headers, payload, args.seconds, args.workers)
             rates[name] = rate
-            print(f"  {action} {name}: {rate:.0f} req/s, p50 {statistics.median(latencies):.1f} ms, "
-                  f"p99 {percentile(latencies, 0.99):.1f} ms, {len(failures)} failed")
+            print(f"  {action} {name}: {rate:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, {failures} failed")
         print(f"  {action}: ours / moto = {rates['ours'] / rates['moto']:.1f}x")
+
+    # Ours again as an IAM user, every request decided by the policy engine (the root user
+    # above bypasses it; moto decides nothing).
+    iam = boto3.client("iam", endpoint_url=args.ours, region_name="us-east-1",
+                       aws_access_key_id=args.key, aws_secret_access_key=args.secret)
+    iam.create_user(UserName="bench-reader")
+    iam.attach_user_policy(UserName="bench-reader", PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    reader = iam.create_access_key(UserName="bench-reader")["AccessKey"]
+    for action, body in (("GetUser", "Action=GetUser&Version=2010-05-08&UserName=bench-user"),
+                         ("ListUsers", "Action=ListUsers&Version=2010-05-08")):
+        headers, payload = signed(args.ours, reader["AccessKeyId"], reader["SecretAccessKey"], body)
+        storm(args.load_client, args.ours, headers, payload, 1, args.workers)
+        rate, p50, p99, failures = storm(args.load_client, args.ours, headers, payload, args.seconds, args.workers)
+        print(f"  {action} ours as an IAM user (IAMReadOnlyAccess): {rate:.0f} req/s, p50 {p50:.1f} ms, "
+              f"p99 {p99:.1f} ms, {failures} failed")
 
 
 if __name__ == "__main__":

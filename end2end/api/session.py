@@ -245,6 +245,12 @@ def read_actions(iam, alice, account):
     iam.attach_user_policy(UserName="ops1", PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
     attached = [p["PolicyName"] for p in iam.list_policies(Scope="AWS", OnlyAttached=True)["Policies"]]
     check("OnlyAttached lists attached policies only", attached == ["IAMReadOnlyAccess"], attached)
+    first = iam.list_users(MaxItems=2)
+    iam.create_user(UserName="aaa-early")
+    second = iam.list_users(MaxItems=2, Marker=first["Marker"])
+    names = [u["UserName"] for u in first["Users"] + second["Users"]]
+    check("a page boundary stays put when a user is created before it",
+          len(set(names)) == 4 and names == sorted(names, key=str.lower), names)
     iam.update_user(UserName="page4", NewUserName="page-four", NewPath="/moved/")
     iam.update_group(GroupName="ops-team", NewGroupName="operations")
     moved = iam.list_users(PathPrefix="/moved/")["Users"]

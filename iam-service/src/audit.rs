@@ -56,8 +56,12 @@ pub async fn record(
     .bind(user_agent)
     .bind(event.outcome.as_str())
     .bind(event.reason)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // A successful IAM change may change who may do what: the caches must hear of it.
+    if event.outcome == Outcome::Success && event.action.starts_with("iam:") {
+        crate::cache::notify_change(conn, event.account_id).await?;
+    }
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! engine's decision for every action the operation needs. The root user is allowed
 //! everything in its own account; everyone else gets exactly what iam-core decides.
 
+use crate::cache::Cache;
 use crate::{Identity, RequestMeta, ServiceError};
 use iam_core::policy::managed::MANAGED_POLICIES;
 use iam_core::policy::{
@@ -128,6 +129,48 @@ pub async fn group_policies(
     Ok(applied(rows))
 }
 
+/// A user's tags and policies: what the engine needs of a user beyond the request.
+type Grants = (BTreeMap<String, String>, Vec<Applied>);
+
+/// A user's tags and policies, cached between changes (see crate::cache). Fails with
+/// `IdentityGone` when the user was deleted or renamed: a session or key of the old user
+/// must not act as whoever holds the name now (the user ID tells them apart).
+async fn user_grants(
+    conn: &mut PgConnection,
+    account: &str,
+    user_name: &str,
+    user_id: &str,
+) -> Result<Grants, ServiceError> {
+    static GRANTS: Cache<(String, String, String), std::sync::Arc<Grants>> = Cache::new();
+    let key = (account.to_owned(), user_name.to_owned(), user_id.to_owned());
+    if let Some(grants) = GRANTS.get(&key) {
+        return Ok((*grants).clone());
+    }
+    let read = crate::cache::stamp();
+    // The tags, and in the same query whether this user still exists.
+    let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT t.key, t.value FROM iam_users u
+           LEFT JOIN user_tags t USING (account_id, user_name)
+          WHERE u.account_id = $1 AND u.user_name = $2 AND u.user_id = $3",
+    )
+    .bind(account)
+    .bind(user_name)
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.is_empty() {
+        return Err(ServiceError::IdentityGone);
+    }
+    let tags = rows
+        .into_iter()
+        .filter_map(|(key, value)| Some((key?, value?)))
+        .collect();
+    let policies = user_policies(conn, account, user_name).await?;
+    let grants = std::sync::Arc::new((tags, policies));
+    GRANTS.put(key, account, read, grants.clone());
+    Ok((*grants).clone())
+}
+
 impl Authorizer {
     /// Loads what the engine needs to decide for `who` (nothing for the root user).
     pub async fn load(
@@ -156,27 +199,8 @@ impl Authorizer {
             } => {
                 facts.user_name = Some(user_name.clone());
                 facts.user_id = Some(user_id.clone());
-                // The user's tags, and in the same query whether this user still exists: a
-                // session or key of a deleted or renamed user must not act as whoever holds
-                // the name now (the user ID tells them apart).
-                let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
-                    "SELECT t.key, t.value FROM iam_users u
-                       LEFT JOIN user_tags t USING (account_id, user_name)
-                      WHERE u.account_id = $1 AND u.user_name = $2 AND u.user_id = $3",
-                )
-                .bind(&account)
-                .bind(user_name)
-                .bind(user_id)
-                .fetch_all(&mut *conn)
-                .await?;
-                if rows.is_empty() {
-                    return Err(ServiceError::IdentityGone);
-                }
-                facts.principal_tags = rows
-                    .into_iter()
-                    .filter_map(|(key, value)| Some((key?, value?)))
-                    .collect();
-                let policies = user_policies(conn, &account, user_name).await?;
+                let (tags, policies) = user_grants(conn, &account, user_name, user_id).await?;
+                facts.principal_tags = tags;
                 (Principal::new(PrincipalKind::User, who.arn(), &account), policies)
             }
         };

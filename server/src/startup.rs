@@ -38,6 +38,9 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
             .continuously_delete_expired(std::time::Duration::from_secs(600)),
     );
 
+    // The API's caches stay in step with every process's changes through NOTIFY.
+    tokio::spawn(iam_service::cache::listen(pool.clone()));
+
     let hasher = PasswordHasher::new(config.hash_concurrency()).map_err(|e| e.to_string())?;
     let secrets = SecretBox::new(&master_key(&config.master_key_file)?);
     let settings = ConsoleSettings {

@@ -1,6 +1,7 @@
 //! Access keys: at most two per identity (root included), the secret shown once and sealed at
 //! rest, Active / Inactive, last used. And the lookup the API's SigV4 check needs.
 
+use crate::cache::Cache;
 use crate::crypto::SecretBox;
 use crate::ops::{audited, begin};
 use crate::{Caller, Identity, ServiceError};
@@ -227,6 +228,7 @@ pub async fn delete_access_key(
 }
 
 /// A key as the API's signature check needs it.
+#[derive(Clone)]
 pub struct KeyOwner {
     pub identity: Identity,
     pub secret: String,
@@ -244,6 +246,25 @@ type OwnerRow = (
 
 /// The owner and secret of an access key, if the key exists.
 pub async fn authenticate(
+    pool: &PgPool,
+    secrets: &SecretBox,
+    key_id: &str,
+) -> Result<Option<KeyOwner>, ServiceError> {
+    static KEYS: Cache<String, Option<KeyOwner>> = Cache::new();
+    let key = key_id.to_owned();
+    if let Some(owner) = KEYS.get(&key) {
+        return Ok(owner);
+    }
+    let read = crate::cache::stamp();
+    let owner = load_owner(pool, secrets, key_id).await?;
+    // An unknown key ID has no account to be filed under: not cached.
+    if let Some(found) = &owner {
+        KEYS.put(key, found.identity.account_id().as_str(), read, owner.clone());
+    }
+    Ok(owner)
+}
+
+async fn load_owner(
     pool: &PgPool,
     secrets: &SecretBox,
     key_id: &str,

@@ -34,6 +34,17 @@ pub(crate) async fn begin<'p>(
     Ok((tx, authorizer))
 }
 
+/// A read's connection, without a transaction (reads that need one consistent view of
+/// several statements use `begin`), with the caller's policies loaded.
+pub(crate) async fn read(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+) -> Result<(sqlx::pool::PoolConnection<Postgres>, Authorizer), ServiceError> {
+    let mut conn = pool.acquire().await?;
+    let authorizer = Authorizer::load(&mut conn, caller.identity, caller.meta, caller.now).await?;
+    Ok((conn, authorizer))
+}
+
 /// Records one successful action of the caller.
 pub(crate) async fn audited(
     tx: &mut Transaction<'_, Postgres>,

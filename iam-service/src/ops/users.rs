@@ -4,7 +4,9 @@
 use crate::ops::attachments::{self, Entity};
 use crate::ops::groups::add_member_in;
 use crate::ops::passwords::{check_new_password, get_policy};
-use crate::ops::{audited, begin, clamp_limit, is_unique_violation, like_pattern, path_pattern, unique_id};
+use crate::ops::{
+    audited, begin, clamp_limit, is_unique_violation, like_pattern, path_pattern, read, unique_id,
+};
 use crate::{Caller, Identity, PasswordHasher, ServiceError};
 use iam_core::credentials::password::PasswordContext;
 use iam_core::field::FieldError;
@@ -310,7 +312,7 @@ pub async fn list_users(
     page: &PageRequest,
 ) -> Result<Page<UserSummary>, ServiceError> {
     let account = caller.account().to_owned();
-    let (mut tx, authz) = begin(pool, caller).await?;
+    let (mut conn, authz) = read(pool, caller).await?;
     authz.check("iam:ListUsers", &format!("arn:aws:iam::{account}:user/*"))?;
     let search = page.search.trim();
     // Without a search the clause is left out altogether, so each query gets its best plan
@@ -336,7 +338,7 @@ pub async fn list_users(
     .bind(&account)
     .bind(like_pattern(search))
     .bind(&paths)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
     let direction = if page.descending { "DESC" } else { "ASC" };
     let order = match page.sort {
@@ -359,14 +361,66 @@ pub async fn list_users(
         .bind(&paths)
         .bind(clamp_limit(page.limit))
         .bind(page.offset.max(0))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await?;
-    tx.commit().await?;
     Ok(Page {
         items: rows.into_iter().map(|r| summary(&account, r)).collect(),
         total,
         offset: page.offset.max(0),
     })
+}
+
+/// The API's ListUsers: users by name after `after` (the last name of the previous page),
+/// at most `limit`, and whether more follow. Keyset pages: a page boundary stays put while
+/// users come and go, and no count is needed.
+pub async fn list_users_after(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    path_prefix: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<UserSummary>, bool), ServiceError> {
+    let account = caller.account();
+    let (mut conn, authz) = read(pool, caller).await?;
+    authz.check("iam:ListUsers", &format!("arn:aws:iam::{account}:user/*"))?;
+    // Clauses left out (as constant tests) when unused, so each query gets its best plan.
+    let paths = path_pattern(path_prefix);
+    let after_clause = if after.is_some() {
+        "AND lower(u.user_name) > lower($2)"
+    } else {
+        "AND $2::text IS NULL"
+    };
+    let path_clause = if paths.is_some() {
+        "AND u.path LIKE $3"
+    } else {
+        "AND $3::text IS NULL"
+    };
+    let sql = format!(
+        "WITH page AS (
+             SELECT u.account_id, u.user_name FROM iam_users u
+              WHERE u.account_id = $1 {after_clause} {path_clause}
+              ORDER BY lower(u.user_name) LIMIT $4)
+         SELECT {SUMMARY_COLUMNS}
+           FROM page JOIN iam_users u USING (account_id, user_name)
+           LEFT JOIN login_profiles l USING (account_id, user_name)
+          ORDER BY lower(u.user_name)"
+    );
+    let limit = clamp_limit(limit);
+    let rows: Vec<SummaryRow> = sqlx::query_as(&sql)
+        .bind(account)
+        .bind(after)
+        .bind(&paths)
+        .bind(limit + 1)
+        .fetch_all(&mut *conn)
+        .await?;
+    let more = rows.len() as i64 > limit;
+    Ok((
+        rows.into_iter()
+            .take(limit as usize)
+            .map(|r| summary(account, r))
+            .collect(),
+        more,
+    ))
 }
 
 /// A user's summary row, or NoSuchEntity.
@@ -375,6 +429,16 @@ pub(crate) async fn user_summary(
     account: &str,
     name: &str,
 ) -> Result<UserSummary, ServiceError> {
+    find_summary(conn, account, name)
+        .await?
+        .ok_or_else(|| no_such_user(name))
+}
+
+async fn find_summary(
+    conn: &mut PgConnection,
+    account: &str,
+    name: &str,
+) -> Result<Option<UserSummary>, ServiceError> {
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM iam_users u LEFT JOIN login_profiles l USING (account_id, user_name)
           WHERE u.account_id = $1 AND u.user_name = $2"
@@ -384,7 +448,7 @@ pub(crate) async fn user_summary(
         .bind(name)
         .fetch_optional(conn)
         .await?;
-    row.map(|r| summary(account, r)).ok_or_else(|| no_such_user(name))
+    Ok(row.map(|r| summary(account, r)))
 }
 
 /// The ARN the engine is asked about for a user: the real one when the user exists (its
@@ -461,10 +525,16 @@ pub async fn get_user_summary(
     caller: &Caller<'_>,
     name: &str,
 ) -> Result<UserSummary, ServiceError> {
-    let (mut tx, _, _) = begin_on_user(pool, caller, name, "iam:GetUser").await?;
-    let summary = user_summary(&mut tx, caller.account(), name).await?;
-    tx.commit().await?;
-    Ok(summary)
+    // One statement: the row (if any) gives the ARN the engine decides on, and a refusal
+    // reads the same whether or not the user exists.
+    let (mut conn, authz) = read(pool, caller).await?;
+    let found = find_summary(&mut conn, caller.account(), name).await?;
+    let arn = match &found {
+        Some(user) => user.arn.clone(),
+        None => iam_core::arn::user_arn(caller.account(), "/", name),
+    };
+    authz.check("iam:GetUser", &arn)?;
+    found.ok_or_else(|| no_such_user(name))
 }
 
 /// A user's enabled MFA devices (`iam:ListMFADevices`).

@@ -151,8 +151,18 @@ async fn on_user<'p>(
     Ok((tx, arn))
 }
 
-fn wrong_codes() -> ServiceError {
-    ServiceError::InvalidMfaCode
+/// The TOTP step that two consecutive codes of the device end at.
+fn proven_step(
+    secrets: &SecretBox,
+    caller: &Caller<'_>,
+    name: &str,
+    sealed: &[u8],
+    code1: &str,
+    code2: &str,
+) -> Result<i64, ServiceError> {
+    let seed = secrets.open(sealed, &bound(caller.account(), name))?;
+    totp::verify_consecutive(&seed, code1, code2, caller.now.unix_timestamp())
+        .map_err(|_| ServiceError::InvalidMfaCode)
 }
 
 /// Assigns a device to a user, proven with two consecutive codes (`iam:EnableMFADevice`).
@@ -187,9 +197,7 @@ pub async fn enable(
             MAX_DEVICES,
         )));
     }
-    let seed = secrets.open(&sealed, &bound(account, &name))?;
-    let step = totp::verify_consecutive(&seed, code1, code2, caller.now.unix_timestamp())
-        .map_err(|_| wrong_codes())?;
+    let step = proven_step(secrets, caller, &name, &sealed, code1, code2)?;
     sqlx::query(
         "UPDATE mfa_devices SET principal_arn = $3, enabled_at = $4, last_used_step = $5
           WHERE account_id = $1 AND name = $2",
@@ -222,9 +230,7 @@ pub async fn resync(
     if !enabled || owner.as_deref() != Some(user_arn.as_str()) {
         return Err(no_such_device(serial));
     }
-    let seed = secrets.open(&sealed, &bound(account, &name))?;
-    let step = totp::verify_consecutive(&seed, code1, code2, caller.now.unix_timestamp())
-        .map_err(|_| wrong_codes())?;
+    let step = proven_step(secrets, caller, &name, &sealed, code1, code2)?;
     // The step only moves forward: codes already used stay used.
     sqlx::query(
         "UPDATE mfa_devices SET last_used_step = GREATEST(coalesce(last_used_step, 0), $3)

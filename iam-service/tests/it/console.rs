@@ -12,31 +12,15 @@ use iam_service::ops::policies::{
 };
 use iam_service::ops::simulate::{simulate, Scenario, Subject};
 use iam_service::ops::users::{create_user, delete_user, get_user, list_users, NewUser};
-use iam_service::{Caller, Identity, RequestMeta, ServiceError};
+use iam_service::{Identity, RequestMeta, ServiceError};
 
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
-
-fn caller<'a>(identity: &'a Identity, meta: &'a RequestMeta) -> Caller<'a> {
-    Caller {
-        identity,
-        meta,
-        now: now(),
-    }
-}
 
 async fn root_of(pool: &PgPool) -> Identity {
     let account = signed_up(pool, "ann@example.com").await;
     Identity::Root {
         account_id: account.account_id,
-    }
-}
-
-fn user(name: &str) -> NewUser {
-    NewUser {
-        user_name: name.into(),
-        path: "/".into(),
-        ..Default::default()
     }
 }
 

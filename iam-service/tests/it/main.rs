@@ -85,3 +85,21 @@ pub async fn count(pool: &PgPool, table: &str) -> i64 {
         .await
         .unwrap()
 }
+
+/// An operation's caller at the tests' fixed time.
+pub fn caller<'a>(identity: &'a iam_service::Identity, meta: &'a RequestMeta) -> iam_service::Caller<'a> {
+    iam_service::Caller {
+        identity,
+        meta,
+        now: now(),
+    }
+}
+
+/// A new user at path `/` with nothing else.
+pub fn user(name: &str) -> iam_service::ops::users::NewUser {
+    iam_service::ops::users::NewUser {
+        user_name: name.into(),
+        path: "/".into(),
+        ..Default::default()
+    }
+}

@@ -11,17 +11,9 @@ use iam_service::ops::groups::{add_user_to_group, create_group, get_group};
 use iam_service::ops::rename::update_entity;
 use iam_service::ops::users::{check_still_exists, create_user, get_user, list_user_mfa, tag_user, NewUser};
 use iam_service::ops::virtual_mfa::{self, Assignment};
-use iam_service::{Caller, Identity, RequestMeta, ServiceError};
+use iam_service::{Identity, ServiceError};
 
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
-
-fn caller<'a>(identity: &'a Identity, meta: &'a RequestMeta) -> Caller<'a> {
-    Caller {
-        identity,
-        meta,
-        now: now(),
-    }
-}
 
 fn base32_decode(text: &str) -> Vec<u8> {
     let mut bits = 0u64;
@@ -118,18 +110,9 @@ async fn a_renamed_user_keeps_what_it_had_and_old_sessions_end(pool: PgPool) {
     assert_eq!(assigned[0].user.as_ref().unwrap().user_name, "alice");
 
     // Renaming to a taken name changes nothing.
-    create_user(
-        &pool,
-        &hasher(),
-        &as_root,
-        NewUser {
-            user_name: "bob".into(),
-            path: "/".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    create_user(&pool, &hasher(), &as_root, user("bob"))
+        .await
+        .unwrap();
     let taken = update_entity(&pool, &as_root, &Entity::User("alice".into()), Some("BOB"), None).await;
     assert!(
         matches!(taken, Err(ServiceError::AlreadyExists(ref m)) if m == "User with name BOB already exists."),
@@ -170,18 +153,9 @@ async fn a_renamed_user_keeps_what_it_had_and_old_sessions_end(pool: PgPool) {
         .unwrap()
         .unwrap();
     assert_eq!(owner.identity.arn(), detail.summary.arn);
-    create_user(
-        &pool,
-        &hasher(),
-        &as_root,
-        NewUser {
-            user_name: "alice".into(),
-            path: "/".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    create_user(&pool, &hasher(), &as_root, user("alice"))
+        .await
+        .unwrap();
     assert!(matches!(
         check_still_exists(&pool, &alice).await,
         Err(ServiceError::IdentityGone)
@@ -227,18 +201,9 @@ async fn a_renamed_group_keeps_members_and_policies(pool: PgPool) {
     create_group(&pool, &as_root, "Devs", "/", &[READ_ONLY.into()])
         .await
         .unwrap();
-    create_user(
-        &pool,
-        &hasher(),
-        &as_root,
-        NewUser {
-            user_name: "carol".into(),
-            path: "/".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    create_user(&pool, &hasher(), &as_root, user("carol"))
+        .await
+        .unwrap();
     add_user_to_group(&pool, &as_root, "Devs", "carol").await.unwrap();
     update_entity(
         &pool,

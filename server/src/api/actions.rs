@@ -9,6 +9,9 @@ use iam_core::model::{GroupSummary, PageRequest, UserSummary};
 use iam_service::ops::{access_keys, attachments, groups, policies, users};
 use iam_service::{Caller, Identity};
 
+/// ListUsers' markers: this, then the last user name of the page before.
+const USER_MARKER: &str = "after:";
+
 /// AWS's default and largest page for list actions.
 const MAX_ITEMS: i64 = 1000;
 const DEFAULT_ITEMS: i64 = 100;
@@ -38,7 +41,8 @@ pub(super) fn group_fields(g: &GroupSummary) -> String {
     )
 }
 
-/// Marker and MaxItems as an offset page. Markers are opaque to clients; ours is the offset.
+/// Marker and MaxItems as an offset page. Markers are opaque to clients; these lists' is
+/// the offset.
 pub(super) fn page(params: &Params) -> Result<(i64, i64), ApiError> {
     let offset = match params.get("Marker") {
         None => 0,
@@ -48,8 +52,13 @@ pub(super) fn page(params: &Params) -> Result<(i64, i64), ApiError> {
             .filter(|o| *o >= 0)
             .ok_or_else(|| ApiError::validation(format!("Invalid Marker `{m}`")))?,
     };
-    let items = match params.get("MaxItems") {
-        None => DEFAULT_ITEMS,
+    Ok((offset, max_items(params)?))
+}
+
+/// MaxItems: 1 to 1000, 100 when not given.
+pub(super) fn max_items(params: &Params) -> Result<i64, ApiError> {
+    match params.get("MaxItems") {
+        None => Ok(DEFAULT_ITEMS),
         Some(n) => n
             .parse::<i64>()
             .ok()
@@ -58,9 +67,8 @@ pub(super) fn page(params: &Params) -> Result<(i64, i64), ApiError> {
                 ApiError::validation(format!(
                     "1 validation error detected: Value '{n}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000"
                 ))
-            })?,
-    };
-    Ok((offset, items))
+            }),
+    }
 }
 
 pub(super) fn truncation(offset: i64, shown: usize, total: i64) -> String {
@@ -158,23 +166,29 @@ pub async fn dispatch(
             ))
         }
         "ListUsers" => {
-            let (offset, limit) = page(params)?;
-            let request = PageRequest {
-                offset,
-                limit,
-                path_prefix: path_prefix(params)?,
-                ..Default::default()
+            // Our marker is the last name of the page before (opaque to clients).
+            let after = match params.get("Marker") {
+                None => None,
+                Some(m) => Some(
+                    m.strip_prefix(USER_MARKER)
+                        .ok_or_else(|| ApiError::validation(format!("Invalid Marker `{m}`")))?,
+                ),
             };
-            let listed = users::list_users(pool, caller, &request).await?;
-            let members: String = listed
-                .items
+            let (users, more) =
+                users::list_users_after(pool, caller, &path_prefix(params)?, after, max_items(params)?)
+                    .await?;
+            let members: String = users
                 .iter()
                 .map(|u| format!("<member>{}</member>", user_fields(u)))
                 .collect();
-            ok(format!(
-                "<Users>{members}</Users>{}",
-                truncation(offset, listed.items.len(), listed.total)
-            ))
+            let marker = match users.last() {
+                Some(last) if more => format!(
+                    "<IsTruncated>true</IsTruncated>{}",
+                    el("Marker", &format!("{USER_MARKER}{}", last.user_name))
+                ),
+                _ => "<IsTruncated>false</IsTruncated>".into(),
+            };
+            ok(format!("<Users>{members}</Users>{marker}"))
         }
         "CreateUser" => {
             let new = users::NewUser {

@@ -54,15 +54,11 @@ fn signed_post(key: &str, secret: &str, form: &str, now: time::OffsetDateTime) -
         .unwrap()
 }
 
-#[tokio::test]
-async fn signed_requests_are_answered_and_others_refused_in_aws_xml() {
-    let pool = fresh_pool().await;
-    let state = state(pool.clone(), true).await;
-    let router = server::build_router(state.clone());
-    let hasher = iam_service::PasswordHasher::new(1).unwrap();
+/// A new account (its root user signs the API requests).
+async fn new_account(pool: &sqlx::PgPool, email: &str) -> iam_service::db::Account {
     let request = iam_service::ops::accounts::SignUpRequest {
         input: iam_core::signup::SignUpInput {
-            email: "api@example.com",
+            email,
             password: "Correct-h0rse-battery",
             password_confirm: "Correct-h0rse-battery",
             account_name: "Api",
@@ -70,16 +66,24 @@ async fn signed_requests_are_answered_and_others_refused_in_aws_xml() {
         open_to_all: true,
         now: time::OffsetDateTime::now_utc(),
     };
-    let meta = iam_service::RequestMeta::default();
-    let account = iam_service::ops::accounts::sign_up(
-        &pool,
-        &hasher,
+    iam_service::ops::accounts::sign_up(
+        pool,
+        &iam_service::PasswordHasher::new(1).unwrap(),
         request,
-        &meta,
+        &iam_service::RequestMeta::default(),
         iam_service::ops::accounts::random_account_id,
     )
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test]
+async fn signed_requests_are_answered_and_others_refused_in_aws_xml() {
+    let pool = fresh_pool().await;
+    let state = state(pool.clone(), true).await;
+    let router = server::build_router(state.clone());
+    let meta = iam_service::RequestMeta::default();
+    let account = new_account(&pool, "api@example.com").await;
     let root = iam_service::Identity::Root {
         account_id: account.account_id.clone(),
     };
@@ -154,4 +158,123 @@ async fn signed_requests_are_answered_and_others_refused_in_aws_xml() {
             .unwrap(),
         1
     );
+}
+
+/// The key and policy caches: a change through the service is seen by the next request at
+/// once; a change behind the server's back is seen once Postgres tells the listener.
+#[tokio::test]
+async fn cached_keys_and_policies_follow_every_change() {
+    let pool = fresh_pool().await;
+    let state = state(pool.clone(), true).await;
+    let router = server::build_router(state.clone());
+    let meta = iam_service::RequestMeta::default();
+    let now = time::OffsetDateTime::now_utc();
+    let account = new_account(&pool, "cache@example.com").await;
+    let root = iam_service::Identity::Root {
+        account_id: account.account_id.clone(),
+    };
+    let as_root = iam_service::Caller {
+        identity: &root,
+        meta: &meta,
+        now,
+    };
+    iam_service::ops::users::create_user(
+        &pool,
+        &iam_service::PasswordHasher::new(1).unwrap(),
+        &as_root,
+        iam_service::ops::users::NewUser {
+            user_name: "kim".into(),
+            path: "/".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let kim = iam_service::ops::attachments::Entity::User("kim".into());
+    let read_only = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
+    iam_service::ops::attachments::attach(&pool, &as_root, &kim, read_only)
+        .await
+        .unwrap();
+    let key =
+        iam_service::ops::access_keys::create_access_key(&pool, &state.ctx.secrets, &as_root, Some("kim"))
+            .await
+            .unwrap();
+    let (id, secret) = (key.info.access_key_id.clone(), key.secret_access_key.clone());
+    let list = "Action=ListUsers&Version=2010-05-08";
+    let call = |form: &'static str| {
+        let (router, id, secret) = (router.clone(), id.clone(), secret.clone());
+        async move {
+            send(
+                &router,
+                signed_post(&id, &secret, form, time::OffsetDateTime::now_utc()),
+            )
+            .await
+        }
+    };
+    // Caching starts once the listener is connected.
+    for _ in 0..100 {
+        if iam_service::cache::stamp().is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        iam_service::cache::stamp().is_some(),
+        "the listener never connected"
+    );
+    assert_eq!(call(list).await.status, StatusCode::OK);
+
+    // Through the service: the next request sees the detached policy.
+    iam_service::ops::attachments::detach(&pool, &as_root, &kim, read_only)
+        .await
+        .unwrap();
+    let sent = call(list).await;
+    assert_eq!(sent.status, StatusCode::FORBIDDEN, "{}", sent.body);
+    iam_service::ops::attachments::attach(&pool, &as_root, &kim, read_only)
+        .await
+        .unwrap();
+    assert_eq!(call(list).await.status, StatusCode::OK);
+
+    // Behind the server's back (other tests in this process may move the change counter
+    // between a read and its caching, so try a few times): the cached key still works...
+    let set_status = |status: &'static str| {
+        let (pool, id) = (pool.clone(), id.clone());
+        async move {
+            sqlx::query("UPDATE access_keys SET status = $2 WHERE access_key_id = $1")
+                .bind(&id)
+                .bind(status)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    };
+    let mut served_from_cache = false;
+    for _ in 0..10 {
+        call(list).await;
+        call(list).await;
+        set_status("Inactive").await;
+        if call(list).await.status == StatusCode::OK {
+            served_from_cache = true;
+            break;
+        }
+        set_status("Active").await;
+    }
+    assert!(served_from_cache, "the key was never served from the cache");
+    // ...until Postgres tells the listener that the account changed.
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(iam_service::cache::CHANNEL)
+        .bind(account.account_id.as_str())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut refused = false;
+    for _ in 0..100 {
+        let sent = call(list).await;
+        if sent.status == StatusCode::FORBIDDEN && sent.body.contains("<Code>InvalidClientTokenId</Code>") {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(refused, "the notification never reached the cache");
 }
