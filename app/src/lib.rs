@@ -71,6 +71,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/policies/view") view=pages::policy_detail::PolicyDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/simulator") view=pages::simulator::SimulatorPage ssr=SsrMode::Async />
                     <Route path=path!("/event-history") view=pages::event_history::EventHistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/billing") view=pages::billing::BillingDashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/billing/notifications") view=pages::billing::NotificationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/billing/budgets") view=pages::budgets::BudgetsPage ssr=SsrMode::Async />
+                    <Route path=path!("/billing/budgets/create") view=pages::budgets::CreateBudgetPage ssr=SsrMode::Async />
+                    <Route path=path!("/billing/budgets/view") view=pages::budgets::BudgetDetailPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

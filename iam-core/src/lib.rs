@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod arn;
+pub mod billing;
 pub mod credentials;
 pub mod field;
 pub mod model;

@@ -131,3 +131,15 @@ pub async fn create_access_key(config: &Config, account: &str, user: Option<&str
     println!("{}\t{}", key.info.access_key_id, key.secret_access_key);
     Ok(())
 }
+
+/// `server billing demo --account ID [--seed N]`: a demo month of costs; prints how many
+/// (day, service) costs it wrote.
+pub async fn billing_demo(config: &Config, account: &str, seed: u64) -> Result<(), String> {
+    let (state, _) = as_root(config, account).await?;
+    let written =
+        iam_service::ops::billing::seed_demo(&state.ctx.pool, account, time::OffsetDateTime::now_utc(), seed)
+            .await
+            .map_err(words)?;
+    println!("{written}");
+    Ok(())
+}

@@ -37,6 +37,25 @@ enum Command {
         #[command(subcommand)]
         action: AccessKeyAction,
     },
+    /// Billing data, for demos.
+    Billing {
+        #[command(subcommand)]
+        action: BillingAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum BillingAction {
+    /// Fill last month and this month to today with realistic costs of a few services
+    /// (replacing those days' costs), then evaluate the account's budgets.
+    Demo {
+        /// The 12-digit account ID.
+        #[arg(long)]
+        account: String,
+        /// The same seed gives the same costs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,6 +140,9 @@ async fn main() -> std::process::ExitCode {
         Some(Command::AccessKey {
             action: AccessKeyAction::Create { account, user, .. },
         }) => server::admin::create_access_key(&config, &account, user.as_deref()).await,
+        Some(Command::Billing {
+            action: BillingAction::Demo { account, seed },
+        }) => server::admin::billing_demo(&config, &account, seed).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

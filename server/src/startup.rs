@@ -38,6 +38,21 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
             .continuously_delete_expired(std::time::Duration::from_secs(600)),
     );
 
+    // Budgets are checked whenever costs change, and on this schedule for the rest (a
+    // forecast moves with the calendar). Firings are unique per period, so several
+    // processes doing this make one notification per crossing.
+    let scheduled = pool.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let now = time::OffsetDateTime::now_utc();
+            if let Err(e) = iam_service::ops::billing::evaluate_all(&scheduled, now).await {
+                tracing::warn!("budget evaluation failed: {e}");
+            }
+        }
+    });
+
     // The API's caches stay in step with every process's changes through NOTIFY.
     tokio::spawn(iam_service::cache::listen(pool.clone()));
 

@@ -1,6 +1,7 @@
 //! Server functions: session -> identity -> iam-service operation -> a DTO. Nothing else.
 //! This module: the session, sign-up and sign-in; the others by console area.
 
+pub mod billing;
 pub mod credentials;
 pub mod iam;
 pub mod keys;

@@ -108,6 +108,11 @@ fn SideNav() -> impl IntoView {
                 <li><A href="/simulator">"Policy simulator"</A></li>
                 <li><A href="/event-history">"Event history"</A></li>
             </ul>
+            <h3 class="sidenav-group">"Billing"</h3>
+            <ul>
+                <li><A href="/billing">"Billing dashboard"</A></li>
+                <li><A href="/billing/budgets">"Budgets"</A></li>
+            </ul>
         </nav>
     }
 }

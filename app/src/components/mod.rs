@@ -2,6 +2,7 @@
 
 pub mod access_keys;
 pub mod copy_button;
+pub mod cost_chart;
 pub mod form;
 pub mod layout;
 pub mod permissions;

@@ -30,6 +30,7 @@ pub fn AccountSettingsPage() -> impl IntoView {
         </nav>
         <h1>"Account settings"</h1>
         <AliasSection />
+        <BillingAccessSection />
         <section class="panel" aria-labelledby="policy-heading">
             <div class="panel-header">
                 <h2 id="policy-heading">"Password policy"</h2>
@@ -175,6 +176,41 @@ fn AliasSection() -> impl IntoView {
                     hint="3 to 63 lowercase letters, digits or hyphens; not 12 digits." />
                 <button type="submit" class="button button-primary" disabled=move || set.pending().get()>"Save alias"</button>
             </ActionForm>
+        </section>
+    }
+}
+
+/// "IAM user and role access to Billing information": shown to all, changed by root only.
+#[component]
+fn BillingAccessSection() -> impl IntoView {
+    let set = ServerAction::<crate::api::billing::SetBillingAccess>::new();
+    let state = Resource::new(
+        move || set.version().get(),
+        |_| crate::api::billing::billing_access(),
+    );
+    view! {
+        <section class="panel" aria-labelledby="billing-access-heading">
+            <h2 id="billing-access-heading">"IAM user and role access to Billing information"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match state.await {
+                        Ok((on, may_change)) => view! {
+                            <p data-testid="billing-access">{if on {
+                                "Activated: IAM users with billing permissions (for example the Billing policy) can see Billing pages."
+                            } else {
+                                "Deactivated: only the root user can see Billing pages, whatever IAM users' policies allow."
+                            }}</p>
+                            {may_change.then(|| view! {
+                                <ActionForm action=set>
+                                    <input type="hidden" name="on" value=if on { "off" } else { "on" } />
+                                    <button type="submit" class="button">{if on { "Deactivate IAM access" } else { "Activate IAM access" }}</button>
+                                </ActionForm>
+                            })}
+                        }.into_any(),
+                        Err(e) => view! { <crate::components::widgets::ErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

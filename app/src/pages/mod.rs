@@ -1,6 +1,8 @@
 //! One module per console area.
 
 pub mod account_settings;
+pub mod billing;
+pub mod budgets;
 pub mod change_password;
 pub mod dashboard;
 pub mod event_history;

@@ -4,6 +4,7 @@ pub mod access_keys;
 pub mod accounts;
 pub mod aliases;
 pub mod attachments;
+pub mod billing;
 pub mod details;
 pub mod groups;
 pub mod history;

@@ -5,6 +5,7 @@ mod access_keys;
 mod accounts;
 mod aliases;
 mod audit_log;
+mod billing;
 mod console;
 mod mfa;
 mod rename;

@@ -1,0 +1,115 @@
+import { execFileSync } from "node:child_process";
+import { expect, test } from "@playwright/test";
+import { hydrated, signUp, uniqueEmail } from "./helpers";
+
+const HEADER = "identity/LineItemId,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/UnblendedCost";
+
+function serverBin(args: string[], input?: string): string {
+  const bin = process.env.SERVER_BIN;
+  if (!bin) throw new Error("SERVER_BIN must name the server binary (scripts/test.sh sets it)");
+  return execFileSync(bin, args, { input, env: process.env }).toString().trim();
+}
+
+/** Attaches AWS's Billing job-function policy to a user with the AWS CLI, as root. */
+function attachBilling(account: string, user: string): void {
+  const [id, secret] = serverBin(["access-key", "create", "--account", account, "--root"]).split("\t");
+  execFileSync(
+    process.env.AWS_CLI ?? "aws",
+    ["--endpoint-url", process.env.BASE_URL ?? "", "iam", "attach-user-policy", "--user-name", user,
+      "--policy-arn", "arn:aws:iam::aws:policy/job-function/Billing"],
+    { env: { ...process.env, AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret, AWS_DEFAULT_REGION: "us-east-1" } },
+  );
+}
+
+test("budgets from the template and the custom form; imported costs cross 85% and the alert shows", async ({ page }) => {
+  await signUp(page, uniqueEmail("billing"), "Billing");
+
+  await page.goto("/billing/budgets/create");
+  await hydrated(page);
+  await expect(page.getByLabel("Monthly cost budget")).toBeChecked();
+  await page.getByLabel("Budget name").fill("Monthly");
+  await page.getByLabel("Enter your budgeted amount ($)").fill("100");
+  await page.getByLabel("Email recipients").fill("ops@example.com, finance@example.com");
+  await page.getByRole("button", { name: "Create budget" }).click();
+  await expect(page.getByRole("heading", { name: "Monthly", exact: true })).toBeVisible();
+  const alerts = page.getByTestId("alerts");
+  await expect(alerts).toContainText("Actual cost above 85%");
+  await expect(alerts).toContainText("Actual cost above 100%");
+  await expect(alerts).toContainText("Forecasted cost above 100%");
+  await expect(alerts).toContainText("$85.00");
+
+  await page.goto("/billing/budgets/create");
+  await hydrated(page);
+  await page.getByLabel("Cost budget", { exact: true }).check();
+  await page.getByLabel("Budget name").fill("Team: ops");
+  await page.getByLabel("Enter your budgeted amount ($)").fill("500");
+  await page.getByLabel("Period").selectOption("QUARTERLY");
+  await page.getByLabel("Threshold", { exact: true }).fill("50");
+  await page.getByRole("button", { name: "Create budget" }).click();
+  await expect(page.getByText("budget name `Team: ops` must be 1 to 100 characters, without `:` or `\\`")).toBeVisible();
+  await page.getByLabel("Budget name").fill("Quarterly ops");
+  await page.getByRole("button", { name: "Create budget" }).click();
+  await expect(page.getByTestId("budget-facts")).toContainText("Quarterly");
+  await expect(page.getByTestId("alerts")).toContainText("$250.00");
+
+  // A broken file names its line and imports nothing.
+  const today = new Date().toISOString().slice(0, 10);
+  await page.goto("/billing");
+  await hydrated(page);
+  await page.getByLabel("Cost and Usage Report (CSV)").fill(`${HEADER}\na,${today}T00:00:00Z,AmazonEC2,60.00\nb,${today}T00:00:00Z,AmazonS3,twelve\n`);
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByText("line 3, column `lineItem/UnblendedCost`: `twelve` is not an amount like 12.34")).toBeVisible();
+  await expect(page.getByTestId("month-to-date")).toHaveText("$0.00");
+
+  await page.getByLabel("Cost and Usage Report (CSV)").fill(`${HEADER}\na,${today}T00:00:00Z,AmazonEC2,60.00\nb,${today}T00:00:00Z,AmazonS3,30.00\n`);
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByTestId("import-result")).toContainText("Imported 2 lines");
+  await expect(page.getByTestId("month-to-date")).toHaveText("$90.00");
+  await expect(page.getByTestId("by-service")).toContainText("AmazonEC2");
+  await expect(page.getByTestId("cost-chart").locator("svg")).toBeVisible();
+
+  await page.getByRole("link", { name: /new budget alerts/ }).click();
+  const notifications = page.getByTestId("notifications");
+  await expect(notifications).toContainText("Monthly has exceeded your alert threshold");
+  await expect(notifications).toContainText("Actual cost above 85%");
+  await expect(notifications).toContainText("ops@example.com, finance@example.com");
+  // Importing the same file again changes nothing: the alert fired once this month.
+  const count = await notifications.locator("tbody tr").count();
+  await page.goto("/billing");
+  await hydrated(page);
+  await page.getByLabel("Cost and Usage Report (CSV)").fill(`${HEADER}\na,${today}T00:00:00Z,AmazonEC2,60.00\nb,${today}T00:00:00Z,AmazonS3,30.00\n`);
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByTestId("import-result")).toContainText("Imported 2 lines");
+  await page.goto("/billing/notifications");
+  await expect(page.getByTestId("notifications").locator("tbody tr")).toHaveCount(count);
+});
+
+test("IAM users see billing only after the root user activates IAM access, and then as their policies allow", async ({ page, browser }) => {
+  const account = await signUp(page, uniqueEmail("billing-access"), "Billing");
+  serverBin(["user", "create", "--account", account, "--user", "biller", "--password-stdin"], "Initial-Harbor-7-Lantern");
+  attachBilling(account, "biller");
+
+  const context = await browser.newContext();
+  const user = await context.newPage();
+  await user.goto(`/signin/${account}`);
+  await hydrated(user);
+  await user.getByLabel("IAM user name").fill("biller");
+  await user.getByLabel("Password").fill("Initial-Harbor-7-Lantern");
+  await user.getByRole("button", { name: "Sign in" }).click();
+  await expect(user.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
+  await user.goto("/billing");
+  await expect(user.getByTestId("access-denied")).toContainText("IAM user and role access to Billing information is not activated");
+  await user.goto("/account-settings");
+  await expect(user.getByTestId("billing-access")).toContainText("Deactivated");
+  await expect(user.getByRole("button", { name: "Activate IAM access" })).toHaveCount(0);
+
+  await page.goto("/account-settings");
+  await hydrated(page);
+  await expect(page.getByTestId("billing-access")).toContainText("Deactivated");
+  await page.getByRole("button", { name: "Activate IAM access" }).click();
+  await expect(page.getByTestId("billing-access")).toContainText("Activated");
+
+  await user.goto("/billing");
+  await expect(user.getByTestId("month-to-date")).toHaveText("$0.00");
+  await context.close();
+});

@@ -1,0 +1,622 @@
+//! Billing: cost data (imported Cost and Usage Report files, or a demo month), the billing
+//! dashboard, budgets, their alerts and the notifications alerts make. IAM users reach any
+//! of it only while the root user allows "IAM user and role access to Billing information",
+//! and then as the engine decides (aws-portal:*, budgets:* actions).
+
+use crate::authz::Authorizer;
+use crate::ops::audited;
+use crate::{Caller, Identity, ServiceError};
+use iam_core::billing::budget::{self, Alert, BudgetSpec, ThresholdType, Trigger};
+use iam_core::billing::cur;
+use iam_core::billing::forecast::{run_rate, Period};
+use iam_core::billing::view::{BillingDashboard, BudgetStatus, ImportSummary, NotificationInfo};
+use iam_core::billing::{Day, Micros};
+use iam_core::field::FieldError;
+use sqlx::{PgConnection, PgPool};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
+
+fn to_date(day: Day) -> Result<time::Date, ServiceError> {
+    time::Date::from_julian_day(day.0 + UNIX_EPOCH_JULIAN_DAY)
+        .map_err(|e| ServiceError::Internal(format!("day {}: {e}", day.0)))
+}
+
+fn from_date(date: time::Date) -> Day {
+    Day(date.to_julian_day() - UNIX_EPOCH_JULIAN_DAY)
+}
+
+fn today(caller: &Caller<'_>) -> Day {
+    Day::from_unix(caller.now.unix_timestamp())
+}
+
+fn budget_arn(account: &str, name: &str) -> String {
+    format!("arn:aws:budgets::{account}:budget/{name}")
+}
+
+/// Whether the account lets IAM users see billing at all.
+async fn iam_access_on(conn: &mut PgConnection, account: &str) -> Result<bool, ServiceError> {
+    Ok(
+        sqlx::query_scalar("SELECT iam_billing_access FROM accounts WHERE account_id = $1")
+            .bind(account)
+            .fetch_optional(conn)
+            .await?
+            .unwrap_or(false),
+    )
+}
+
+/// The gate in front of every billing operation: the root user passes; an IAM user only
+/// while the account allows IAM access to billing, and then if the engine allows `action`.
+async fn authorize(
+    conn: &mut PgConnection,
+    caller: &Caller<'_>,
+    action: &str,
+    resource: &str,
+) -> Result<(), ServiceError> {
+    if matches!(caller.identity, Identity::Root { .. }) {
+        return Ok(());
+    }
+    if !iam_access_on(conn, caller.account()).await? {
+        return Err(ServiceError::AccessDenied(format!(
+            "User: {} is not authorized to perform: {action}: IAM user and role access to Billing information is not activated for this account. The root user can activate it in Account settings.",
+            caller.identity.arn()
+        )));
+    }
+    let authz = Authorizer::load(conn, caller.identity, caller.meta, caller.now).await?;
+    authz.check(action, resource)?;
+    Ok(())
+}
+
+/// The account's "IAM user and role access to Billing information" setting.
+pub async fn iam_billing_access(pool: &PgPool, caller: &Caller<'_>) -> Result<bool, ServiceError> {
+    let mut conn = pool.acquire().await?;
+    iam_access_on(&mut conn, caller.account()).await
+}
+
+/// Turns IAM access to billing on or off: the root user alone may.
+pub async fn set_iam_billing_access(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    on: bool,
+) -> Result<(), ServiceError> {
+    if !matches!(caller.identity, Identity::Root { .. }) {
+        return Err(ServiceError::AccessDenied(format!(
+            "User: {} is not authorized to change IAM user and role access to Billing information: only the root user can",
+            caller.identity.arn()
+        )));
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE accounts SET iam_billing_access = $2 WHERE account_id = $1")
+        .bind(caller.account())
+        .bind(on)
+        .execute(&mut *tx)
+        .await?;
+    audited(
+        &mut tx,
+        caller,
+        "aws-portal:ModifyAccount",
+        &format!("arn:aws:iam::{}:root billing-access={on}", caller.account()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes costs per (day, service), replacing what those days and services had: importing a
+/// newer report of the same month corrects it rather than adding to it.
+async fn store_costs(
+    conn: &mut PgConnection,
+    account: &str,
+    totals: &BTreeMap<(Day, String), Micros>,
+) -> Result<(), ServiceError> {
+    let mut days = Vec::with_capacity(totals.len());
+    let mut services = Vec::with_capacity(totals.len());
+    let mut amounts = Vec::with_capacity(totals.len());
+    for ((day, service), amount) in totals {
+        days.push(to_date(*day)?);
+        services.push(service.clone());
+        amounts.push(amount.0);
+    }
+    sqlx::query(
+        "INSERT INTO cost_daily (account_id, usage_date, service, amount)
+         SELECT $1, d, s, a FROM unnest($2::date[], $3::text[], $4::bigint[]) AS t(d, s, a)
+         ON CONFLICT (account_id, usage_date, service) DO UPDATE SET amount = excluded.amount",
+    )
+    .bind(account)
+    .bind(&days)
+    .bind(&services)
+    .bind(&amounts)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Imports a Cost and Usage Report CSV in one transaction: a bad line imports nothing. Then
+/// the account's alerts are evaluated against the new costs.
+pub async fn import_costs(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    csv: &str,
+) -> Result<ImportSummary, ServiceError> {
+    let account = caller.account();
+    let mut tx = pool.begin().await?;
+    authorize(&mut tx, caller, "aws-portal:ModifyBilling", "*").await?;
+    let lines =
+        cur::parse(csv).map_err(|e| ServiceError::Invalid(vec![FieldError::new("file", e.to_string())]))?;
+    if lines.is_empty() {
+        return Err(ServiceError::field(
+            "file",
+            "the file has a header but no cost lines",
+        ));
+    }
+    let mut totals: BTreeMap<(Day, String), Micros> = BTreeMap::new();
+    for line in &lines {
+        let sum = totals.entry((line.day, line.service.clone())).or_default();
+        *sum = *sum + line.amount;
+    }
+    store_costs(&mut tx, account, &totals).await?;
+    audited(
+        &mut tx,
+        caller,
+        "cur:ImportCostAndUsageReport",
+        &format!("{} lines", lines.len()),
+    )
+    .await?;
+    tx.commit().await?;
+    let notifications = evaluate_account(pool, account, caller.now).await?;
+    let days: std::collections::BTreeSet<Day> = totals.keys().map(|(d, _)| *d).collect();
+    let services: std::collections::BTreeSet<&String> = totals.keys().map(|(_, s)| s).collect();
+    Ok(ImportSummary {
+        lines: lines.len(),
+        days: days.len(),
+        services: services.len(),
+        total: lines.iter().map(|l| l.amount).sum(),
+        notifications,
+    })
+}
+
+/// A demo month for `account` (the admin command): last month and this month to `now`.
+pub async fn seed_demo(
+    pool: &PgPool,
+    account: &str,
+    now: OffsetDateTime,
+    seed: u64,
+) -> Result<usize, ServiceError> {
+    let today = Day::from_unix(now.unix_timestamp());
+    let totals: BTreeMap<(Day, String), Micros> = iam_core::billing::demo::generate(today, seed)
+        .into_iter()
+        .map(|(day, service, amount)| ((day, service.to_owned()), amount))
+        .collect();
+    let mut tx = pool.begin().await?;
+    store_costs(&mut tx, account, &totals).await?;
+    tx.commit().await?;
+    evaluate_account(pool, account, now).await?;
+    Ok(totals.len())
+}
+
+async fn spend_between(
+    conn: &mut PgConnection,
+    account: &str,
+    from: Day,
+    to: Day,
+) -> Result<Micros, ServiceError> {
+    let sum: Option<i64> = sqlx::query_scalar(
+        "SELECT sum(amount)::bigint FROM cost_daily WHERE account_id = $1 AND usage_date >= $2 AND usage_date < $3",
+    )
+    .bind(account)
+    .bind(to_date(from)?)
+    .bind(to_date(to)?)
+    .fetch_one(conn)
+    .await?;
+    Ok(Micros(sum.unwrap_or(0)))
+}
+
+type BudgetRow = (String, i64, String, time::Date, Option<time::Date>);
+type AlertRow = (String, i16, i64, String, String, Vec<String>);
+
+/// The account's budgets, by name, with their alerts in order.
+async fn budget_specs(
+    conn: &mut PgConnection,
+    account: &str,
+    only: Option<&str>,
+) -> Result<Vec<BudgetSpec>, ServiceError> {
+    let rows: Vec<BudgetRow> = sqlx::query_as(
+        "SELECT budget_name, amount, period, start_date, end_date FROM budgets
+          WHERE account_id = $1 AND ($2::text IS NULL OR budget_name = $2) ORDER BY lower(budget_name)",
+    )
+    .bind(account)
+    .bind(only)
+    .fetch_all(&mut *conn)
+    .await?;
+    let alerts: Vec<AlertRow> = sqlx::query_as(
+        "SELECT budget_name, alert_index, threshold, threshold_type, trigger, recipients FROM budget_alerts
+          WHERE account_id = $1 AND ($2::text IS NULL OR budget_name = $2) ORDER BY budget_name, alert_index",
+    )
+    .bind(account)
+    .bind(only)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, amount, period, start, end)| BudgetSpec {
+            alerts: alerts
+                .iter()
+                .filter(|a| a.0 == name)
+                .map(|(_, _, threshold, kind, trigger, recipients)| Alert {
+                    threshold: Micros(*threshold),
+                    threshold_type: if kind == "ABSOLUTE_VALUE" {
+                        ThresholdType::Absolute
+                    } else {
+                        ThresholdType::Percentage
+                    },
+                    trigger: if trigger == "FORECASTED" {
+                        Trigger::Forecasted
+                    } else {
+                        Trigger::Actual
+                    },
+                    recipients: recipients.clone(),
+                })
+                .collect(),
+            name,
+            amount: Micros(amount),
+            period: Period::parse(&period).unwrap_or(Period::Monthly),
+            start: from_date(start),
+            end: end.map(from_date),
+        })
+        .collect())
+}
+
+/// A budget's current period, spend and forecast on `today`.
+async fn status(
+    conn: &mut PgConnection,
+    account: &str,
+    spec: BudgetSpec,
+    today: Day,
+) -> Result<BudgetStatus, ServiceError> {
+    let (start, end) = spec.period.bounds(today);
+    let upto = today.next().min(end);
+    let actual = spend_between(conn, account, start, upto).await?;
+    let forecast = run_rate(actual, start, end, today);
+    let fired: Vec<i16> = sqlx::query_scalar(
+        "SELECT alert_index FROM alert_firings WHERE account_id = $1 AND budget_name = $2 AND period_start = $3",
+    )
+    .bind(account)
+    .bind(&spec.name)
+    .bind(to_date(start)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(BudgetStatus {
+        spec,
+        period: (start, end),
+        actual,
+        forecast,
+        fired: fired.into_iter().map(|i| i as usize).collect(),
+    })
+}
+
+fn running(spec: &BudgetSpec, today: Day) -> bool {
+    spec.start <= today && spec.end.is_none_or(|end| today < end)
+}
+
+/// Checks every running budget of the account and records each alert that is due, once per
+/// budget period: the firing's primary key decides, so two processes evaluating at once make
+/// one notification. Returns how many notifications this call made.
+pub async fn evaluate_account(
+    pool: &PgPool,
+    account: &str,
+    now: OffsetDateTime,
+) -> Result<usize, ServiceError> {
+    let today = Day::from_unix(now.unix_timestamp());
+    let mut tx = pool.begin().await?;
+    let specs = budget_specs(&mut tx, account, None).await?;
+    let mut made = 0;
+    for spec in specs.into_iter().filter(|s| running(s, today)) {
+        let current = status(&mut tx, account, spec, today).await?;
+        let due = budget::due(&current.spec, current.actual, current.forecast, &current.fired);
+        for index in due {
+            let alert = &current.spec.alerts[index];
+            let spend = match alert.trigger {
+                Trigger::Actual => current.actual,
+                Trigger::Forecasted => current.forecast,
+            };
+            let inserted = sqlx::query(
+                "INSERT INTO alert_firings (account_id, budget_name, alert_index, period_start, fired_at, spend)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(account)
+            .bind(&current.spec.name)
+            .bind(index as i16)
+            .bind(to_date(current.period.0)?)
+            .bind(now)
+            .bind(spend.0)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                continue; // another process fired it first
+            }
+            let subject = format!(
+                "AWS Budgets: {} has exceeded your alert threshold",
+                current.spec.name
+            );
+            let body = format!(
+                "{}: {} ({} of the budgeted {} for {} to {}). {} spend: {}.",
+                current.spec.name,
+                alert.describe(),
+                alert.limit(current.spec.amount).display(),
+                current.spec.amount.display(),
+                current.period.0.iso(),
+                Day(current.period.1 .0 - 1).iso(),
+                alert.trigger.label(),
+                spend.display()
+            );
+            sqlx::query(
+                "INSERT INTO notifications (account_id, budget_name, created_at, subject, body, recipients, delivery)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'console')",
+            )
+            .bind(account)
+            .bind(&current.spec.name)
+            .bind(now)
+            .bind(&subject)
+            .bind(&body)
+            .bind(&alert.recipients)
+            .execute(&mut *tx)
+            .await?;
+            made += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(made)
+}
+
+/// The scheduled evaluation: every account with a budget.
+pub async fn evaluate_all(pool: &PgPool, now: OffsetDateTime) -> Result<usize, ServiceError> {
+    let accounts: Vec<String> = sqlx::query_scalar("SELECT DISTINCT account_id FROM budgets")
+        .fetch_all(pool)
+        .await?;
+    let mut made = 0;
+    for account in accounts {
+        made += evaluate_account(pool, &account, now).await?;
+    }
+    Ok(made)
+}
+
+/// The billing dashboard on the caller's today (`aws-portal:ViewBilling`).
+pub async fn dashboard(pool: &PgPool, caller: &Caller<'_>) -> Result<BillingDashboard, ServiceError> {
+    let account = caller.account();
+    let today = today(caller);
+    let mut conn = pool.acquire().await?;
+    authorize(&mut conn, caller, "aws-portal:ViewBilling", "*").await?;
+    let month_start = today.month_start();
+    let rows: Vec<(time::Date, String, i64)> = sqlx::query_as(
+        "SELECT usage_date, service, amount FROM cost_daily
+          WHERE account_id = $1 AND usage_date >= $2 AND usage_date <= $3",
+    )
+    .bind(account)
+    .bind(to_date(month_start)?)
+    .bind(to_date(today)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_service: BTreeMap<String, Micros> = BTreeMap::new();
+    let mut by_day: BTreeMap<Day, Micros> = BTreeMap::new();
+    for (date, service, amount) in rows {
+        let entry = by_service.entry(service).or_default();
+        *entry = *entry + Micros(amount);
+        let day = by_day.entry(from_date(date)).or_default();
+        *day = *day + Micros(amount);
+    }
+    let mut cumulative = Vec::new();
+    let mut running_total = Micros::ZERO;
+    let mut day = month_start;
+    while day <= today {
+        running_total = running_total + by_day.get(&day).copied().unwrap_or_default();
+        cumulative.push((day, running_total));
+        day = day.next();
+    }
+    let mut by_service: Vec<(String, Micros)> = by_service.into_iter().collect();
+    by_service.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let last_month = spend_between(&mut conn, account, month_start.add_months(-1), month_start).await?;
+    let mut budgets = Vec::new();
+    for spec in budget_specs(&mut conn, account, None).await? {
+        budgets.push(status(&mut conn, account, spec, today).await?);
+    }
+    let month_end = month_start.add_months(1);
+    Ok(BillingDashboard {
+        today,
+        month_start,
+        days_in_month: today.days_in_its_month(),
+        month_to_date: running_total,
+        forecast: run_rate(running_total, month_start, month_end, today),
+        last_month,
+        by_service,
+        cumulative,
+        budgets,
+    })
+}
+
+/// The account's budgets with their current spend (`budgets:ViewBudget`).
+pub async fn list_budgets(pool: &PgPool, caller: &Caller<'_>) -> Result<Vec<BudgetStatus>, ServiceError> {
+    let account = caller.account();
+    let mut conn = pool.acquire().await?;
+    authorize(&mut conn, caller, "budgets:ViewBudget", &budget_arn(account, "*")).await?;
+    let mut out = Vec::new();
+    for spec in budget_specs(&mut conn, account, None).await? {
+        out.push(status(&mut conn, account, spec, today(caller)).await?);
+    }
+    Ok(out)
+}
+
+/// One budget, with its current period (`budgets:ViewBudget`).
+pub async fn get_budget(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    name: &str,
+) -> Result<BudgetStatus, ServiceError> {
+    let account = caller.account();
+    let mut conn = pool.acquire().await?;
+    authorize(
+        &mut conn,
+        caller,
+        "budgets:ViewBudget",
+        &budget_arn(account, name),
+    )
+    .await?;
+    let spec = budget_specs(&mut conn, account, Some(name))
+        .await?
+        .pop()
+        .ok_or_else(|| {
+            ServiceError::NoSuchEntity(format!(
+                "Unable to get budget: {name} - the budget doesn't exist."
+            ))
+        })?;
+    status(&mut conn, account, spec, today(caller)).await
+}
+
+/// Creates a budget with its alerts (`budgets:ModifyBudget`), then evaluates it at once.
+pub async fn create_budget(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    spec: &BudgetSpec,
+) -> Result<(), ServiceError> {
+    let account = caller.account();
+    let errors = budget::check(spec);
+    let mut tx = pool.begin().await?;
+    authorize(
+        &mut tx,
+        caller,
+        "budgets:ModifyBudget",
+        &budget_arn(account, &spec.name),
+    )
+    .await?;
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO budgets (account_id, budget_name, amount, period, start_date, end_date, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+    )
+    .bind(account)
+    .bind(&spec.name)
+    .bind(spec.amount.0)
+    .bind(spec.period.as_str())
+    .bind(to_date(spec.start)?)
+    .bind(spec.end.map(to_date).transpose()?)
+    .bind(caller.now)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(ServiceError::AlreadyExists(format!(
+            "Error creating budget: {} - the budget already exists.",
+            spec.name
+        )));
+    }
+    for (index, alert) in spec.alerts.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO budget_alerts (account_id, budget_name, alert_index, threshold, threshold_type, trigger, recipients)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(account)
+        .bind(&spec.name)
+        .bind(index as i16)
+        .bind(alert.threshold.0)
+        .bind(match alert.threshold_type {
+            ThresholdType::Percentage => "PERCENTAGE",
+            ThresholdType::Absolute => "ABSOLUTE_VALUE",
+        })
+        .bind(match alert.trigger {
+            Trigger::Actual => "ACTUAL",
+            Trigger::Forecasted => "FORECASTED",
+        })
+        .bind(&alert.recipients)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audited(
+        &mut tx,
+        caller,
+        "budgets:ModifyBudget",
+        &budget_arn(account, &spec.name),
+    )
+    .await?;
+    tx.commit().await?;
+    evaluate_account(pool, account, caller.now).await?;
+    Ok(())
+}
+
+/// Deletes a budget, its alerts and their firings (`budgets:ModifyBudget`).
+pub async fn delete_budget(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<(), ServiceError> {
+    let account = caller.account();
+    let mut tx = pool.begin().await?;
+    authorize(
+        &mut tx,
+        caller,
+        "budgets:ModifyBudget",
+        &budget_arn(account, name),
+    )
+    .await?;
+    let deleted = sqlx::query("DELETE FROM budgets WHERE account_id = $1 AND budget_name = $2")
+        .bind(account)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+    if deleted.rows_affected() == 0 {
+        return Err(ServiceError::NoSuchEntity(format!(
+            "Unable to delete budget: {name} - the budget doesn't exist."
+        )));
+    }
+    audited(
+        &mut tx,
+        caller,
+        "budgets:ModifyBudget",
+        &budget_arn(account, name),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The account's alert notifications, newest first (`budgets:ViewBudget`).
+pub async fn list_notifications(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+) -> Result<Vec<NotificationInfo>, ServiceError> {
+    let account = caller.account();
+    let mut conn = pool.acquire().await?;
+    authorize(&mut conn, caller, "budgets:ViewBudget", &budget_arn(account, "*")).await?;
+    type Row = (
+        i64,
+        String,
+        OffsetDateTime,
+        String,
+        String,
+        Vec<String>,
+        String,
+        i32,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, budget_name, created_at, subject, body, recipients, delivery, attempts, last_error
+           FROM notifications WHERE account_id = $1 ORDER BY id DESC LIMIT 200",
+    )
+    .bind(account)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, budget_name, created, subject, body, recipients, delivery, attempts, last_error)| {
+                NotificationInfo {
+                    id,
+                    budget_name,
+                    created_at: created.unix_timestamp(),
+                    subject,
+                    body,
+                    recipients,
+                    delivery,
+                    attempts,
+                    last_error,
+                }
+            },
+        )
+        .collect())
+}
