@@ -34,9 +34,11 @@ cargo_passed=$(awk '/^test result:/ { n += $4 } END { print n + 0 }' "$WORK/carg
 log "starting the server for the browser tests"
 PORT=$(free_port)
 BASE_URL="http://127.0.0.1:$PORT"
+# Alert emails go to this port, where the billing browser test starts an SMTP sink.
+SMTP_SINK_PORT=$(free_port)
 # A short lockout so the browser tests can see one begin and end.
 IAM_LISTEN="127.0.0.1:$PORT" IAM_SITE_ROOT="$SITE_ROOT" RUST_LOG=${RUST_LOG:-warn} \
-  IAM_LOCKOUT_MAX_FAILURES=5 IAM_LOCKOUT_WAIT_SECONDS=3 \
+  IAM_LOCKOUT_MAX_FAILURES=5 IAM_LOCKOUT_WAIT_SECONDS=3 IAM_SMTP_RELAY="127.0.0.1:$SMTP_SINK_PORT" \
   "$CARGO_TARGET_DIR/debug/server" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 wait_for_http "$BASE_URL/healthz" 60 || { cat "$WORK/server.log" >&2; die "the server did not start"; }
@@ -44,6 +46,7 @@ wait_for_http "$BASE_URL/healthz" 60 || { cat "$WORK/server.log" >&2; die "the s
 log "Playwright tests in Chromium"
 set +e
 (cd end2end && BASE_URL="$BASE_URL" SERVER_BIN="$CARGO_TARGET_DIR/debug/server" PSQL="$("$ROOT/scripts/pg.sh" psql)" AWS_CLI="$ROOT/.venv/bin/aws" \
+  PYTHON="$ROOT/.venv/bin/python" SMTP_SINK_PORT="$SMTP_SINK_PORT" \
   CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}" \
   npx playwright test 2>&1) | tee "$WORK/e2e.log"
 e2e_status=${PIPESTATUS[0]}

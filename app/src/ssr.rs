@@ -32,6 +32,8 @@ pub struct ConsoleSettings {
     /// A session ends this long after sign-in, however active it is.
     pub session_lifetime: Duration,
     pub lockout: iam_core::credentials::lockout::LockoutPolicy,
+    /// Whether budget alert emails go out (an SMTP relay is configured).
+    pub email_configured: bool,
 }
 
 pub fn context() -> Result<ServerContext, AppError> {

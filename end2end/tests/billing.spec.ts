@@ -1,4 +1,8 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import { hydrated, signUp, uniqueEmail } from "./helpers";
 
@@ -112,4 +116,61 @@ test("IAM users see billing only after the root user activates IAM access, and t
   await user.goto("/billing");
   await expect(user.getByTestId("month-to-date")).toHaveText("$0.00");
   await context.close();
+});
+
+/** Starts Python's aiosmtpd on the port the server sends alert emails to; returns its Maildir. */
+async function smtpSink(): Promise<{ dir: string; stop: () => void }> {
+  const port = process.env.SMTP_SINK_PORT;
+  if (!port) throw new Error("SMTP_SINK_PORT must name the server's SMTP relay port (scripts/test.sh sets it)");
+  // aiosmtpd's Mailbox handler makes the Maildir itself (it must not exist yet).
+  const dir = join(mkdtempSync(join(tmpdir(), "smtp-sink-")), "maildir");
+  const sink = spawn(process.env.PYTHON ?? "python3",
+    ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${port}`, "-c", "aiosmtpd.handlers.Mailbox", dir], { stdio: "inherit" });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(Number(port), "127.0.0.1", () => { socket.end(); resolve(true); });
+      socket.on("error", () => resolve(false));
+    });
+    if (up) return { dir, stop: () => sink.kill() };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  sink.kill();
+  throw new Error("the SMTP sink did not start");
+}
+
+function mailbox(dir: string): string {
+  const folder = join(dir, "new");
+  if (!existsSync(folder)) return ""; // made with the first message
+  return readdirSync(folder).map((f) => readFileSync(join(folder, f), "utf8")).join("\n");
+}
+
+test("an alert's email reaches the SMTP relay, and the console says it was emailed", async ({ page }) => {
+  const sink = await smtpSink();
+  try {
+    await signUp(page, uniqueEmail("billing-mail"), "Mail");
+    await page.goto("/billing/budgets/create");
+    await hydrated(page);
+    await page.getByLabel("Zero spend budget").check();
+    const name = `Zero ${Date.now()}`;
+    await page.getByLabel("Budget name").fill(name);
+    await page.getByLabel("Email recipients").fill("alerts@example.com");
+    await page.getByRole("button", { name: "Create budget" }).click();
+    await expect(page.getByTestId("alerts")).toContainText("Actual cost above $0.01");
+
+    const today = new Date().toISOString().slice(0, 10);
+    await page.goto("/billing");
+    await hydrated(page);
+    await page.getByLabel("Cost and Usage Report (CSV)").fill(`${HEADER}\na,${today}T00:00:00Z,AWSLambda,0.42\n`);
+    await page.getByRole("button", { name: "Import" }).click();
+    await expect(page.getByTestId("import-result")).toContainText("1 new budget alerts");
+
+    await expect.poll(() => mailbox(sink.dir), { timeout: 20_000 }).toContain(`Subject: AWS Budgets: ${name} has exceeded your alert threshold`);
+    expect(mailbox(sink.dir)).toContain("To: alerts@example.com");
+    await expect.poll(async () => {
+      await page.goto("/billing/notifications");
+      return page.getByTestId("delivery").first().textContent();
+    }, { timeout: 20_000 }).toBe("Emailed");
+  } finally {
+    sink.stop();
+  }
 });

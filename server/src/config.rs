@@ -72,6 +72,15 @@ pub struct Config {
     /// Password hashes computed at once (each takes ~19 MiB). Default: the number of CPUs.
     #[arg(long, env = "IAM_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
+
+    /// An SMTP relay for budget alert emails, as HOST:PORT (plain SMTP, e.g. a local
+    /// relay). Unset: alerts show in the console only and their emails wait.
+    #[arg(long, env = "IAM_SMTP_RELAY")]
+    pub smtp_relay: Option<String>,
+
+    /// The From address of alert emails.
+    #[arg(long, env = "IAM_SMTP_FROM", default_value = "budgets@localhost")]
+    pub smtp_from: String,
 }
 
 impl Config {

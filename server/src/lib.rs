@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod config;
 pub mod guards;
+pub mod mailer;
 pub mod router;
 pub mod startup;
 

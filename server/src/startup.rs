@@ -53,6 +53,14 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
         }
     });
 
+    if let Some(relay) = &config.smtp_relay {
+        tokio::spawn(crate::mailer::deliver_forever(
+            pool.clone(),
+            relay.clone(),
+            config.smtp_from.clone(),
+        ));
+    }
+
     // The API's caches stay in step with every process's changes through NOTIFY.
     tokio::spawn(iam_service::cache::listen(pool.clone()));
 
@@ -63,6 +71,7 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
         allow_signup: config.allow_signup,
         session_lifetime: time::Duration::hours(config.session_lifetime_hours.into()),
         lockout: config.lockout(),
+        email_configured: config.smtp_relay.is_some(),
     };
     let leptos_options = LeptosOptions::builder()
         .output_name(app::OUTPUT_NAME)

@@ -142,10 +142,12 @@ pub async fn create_budget(
     Ok(())
 }
 
+/// The alert notifications, and whether their emails go out.
 #[server(endpoint = "billing_notifications")]
-pub async fn billing_notifications() -> Result<Vec<NotificationInfo>, AppError> {
+pub async fn billing_notifications() -> Result<(Vec<NotificationInfo>, bool), AppError> {
     let (ctx, who) = crate::ssr::caller().await?;
-    Ok(iam_service::ops::billing::list_notifications(&ctx.pool, &who.caller()).await?)
+    let list = iam_service::ops::billing::list_notifications(&ctx.pool, &who.caller()).await?;
+    Ok((list, ctx.settings.email_configured))
 }
 
 /// "IAM user and role access to Billing information": (on, may the caller change it).

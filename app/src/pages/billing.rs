@@ -100,10 +100,13 @@ pub fn NotificationsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading notifications…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(items) if items.is_empty() => view! {
+                    Ok((items, _)) if items.is_empty() => view! {
                         <p class="empty">"No alerts have fired. Alerts fire once per budget period when spend crosses their threshold."</p>
                     }.into_any(),
-                    Ok(items) => view! {
+                    Ok((items, email)) => view! {
+                        {(!email).then(|| view! {
+                            <div class="alert alert-info" role="status">"Email delivery is not configured on this console (IAM_SMTP_RELAY): alert emails wait here and go out once it is."</div>
+                        })}
                         <table class="table" data-testid="notifications">
                             <thead><tr><th>"Time"</th><th>"Budget"</th><th>"Alert"</th><th>"Email recipients"</th><th>"Delivery"</th></tr></thead>
                             <tbody>{items.into_iter().map(|n| view! {
@@ -112,11 +115,12 @@ pub fn NotificationsPage() -> impl IntoView {
                                     <td><a href=format!("/billing/budgets/view?name={}", crate::components::widgets::encode(&n.budget_name))>{n.budget_name.clone()}</a></td>
                                     <td><strong>{n.subject}</strong><br />{n.body}</td>
                                     <td>{if n.recipients.is_empty() { "None".to_string() } else { n.recipients.join(", ") }}</td>
-                                    <td>{match n.delivery.as_str() {
-                                        "console" => "Shown here (email delivery is not configured)".to_string(),
-                                        "pending" => format!("Waiting to send (attempts: {})", n.attempts),
-                                        "sent" => "Emailed".to_string(),
-                                        _ => format!("Failed: {}", n.last_error.unwrap_or_default()),
+                                    <td data-testid="delivery">{match (n.delivery.as_str(), n.last_error) {
+                                        ("console", _) => "Console only (no email recipients)".to_string(),
+                                        ("pending", None) => "Queued for email".to_string(),
+                                        ("pending", Some(e)) => format!("Retrying ({} failed attempts; last: {e})", n.attempts),
+                                        ("sent", _) => "Emailed".to_string(),
+                                        (_, e) => format!("Not delivered after {} attempts: {}", n.attempts, e.unwrap_or_default()),
                                     }}</td>
                                 </tr>
                             }).collect_view()}</tbody>

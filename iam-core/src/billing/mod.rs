@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod cur;
 pub mod date;
+pub mod delivery;
 pub mod demo;
 pub mod forecast;
 pub mod money;

@@ -154,3 +154,61 @@ async fn a_bad_line_imports_nothing_and_alerts_fire_once_per_period(pool: PgPool
         "{after:?}"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn alert_emails_are_claimed_once_retried_with_backoff_then_given_up(pool: PgPool) {
+    use iam_service::ops::billing::{claim_outgoing, record_delivery};
+    let account = signed_up(&pool, "mail@example.com").await;
+    let root = Identity::Root {
+        account_id: account.account_id.clone(),
+    };
+    let m = meta();
+    let as_root = caller(&root, &m);
+    let today = Day::from_unix(now().unix_timestamp());
+    create_budget(
+        &pool,
+        &as_root,
+        &iam_core::billing::budget::zero_spend("Zero", today.month_start(), vec!["ops@example.com".into()]),
+    )
+    .await
+    .unwrap();
+    import_costs(&pool, &as_root, &csv(&today.iso(), &[("AWSLambda", "0.42")]))
+        .await
+        .unwrap();
+    let first = claim_outgoing(&pool, now(), 10).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].recipients, ["ops@example.com"]);
+    assert!(
+        claim_outgoing(&pool, now(), 10).await.unwrap().is_empty(),
+        "claimed once"
+    );
+
+    let mut at = now();
+    for attempt in 1..=6 {
+        record_delivery(&pool, first[0].id, Err("relay refused".into()), at)
+            .await
+            .unwrap();
+        let list = list_notifications(&pool, &as_root).await.unwrap();
+        if attempt < 6 {
+            assert_eq!(list[0].delivery, "pending");
+            assert!(
+                claim_outgoing(&pool, at, 10).await.unwrap().is_empty(),
+                "not before the backoff"
+            );
+            at += time::Duration::seconds(iam_core::billing::delivery::retry_delay(attempt).unwrap());
+            assert_eq!(
+                claim_outgoing(&pool, at, 10).await.unwrap().len(),
+                1,
+                "attempt {attempt}"
+            );
+        } else {
+            assert_eq!(list[0].delivery, "failed");
+            assert_eq!(list[0].attempts, 6);
+            assert_eq!(list[0].last_error.as_deref(), Some("relay refused"));
+        }
+    }
+    assert!(claim_outgoing(&pool, at + time::Duration::days(1), 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
