@@ -42,19 +42,39 @@ test("budgets from the template and the custom form; imported costs cross 85% an
   await expect(alerts).toContainText("Forecasted cost above 100%");
   await expect(alerts).toContainText("$85.00");
 
+  // "Customize (advanced)": the wizard, each step checked before the next.
   await page.goto("/billing/budgets/create");
   await hydrated(page);
-  await page.getByLabel("Cost budget", { exact: true }).check();
-  await page.getByLabel("Budget name").fill("Team: ops");
-  await page.getByLabel("Enter your budgeted amount ($)").fill("500");
-  await page.getByLabel("Period").selectOption("QUARTERLY");
-  await page.getByLabel("Threshold", { exact: true }).fill("50");
-  await page.getByRole("button", { name: "Create budget" }).click();
-  await expect(page.getByText("budget name `Team: ops` must be 1 to 100 characters, without `:` or `\\`")).toBeVisible();
-  await page.getByLabel("Budget name").fill("Quarterly ops");
-  await page.getByRole("button", { name: "Create budget" }).click();
+  await page.getByLabel("Customize (advanced)").check();
+  const wizard = page.getByTestId("budget-wizard");
+  await expect(wizard.getByRole("heading", { name: "Choose budget type" })).toBeVisible();
+  await expect(wizard.getByLabel("Usage budget")).toBeDisabled();
+  await wizard.getByRole("button", { name: "Next" }).click();
+  await wizard.getByLabel("Budget name").fill("Team: ops");
+  await wizard.getByLabel("Period").selectOption("QUARTERLY");
+  await wizard.getByLabel("Enter your budgeted amount ($)").fill("500");
+  await wizard.getByRole("button", { name: "Next" }).click();
+  await expect(wizard.getByRole("alert")).toContainText("budget name `Team: ops` must be 1 to 100 characters, without `:` or `\\`");
+  await wizard.getByLabel("Budget name").fill("Quarterly ops");
+  await wizard.getByRole("button", { name: "Next" }).click();
+  await expect(wizard.getByRole("heading", { name: "Configure alerts" })).toBeVisible();
+  await wizard.getByLabel("Threshold", { exact: true }).fill("50");
+  await wizard.getByRole("button", { name: "Add an alert threshold" }).click();
+  await wizard.locator("#alert-1-trigger").selectOption("forecasted");
+  await wizard.locator("#alert-1-recipients").fill("lead@example.com");
+  await wizard.getByRole("button", { name: "Next" }).click();
+  await expect(wizard.getByTestId("review-budget")).toContainText("Quarterly");
+  await expect(wizard.getByTestId("review-budget")).toContainText("$500.00");
+  await expect(wizard.getByTestId("review-alerts")).toContainText("Actual cost above 50% (fires above $250.00)");
+  await expect(wizard.getByTestId("review-alerts")).toContainText("Forecasted cost above 80% (fires above $400.00) to lead@example.com");
+  await wizard.getByRole("button", { name: "Edit step 2" }).click();
+  await expect(wizard.getByLabel("Budget name")).toHaveValue("Quarterly ops");
+  await wizard.getByRole("button", { name: "Next" }).click();
+  await wizard.getByRole("button", { name: "Next" }).click();
+  await wizard.getByRole("button", { name: "Create budget" }).click();
   await expect(page.getByTestId("budget-facts")).toContainText("Quarterly");
   await expect(page.getByTestId("alerts")).toContainText("$250.00");
+  await expect(page.getByTestId("alerts")).toContainText("lead@example.com");
 
   // A broken file names its line and imports nothing.
   const today = new Date().toISOString().slice(0, 10);

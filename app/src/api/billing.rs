@@ -6,6 +6,7 @@
 use crate::error::AppError;
 use iam_core::billing::view::{BillingDashboard, BudgetStatus, ImportSummary, NotificationInfo};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 #[server(endpoint = "billing_dashboard")]
 pub async fn get_billing_dashboard() -> Result<BillingDashboard, AppError> {
@@ -143,6 +144,18 @@ pub async fn create_budget(
 }
 
 /// The alert notifications, and whether their emails go out.
+/// Creates a budget from the "Customize (advanced)" wizard; the server checks it again.
+#[server(endpoint = "create_custom_budget", input = Json)]
+pub async fn create_custom_budget(spec: iam_core::billing::budget::BudgetSpec) -> Result<(), AppError> {
+    let (ctx, who) = crate::ssr::caller().await?;
+    iam_service::ops::billing::create_budget(&ctx.pool, &who.caller(), &spec).await?;
+    leptos_axum::redirect(&format!(
+        "/billing/budgets/view?name={}",
+        crate::components::widgets::encode(&spec.name)
+    ));
+    Ok(())
+}
+
 #[server(endpoint = "billing_notifications")]
 pub async fn billing_notifications() -> Result<(Vec<NotificationInfo>, bool), AppError> {
     let (ctx, who) = crate::ssr::caller().await?;

@@ -94,6 +94,11 @@ pub fn CreateBudgetPage() -> impl IntoView {
         <Title text="Create budget" />
         <Breadcrumbs items=vec![("", "Billing".into()), ("/billing/budgets", "Budgets".into()), ("", "Create budget".into())] />
         <h1>"Create budget"</h1>
+        <Show when=move || hydrated.get() && mode.get() == "custom">
+            <p><button type="button" class="button" on:click=move |_| set_mode.set("monthly".into())>"Back to the templates"</button></p>
+            <crate::pages::budget_wizard::BudgetWizard />
+        </Show>
+        <div style:display=move || if hydrated.get() && mode.get() == "custom" { "none" } else { "block" }>
         <FormAlert errors />
         <ActionForm action=create>
             <section class="panel">
@@ -105,7 +110,7 @@ pub fn CreateBudgetPage() -> impl IntoView {
                 </fieldset>
                 <fieldset>
                     <legend>"Customize (advanced)"</legend>
-                    {choice("custom", "Cost budget", "Choose the period, the amount, the start and end, and the alert.")}
+                    {choice("custom", "Customize (advanced)", "Choose the period, renewal, amount and up to five alerts, step by step.")}
                 </fieldset>
             </section>
             <section class="panel">
@@ -153,6 +158,7 @@ pub fn CreateBudgetPage() -> impl IntoView {
                 <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create budget"</button>
             </div>
         </ActionForm>
+        </div>
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod account_settings;
 pub mod billing;
+pub mod budget_wizard;
 pub mod budgets;
 pub mod change_password;
 pub mod dashboard;

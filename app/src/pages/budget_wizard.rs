@@ -1,0 +1,388 @@
+//! "Customize (advanced)": the budget wizard. 1 budget type, 2 the budget (name, period,
+//! renewal, amount), 3 alerts (up to five: % or absolute, actual or forecasted, recipients),
+//! 4 review with "Edit" per step, then "Create budget". Each step is checked with iam-core's
+//! rules before the next; the server checks everything again.
+
+use crate::api::billing::CreateCustomBudget;
+use crate::components::widgets::ActionResult;
+use iam_core::billing::budget::{self, Alert, BudgetSpec, ThresholdType, Trigger};
+use iam_core::billing::forecast::Period;
+use iam_core::billing::{Day, Micros};
+use iam_core::field::FieldError;
+use leptos::prelude::*;
+
+const STEPS: [&str; 4] = [
+    "Choose budget type",
+    "Set your budget",
+    "Configure alerts",
+    "Review and create",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+struct AlertDraft {
+    threshold: String,
+    absolute: bool,
+    forecasted: bool,
+    recipients: String,
+}
+
+impl Default for AlertDraft {
+    fn default() -> Self {
+        Self {
+            threshold: "80".into(),
+            absolute: false,
+            forecasted: false,
+            recipients: String::new(),
+        }
+    }
+}
+
+fn recipients(text: &str) -> Vec<String> {
+    text.split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn month(text: &str) -> Option<Day> {
+    Day::parse(&format!("{}-01", text.trim()))
+}
+
+#[derive(Clone, Copy)]
+struct Draft {
+    name: RwSignal<String>,
+    period: RwSignal<String>,
+    expiring: RwSignal<bool>,
+    start: RwSignal<String>,
+    end: RwSignal<String>,
+    amount: RwSignal<String>,
+    alerts: RwSignal<Vec<AlertDraft>>,
+}
+
+impl Draft {
+    /// The budget as far as it is filled in, or every problem (with the field it concerns).
+    fn spec(&self, today: Day) -> Result<BudgetSpec, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let amount = Micros::parse(&self.amount.get()).unwrap_or_else(|| {
+            errors.push(FieldError::new(
+                "amount",
+                format!(
+                    "the budgeted amount must be like 100.00; got `{}`",
+                    self.amount.get()
+                ),
+            ));
+            Micros::ZERO
+        });
+        let start = match self.start.get().trim() {
+            "" => today.month_start(),
+            text => month(text).unwrap_or_else(|| {
+                errors.push(FieldError::new(
+                    "start",
+                    format!("`{text}` is not a month like 2026-11"),
+                ));
+                today.month_start()
+            }),
+        };
+        let end = if self.expiring.get() {
+            let text = self.end.get();
+            match month(&text) {
+                Some(day) => Some(day),
+                None => {
+                    errors.push(FieldError::new("end", "an expiring budget needs an end month"));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let alerts = self
+            .alerts
+            .get()
+            .iter()
+            .map(|a| Alert {
+                threshold: Micros::parse(&a.threshold).unwrap_or_else(|| {
+                    errors.push(FieldError::new(
+                        "threshold",
+                        format!("threshold `{}` must be a number like 80", a.threshold),
+                    ));
+                    Micros::ZERO
+                }),
+                threshold_type: if a.absolute {
+                    ThresholdType::Absolute
+                } else {
+                    ThresholdType::Percentage
+                },
+                trigger: if a.forecasted {
+                    Trigger::Forecasted
+                } else {
+                    Trigger::Actual
+                },
+                recipients: recipients(&a.recipients),
+            })
+            .collect();
+        let spec = BudgetSpec {
+            name: self.name.get().trim().to_owned(),
+            amount,
+            period: Period::parse(&self.period.get()).unwrap_or(Period::Monthly),
+            start,
+            end,
+            alerts,
+        };
+        // The rules' own messages, for fields not already explained above.
+        let rules: Vec<FieldError> = budget::check(&spec)
+            .into_iter()
+            .filter(|e| !errors.iter().any(|x| x.field == e.field))
+            .collect();
+        errors.extend(rules);
+        if errors.is_empty() {
+            Ok(spec)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Which fields each step owns, for its messages.
+fn step_fields(step: usize) -> &'static [&'static str] {
+    match step {
+        1 => &["name", "amount", "start", "end"],
+        2 => &["threshold", "recipients", "alerts"],
+        _ => &[],
+    }
+}
+
+#[component]
+pub fn BudgetWizard() -> impl IntoView {
+    let today = Day::from_unix(use_context::<crate::api::Whoami>().map_or(0, |w| w.now));
+    let step = RwSignal::new(0usize);
+    let draft = Draft {
+        name: RwSignal::new(String::new()),
+        period: RwSignal::new("MONTHLY".into()),
+        expiring: RwSignal::new(false),
+        start: RwSignal::new(String::new()),
+        end: RwSignal::new(String::new()),
+        amount: RwSignal::new(String::new()),
+        alerts: RwSignal::new(vec![AlertDraft::default()]),
+    };
+    let messages = RwSignal::new(Vec::<String>::new());
+    let create = ServerAction::<CreateCustomBudget>::new();
+    let next = move |_| {
+        let problems: Vec<String> = match draft.spec(today) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors
+                .into_iter()
+                .filter(|e| step_fields(step.get()).contains(&e.field.as_str()))
+                .map(|e| e.message)
+                .collect(),
+        };
+        messages.set(problems.clone());
+        if problems.is_empty() {
+            step.update(|s| *s = (*s + 1).min(3));
+        }
+    };
+    let submit = move |_| match draft.spec(today) {
+        Ok(spec) => {
+            messages.set(Vec::new());
+            create.dispatch(CreateCustomBudget { spec });
+        }
+        Err(errors) => messages.set(errors.into_iter().map(|e| e.message).collect()),
+    };
+    view! {
+        <div class="wizard-layout" data-testid="budget-wizard">
+            <ol class="wizard-steps">
+                {STEPS.iter().enumerate().map(|(i, label)| view! {
+                    <li aria-current=move || (step.get() == i).then_some("step")>
+                        <span class="muted">{format!("Step {}", i + 1)}</span><br />{*label}
+                    </li>
+                }).collect_view()}
+            </ol>
+            <section class="panel wizard-body">
+                <h2>{move || STEPS[step.get()]}</h2>
+                <Show when=move || step.get() == 0>
+                    <BudgetType />
+                </Show>
+                <Show when=move || step.get() == 1>
+                    <Amount draft />
+                </Show>
+                <Show when=move || step.get() == 2>
+                    <Alerts draft />
+                </Show>
+                <Show when=move || step.get() == 3>
+                    <Review draft step today />
+                </Show>
+                <Show when=move || !messages.get().is_empty()>
+                    <div class="alert alert-error" role="alert">
+                        <ul>{move || messages.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                    </div>
+                </Show>
+                <ActionResult value=create.value() success="" />
+                <div class="actions">
+                    <a class="button" href="/billing/budgets">"Cancel"</a>
+                    <Show when=move || step.get() != 0>
+                        <button type="button" class="button" on:click=move |_| step.update(|s| *s = s.saturating_sub(1))>"Previous"</button>
+                    </Show>
+                    <Show when=move || step.get() < 3 fallback=move || view! {
+                        <button type="button" class="button button-primary" disabled=move || create.pending().get() on:click=submit>"Create budget"</button>
+                    }>
+                        <button type="button" class="button button-primary" on:click=next>"Next"</button>
+                    </Show>
+                </div>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn BudgetType() -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>"Budget types"</legend>
+            <div class="check">
+                <input type="radio" id="type-cost" name="budget_type" checked=true />
+                <label for="type-cost">"Cost budget - Recommended"</label>
+                <p class="field-hint">"Monitor your costs against a specified dollar amount and receive alerts when your user-defined thresholds are met."</p>
+            </div>
+            <div class="check">
+                <input type="radio" id="type-usage" name="budget_type" disabled=true />
+                <label for="type-usage">"Usage budget"</label>
+                <p class="field-hint">"Not available yet: imported reports carry costs, not usage quantities."</p>
+            </div>
+        </fieldset>
+    }
+}
+
+/// A labelled text input bound to a signal.
+#[component]
+fn Input(
+    label: &'static str,
+    id: &'static str,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {(!hint.is_empty()).then(|| view! { <p class="field-hint">{hint}</p> })}
+            <input id=id type=kind prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+        </div>
+    }
+}
+
+#[component]
+fn Amount(draft: Draft) -> impl IntoView {
+    view! {
+        <Input label="Budget name" id="wizard-name" value=draft.name hint="1 to 100 characters, without : or \\." />
+        <div class="field">
+            <label for="wizard-period">"Period"</label>
+            <select id="wizard-period" prop:value=move || draft.period.get() on:change=move |ev| draft.period.set(event_target_value(&ev))>
+                {[Period::Daily, Period::Monthly, Period::Quarterly, Period::Annually].into_iter().map(|p| view! {
+                    <option value=p.as_str() selected=move || draft.period.get() == p.as_str()>{p.label()}</option>
+                }).collect_view()}
+            </select>
+        </div>
+        <fieldset>
+            <legend>"Budget renewal type"</legend>
+            <div class="check">
+                <input type="radio" id="renew-recurring" name="renewal" prop:checked=move || !draft.expiring.get() on:change=move |_| draft.expiring.set(false) />
+                <label for="renew-recurring">"Recurring budget"</label>
+            </div>
+            <div class="check">
+                <input type="radio" id="renew-expiring" name="renewal" prop:checked=move || draft.expiring.get() on:change=move |_| draft.expiring.set(true) />
+                <label for="renew-expiring">"Expiring budget"</label>
+            </div>
+        </fieldset>
+        <Input label="Start month" id="wizard-start" kind="month" value=draft.start hint="Empty: this month." />
+        <Show when=move || draft.expiring.get()>
+            <Input label="End month" id="wizard-end" kind="month" value=draft.end hint="The budget ends when this month begins." />
+        </Show>
+        <Input label="Enter your budgeted amount ($)" id="wizard-amount" value=draft.amount hint="Fixed: the same amount every period." />
+    }
+}
+
+#[component]
+fn Alerts(draft: Draft) -> impl IntoView {
+    let update = move |index: usize, change: Box<dyn Fn(&mut AlertDraft)>| {
+        draft.alerts.update(|list| {
+            if let Some(a) = list.get_mut(index) {
+                change(a);
+            }
+        })
+    };
+    view! {
+        <p>"Each alert fires once per budget period when actual or forecasted spend passes its threshold; it shows under Budget notifications and is emailed to its recipients."</p>
+        {move || draft.alerts.get().into_iter().enumerate().map(|(i, a)| view! {
+            <fieldset class="alert-draft">
+                <legend>{format!("Alert {}", i + 1)}</legend>
+                <div class="field">
+                    <label for=format!("alert-{i}-threshold")>"Threshold"</label>
+                    <input id=format!("alert-{i}-threshold") prop:value=a.threshold.clone()
+                        on:change=move |ev| { let v = event_target_value(&ev); update(i, Box::new(move |a| a.threshold = v.clone())) } />
+                </div>
+                <div class="field">
+                    <label for=format!("alert-{i}-type")>"Threshold type"</label>
+                    <select id=format!("alert-{i}-type") on:change=move |ev| { let abs = event_target_value(&ev) == "absolute"; update(i, Box::new(move |a| a.absolute = abs)) }>
+                        <option value="percentage" selected=!a.absolute>"% of budgeted amount"</option>
+                        <option value="absolute" selected=a.absolute>"Absolute value ($)"</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for=format!("alert-{i}-trigger")>"Trigger"</label>
+                    <select id=format!("alert-{i}-trigger") on:change=move |ev| { let f = event_target_value(&ev) == "forecasted"; update(i, Box::new(move |a| a.forecasted = f)) }>
+                        <option value="actual" selected=!a.forecasted>"Actual"</option>
+                        <option value="forecasted" selected=a.forecasted>"Forecasted"</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for=format!("alert-{i}-recipients")>"Email recipients"</label>
+                    <p class="field-hint">"Up to 10 addresses, separated by commas."</p>
+                    <input id=format!("alert-{i}-recipients") prop:value=a.recipients.clone()
+                        on:change=move |ev| { let v = event_target_value(&ev); update(i, Box::new(move |a| a.recipients = v.clone())) } />
+                </div>
+                <button type="button" class="button" on:click=move |_| draft.alerts.update(|l| { l.remove(i); })>{format!("Remove alert {}", i + 1)}</button>
+            </fieldset>
+        }).collect_view()}
+        <button type="button" class="button" disabled=move || { draft.alerts.get().len() >= budget::MAX_ALERTS }
+            on:click=move |_| draft.alerts.update(|l| l.push(AlertDraft::default()))>"Add an alert threshold"</button>
+    }
+}
+
+#[component]
+fn Review(draft: Draft, step: RwSignal<usize>, today: Day) -> impl IntoView {
+    let edit = move |to: usize, label: &'static str| {
+        view! {
+            <button type="button" class="button" on:click=move |_| step.set(to)>{label}</button>
+        }
+    };
+    view! {
+        {move || match draft.spec(today) {
+            Ok(spec) => view! {
+                <section aria-label="Step 1">
+                    <div class="panel-header"><h3>"Step 1: Budget type"</h3>{edit(0, "Edit step 1")}</div>
+                    <p>"Cost budget"</p>
+                </section>
+                <section aria-label="Step 2">
+                    <div class="panel-header"><h3>"Step 2: Budget"</h3>{edit(1, "Edit step 2")}</div>
+                    <dl class="facts" data-testid="review-budget">
+                        <dt>"Budget name"</dt><dd>{spec.name.clone()}</dd>
+                        <dt>"Period"</dt><dd>{spec.period.label()}</dd>
+                        <dt>"Renewal"</dt><dd>{spec.end.map_or("Recurring".to_string(), |e| format!("Expiring, ends {}", e.iso()))}</dd>
+                        <dt>"Start"</dt><dd>{spec.start.iso()}</dd>
+                        <dt>"Budgeted amount"</dt><dd>{spec.amount.display()}</dd>
+                    </dl>
+                </section>
+                <section aria-label="Step 3">
+                    <div class="panel-header"><h3>{format!("Step 3: Alerts ({})", spec.alerts.len())}</h3>{edit(2, "Edit step 3")}</div>
+                    <ul data-testid="review-alerts">{spec.alerts.iter().map(|a| view! {
+                        <li>{format!("{} (fires above {}) to {}", a.describe(), a.limit(spec.amount).display(),
+                            if a.recipients.is_empty() { "no one by email".to_string() } else { a.recipients.join(", ") })}</li>
+                    }).collect_view()}</ul>
+                </section>
+            }.into_any(),
+            Err(errors) => view! {
+                <ul class="field-messages">{errors.into_iter().map(|e| view! { <li>{e.message}</li> }).collect_view()}</ul>
+            }.into_any(),
+        }}
+    }
+}
