@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/billing/budgets") view=pages::budgets::BudgetsPage ssr=SsrMode::Async />
                     <Route path=path!("/billing/budgets/create") view=pages::budgets::CreateBudgetPage ssr=SsrMode::Async />
                     <Route path=path!("/billing/budgets/view") view=pages::budgets::BudgetDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/billing/budgets/edit") view=pages::budgets::EditBudgetPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

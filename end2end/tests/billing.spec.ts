@@ -75,6 +75,18 @@ test("budgets from the template and the custom form; imported costs cross 85% an
   await expect(page.getByTestId("budget-facts")).toContainText("Quarterly");
   await expect(page.getByTestId("alerts")).toContainText("$250.00");
   await expect(page.getByTestId("alerts")).toContainText("lead@example.com");
+  await expect(page.getByTestId("history").locator("tbody tr").first()).toContainText("$0.00");
+  // Edit: everything but the name, in the same wizard.
+  await page.getByRole("link", { name: "Edit budget" }).click();
+  await hydrated(page);
+  const editor = page.getByTestId("budget-wizard");
+  await expect(editor.getByText("Budget name: Quarterly ops")).toBeVisible();
+  await editor.getByLabel("Enter your budgeted amount ($)").fill("600");
+  await editor.getByRole("button", { name: "Next" }).click();
+  await editor.getByRole("button", { name: "Next" }).click();
+  await expect(editor.getByTestId("review-alerts")).toContainText("fires above $300.00");
+  await editor.getByRole("button", { name: "Save budget" }).click();
+  await expect(page.getByTestId("budget-facts")).toContainText("$600.00");
 
   // A broken file names its line and imports nothing.
   const today = new Date().toISOString().slice(0, 10);

@@ -4,7 +4,9 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::error::AppError;
-use iam_core::billing::view::{BillingDashboard, BudgetStatus, ImportSummary, NotificationInfo};
+use iam_core::billing::view::{
+    BillingDashboard, BudgetDetail, BudgetStatus, ImportSummary, NotificationInfo,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -28,7 +30,7 @@ pub async fn list_budgets() -> Result<Vec<BudgetStatus>, AppError> {
 }
 
 #[server(endpoint = "get_budget")]
-pub async fn get_budget(name: String) -> Result<BudgetStatus, AppError> {
+pub async fn get_budget(name: String) -> Result<BudgetDetail, AppError> {
     let (ctx, who) = crate::ssr::caller().await?;
     Ok(iam_service::ops::billing::get_budget(&ctx.pool, &who.caller(), &name).await?)
 }
@@ -149,6 +151,18 @@ pub async fn create_budget(
 pub async fn create_custom_budget(spec: iam_core::billing::budget::BudgetSpec) -> Result<(), AppError> {
     let (ctx, who) = crate::ssr::caller().await?;
     iam_service::ops::billing::create_budget(&ctx.pool, &who.caller(), &spec).await?;
+    leptos_axum::redirect(&format!(
+        "/billing/budgets/view?name={}",
+        crate::components::widgets::encode(&spec.name)
+    ));
+    Ok(())
+}
+
+/// Saves an edited budget (everything but its name).
+#[server(endpoint = "update_budget", input = Json)]
+pub async fn update_budget(spec: iam_core::billing::budget::BudgetSpec) -> Result<(), AppError> {
+    let (ctx, who) = crate::ssr::caller().await?;
+    iam_service::ops::billing::update_budget(&ctx.pool, &who.caller(), &spec).await?;
     leptos_axum::redirect(&format!(
         "/billing/budgets/view?name={}",
         crate::components::widgets::encode(&spec.name)

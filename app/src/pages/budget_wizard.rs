@@ -3,7 +3,7 @@
 //! 4 review with "Edit" per step, then "Create budget". Each step is checked with iam-core's
 //! rules before the next; the server checks everything again.
 
-use crate::api::billing::CreateCustomBudget;
+use crate::api::billing::{CreateCustomBudget, UpdateBudget};
 use crate::components::widgets::ActionResult;
 use iam_core::billing::budget::{self, Alert, BudgetSpec, ThresholdType, Trigger};
 use iam_core::billing::forecast::Period;
@@ -152,21 +152,55 @@ fn step_fields(step: usize) -> &'static [&'static str] {
     }
 }
 
+/// An amount as the wizard's inputs show it, e.g. `100.00`.
+fn plain(m: Micros) -> String {
+    format!("{:.2}", m.dollars())
+}
+
+fn month_text(day: Day) -> String {
+    day.iso()[..7].to_owned()
+}
+
+impl Draft {
+    fn new(initial: Option<&BudgetSpec>) -> Self {
+        let alerts = match initial {
+            Some(spec) => spec
+                .alerts
+                .iter()
+                .map(|a| AlertDraft {
+                    threshold: match a.threshold_type {
+                        ThresholdType::Percentage => format!("{}", a.threshold.0 as f64 / 1e6),
+                        ThresholdType::Absolute => plain(a.threshold),
+                    },
+                    absolute: a.threshold_type == ThresholdType::Absolute,
+                    forecasted: a.trigger == Trigger::Forecasted,
+                    recipients: a.recipients.join(", "),
+                })
+                .collect(),
+            None => vec![AlertDraft::default()],
+        };
+        Draft {
+            name: RwSignal::new(initial.map(|s| s.name.clone()).unwrap_or_default()),
+            period: RwSignal::new(initial.map_or("MONTHLY", |s| s.period.as_str()).into()),
+            expiring: RwSignal::new(initial.is_some_and(|s| s.end.is_some())),
+            start: RwSignal::new(initial.map(|s| month_text(s.start)).unwrap_or_default()),
+            end: RwSignal::new(initial.and_then(|s| s.end).map(month_text).unwrap_or_default()),
+            amount: RwSignal::new(initial.map(|s| plain(s.amount)).unwrap_or_default()),
+            alerts: RwSignal::new(alerts),
+        }
+    }
+}
+
+/// The wizard; with `initial`, it edits that budget (its name stays) and saves it.
 #[component]
-pub fn BudgetWizard() -> impl IntoView {
+pub fn BudgetWizard(#[prop(optional)] initial: Option<BudgetSpec>) -> impl IntoView {
     let today = Day::from_unix(use_context::<crate::api::Whoami>().map_or(0, |w| w.now));
-    let step = RwSignal::new(0usize);
-    let draft = Draft {
-        name: RwSignal::new(String::new()),
-        period: RwSignal::new("MONTHLY".into()),
-        expiring: RwSignal::new(false),
-        start: RwSignal::new(String::new()),
-        end: RwSignal::new(String::new()),
-        amount: RwSignal::new(String::new()),
-        alerts: RwSignal::new(vec![AlertDraft::default()]),
-    };
+    let editing = initial.is_some();
+    let step = RwSignal::new(if editing { 1usize } else { 0 });
+    let draft = Draft::new(initial.as_ref());
     let messages = RwSignal::new(Vec::<String>::new());
     let create = ServerAction::<CreateCustomBudget>::new();
+    let save = ServerAction::<UpdateBudget>::new();
     let next = move |_| {
         let problems: Vec<String> = match draft.spec(today) {
             Ok(_) => Vec::new(),
@@ -184,7 +218,11 @@ pub fn BudgetWizard() -> impl IntoView {
     let submit = move |_| match draft.spec(today) {
         Ok(spec) => {
             messages.set(Vec::new());
-            create.dispatch(CreateCustomBudget { spec });
+            if editing {
+                save.dispatch(UpdateBudget { spec });
+            } else {
+                create.dispatch(CreateCustomBudget { spec });
+            }
         }
         Err(errors) => messages.set(errors.into_iter().map(|e| e.message).collect()),
     };
@@ -203,7 +241,7 @@ pub fn BudgetWizard() -> impl IntoView {
                     <BudgetType />
                 </Show>
                 <Show when=move || step.get() == 1>
-                    <Amount draft />
+                    <Amount draft editing />
                 </Show>
                 <Show when=move || step.get() == 2>
                     <Alerts draft />
@@ -217,13 +255,16 @@ pub fn BudgetWizard() -> impl IntoView {
                     </div>
                 </Show>
                 <ActionResult value=create.value() success="" />
+                <ActionResult value=save.value() success="" />
                 <div class="actions">
                     <a class="button" href="/billing/budgets">"Cancel"</a>
                     <Show when=move || step.get() != 0>
                         <button type="button" class="button" on:click=move |_| step.update(|s| *s = s.saturating_sub(1))>"Previous"</button>
                     </Show>
                     <Show when=move || step.get() < 3 fallback=move || view! {
-                        <button type="button" class="button button-primary" disabled=move || create.pending().get() on:click=submit>"Create budget"</button>
+                        <button type="button" class="button button-primary" disabled=move || { create.pending().get() || save.pending().get() } on:click=submit>
+                            {if editing { "Save budget" } else { "Create budget" }}
+                        </button>
                     }>
                         <button type="button" class="button button-primary" on:click=next>"Next"</button>
                     </Show>
@@ -271,9 +312,13 @@ fn Input(
 }
 
 #[component]
-fn Amount(draft: Draft) -> impl IntoView {
+fn Amount(draft: Draft, editing: bool) -> impl IntoView {
     view! {
-        <Input label="Budget name" id="wizard-name" value=draft.name hint="1 to 100 characters, without : or \\." />
+        {if editing {
+            view! { <p>"Budget name: " <strong>{move || draft.name.get()}</strong></p> }.into_any()
+        } else {
+            view! { <Input label="Budget name" id="wizard-name" value=draft.name hint="1 to 100 characters, without : or \\." /> }.into_any()
+        }}
         <div class="field">
             <label for="wizard-period">"Period"</label>
             <select id="wizard-period" prop:value=move || draft.period.get() on:change=move |ev| draft.period.set(event_target_value(&ev))>

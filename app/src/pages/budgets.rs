@@ -173,7 +173,7 @@ pub fn BudgetDetailPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading budget…"</p> }>
             {move || Suspend::new(async move {
                 match budget.await {
-                    Ok(b) => view! {
+                    Ok(detail) => { let b = detail.status.clone(); view! {
                         <Breadcrumbs items=vec![("", "Billing".into()), ("/billing/budgets", "Budgets".into()), ("", b.spec.name.clone())] />
                         <h1>{b.spec.name.clone()}</h1>
                         <section class="panel">
@@ -200,13 +200,57 @@ pub fn BudgetDetailPage() -> impl IntoView {
                                 }).collect_view()}</tbody>
                             </table>
                         </section>
-                        <ActionForm action=delete>
-                            <input type="hidden" name="name" value=b.spec.name.clone() />
-                            <button type="submit" class="button">"Delete budget"</button>
-                        </ActionForm>
+                        <section class="panel">
+                            <h2>"History"</h2>
+                            <table class="table" data-testid="history">
+                                <thead><tr><th>"Period"</th><th class="number">"Spend"</th><th class="number">"Budgeted"</th><th>"Alerts that fired"</th></tr></thead>
+                                <tbody>{detail.history.iter().map(|p| view! {
+                                    <tr>
+                                        <td>{format!("{} to {}", p.start.iso(), iam_core::billing::Day(p.end.0 - 1).iso())}</td>
+                                        <td class="number">{p.spend.display()}</td>
+                                        <td class="number">{b.spec.amount.display()}</td>
+                                        <td>{if p.fired.is_empty() { "None".to_string() } else {
+                                            p.fired.iter().filter_map(|i| b.spec.alerts.get(*i)).map(|a| a.describe()).collect::<Vec<_>>().join("; ")
+                                        }}</td>
+                                    </tr>
+                                }).collect_view()}</tbody>
+                            </table>
+                        </section>
+                        <div class="actions">
+                            <a class="button" href=format!("/billing/budgets/edit?name={}", encode(&b.spec.name))>"Edit budget"</a>
+                            <ActionForm action=delete>
+                                <input type="hidden" name="name" value=b.spec.name.clone() />
+                                <button type="submit" class="button">"Delete budget"</button>
+                            </ActionForm>
+                        </div>
                         {move || delete.value().get().and_then(Result::err).map(|e| view! { <ErrorView error=e /> })}
-                    }.into_any(),
+                    }.into_any() }
                     Err(e) => view! { <h1>"Budget"</h1><ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn EditBudgetPage() -> impl IntoView {
+    let query = use_query_map();
+    let name = Memo::new(move |_| query.read().get("name").unwrap_or_default());
+    let budget = Resource::new(move || name.get(), get_budget);
+    view! {
+        <Title text="Edit budget" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading budget…"</p> }>
+            {move || Suspend::new(async move {
+                match budget.await {
+                    Ok(detail) => {
+                        let spec = detail.status.spec;
+                        view! {
+                            <Breadcrumbs items=vec![("", "Billing".into()), ("/billing/budgets", "Budgets".into()), ("", format!("Edit {}", spec.name))] />
+                            <h1>{format!("Edit budget {}", spec.name)}</h1>
+                            <crate::pages::budget_wizard::BudgetWizard initial=spec />
+                        }.into_any()
+                    }
+                    Err(e) => view! { <h1>"Edit budget"</h1><ErrorView error=e /> }.into_any(),
                 }
             })}
         </Suspense>

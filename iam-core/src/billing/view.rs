@@ -54,3 +54,21 @@ pub struct ImportSummary {
     /// Alert notifications the new costs caused.
     pub notifications: usize,
 }
+
+/// One budget period as the budget's page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodHistory {
+    pub start: Day,
+    /// The day after the period's last.
+    pub end: Day,
+    pub spend: Micros,
+    /// Alerts (by index) that fired in the period.
+    pub fired: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetDetail {
+    pub status: BudgetStatus,
+    /// The current period first, then earlier ones (not before the budget's start).
+    pub history: Vec<PeriodHistory>,
+}

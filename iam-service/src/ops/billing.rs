@@ -9,7 +9,9 @@ use crate::{Caller, Identity, ServiceError};
 use iam_core::billing::budget::{self, Alert, BudgetSpec, ThresholdType, Trigger};
 use iam_core::billing::cur;
 use iam_core::billing::forecast::{run_rate, Period};
-use iam_core::billing::view::{BillingDashboard, BudgetStatus, ImportSummary, NotificationInfo};
+use iam_core::billing::view::{
+    BillingDashboard, BudgetDetail, BudgetStatus, ImportSummary, NotificationInfo, PeriodHistory,
+};
 use iam_core::billing::{Day, Micros};
 use iam_core::field::FieldError;
 use sqlx::{PgConnection, PgPool};
@@ -448,12 +450,15 @@ pub async fn list_budgets(pool: &PgPool, caller: &Caller<'_>) -> Result<Vec<Budg
     Ok(out)
 }
 
-/// One budget, with its current period (`budgets:ViewBudget`).
+/// How many periods a budget's page looks back.
+const HISTORY_PERIODS: usize = 6;
+
+/// One budget, with its current period and the periods before (`budgets:ViewBudget`).
 pub async fn get_budget(
     pool: &PgPool,
     caller: &Caller<'_>,
     name: &str,
-) -> Result<BudgetStatus, ServiceError> {
+) -> Result<BudgetDetail, ServiceError> {
     let account = caller.account();
     let mut conn = pool.acquire().await?;
     authorize(
@@ -471,7 +476,37 @@ pub async fn get_budget(
                 "Unable to get budget: {name} - the budget doesn't exist."
             ))
         })?;
-    status(&mut conn, account, spec, today(caller)).await
+    let today = today(caller);
+    let firings: Vec<(time::Date, i16)> = sqlx::query_as(
+        "SELECT period_start, alert_index FROM alert_firings WHERE account_id = $1 AND budget_name = $2",
+    )
+    .bind(account)
+    .bind(name)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut history = Vec::new();
+    let mut day = today;
+    while history.len() < HISTORY_PERIODS {
+        let (start, end) = spec.period.bounds(day);
+        if end <= spec.start {
+            break;
+        }
+        let spend = spend_between(&mut conn, account, start, end.min(today.next())).await?;
+        let fired = firings
+            .iter()
+            .filter(|(at, _)| from_date(*at) == start)
+            .map(|(_, i)| *i as usize)
+            .collect();
+        history.push(PeriodHistory {
+            start,
+            end,
+            spend,
+            fired,
+        });
+        day = Day(start.0 - 1);
+    }
+    let status = status(&mut conn, account, spec, today).await?;
+    Ok(BudgetDetail { status, history })
 }
 
 /// Creates a budget with its alerts (`budgets:ModifyBudget`), then evaluates it at once.
@@ -513,25 +548,107 @@ pub async fn create_budget(
         )));
     }
     for (index, alert) in spec.alerts.iter().enumerate() {
+        insert_alert(&mut tx, account, &spec.name, index, alert).await?;
+    }
+    audited(
+        &mut tx,
+        caller,
+        "budgets:ModifyBudget",
+        &budget_arn(account, &spec.name),
+    )
+    .await?;
+    tx.commit().await?;
+    evaluate_account(pool, account, caller.now).await?;
+    Ok(())
+}
+
+async fn insert_alert(
+    conn: &mut PgConnection,
+    account: &str,
+    name: &str,
+    index: usize,
+    alert: &Alert,
+) -> Result<(), ServiceError> {
+    sqlx::query(
+        "INSERT INTO budget_alerts (account_id, budget_name, alert_index, threshold, threshold_type, trigger, recipients)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(account)
+    .bind(name)
+    .bind(index as i16)
+    .bind(alert.threshold.0)
+    .bind(match alert.threshold_type {
+        ThresholdType::Percentage => "PERCENTAGE",
+        ThresholdType::Absolute => "ABSOLUTE_VALUE",
+    })
+    .bind(match alert.trigger {
+        Trigger::Actual => "ACTUAL",
+        Trigger::Forecasted => "FORECASTED",
+    })
+    .bind(&alert.recipients)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Changes a budget (all but its name) (`budgets:ModifyBudget`). An alert left as it was
+/// keeps its record of having fired; a changed one may fire again.
+pub async fn update_budget(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    spec: &BudgetSpec,
+) -> Result<(), ServiceError> {
+    let account = caller.account();
+    let errors = budget::check(spec);
+    let mut tx = pool.begin().await?;
+    authorize(
+        &mut tx,
+        caller,
+        "budgets:ModifyBudget",
+        &budget_arn(account, &spec.name),
+    )
+    .await?;
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let old = budget_specs(&mut tx, account, Some(&spec.name))
+        .await?
+        .pop()
+        .ok_or_else(|| {
+            ServiceError::NoSuchEntity(format!(
+                "Unable to update budget: {} - the budget doesn't exist.",
+                spec.name
+            ))
+        })?;
+    sqlx::query(
+        "UPDATE budgets SET amount = $3, period = $4, start_date = $5, end_date = $6 WHERE account_id = $1 AND budget_name = $2",
+    )
+    .bind(account)
+    .bind(&spec.name)
+    .bind(spec.amount.0)
+    .bind(spec.period.as_str())
+    .bind(to_date(spec.start)?)
+    .bind(spec.end.map(to_date).transpose()?)
+    .execute(&mut *tx)
+    .await?;
+    let same_basis = old.period == spec.period && old.amount == spec.amount;
+    for index in 0..old.alerts.len().max(spec.alerts.len()) {
+        let (before, after) = (old.alerts.get(index), spec.alerts.get(index));
+        if same_basis && before == after {
+            continue;
+        }
+        // Deleting the alert takes its firings with it (the foreign key cascades).
         sqlx::query(
-            "INSERT INTO budget_alerts (account_id, budget_name, alert_index, threshold, threshold_type, trigger, recipients)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "DELETE FROM budget_alerts WHERE account_id = $1 AND budget_name = $2 AND alert_index = $3",
         )
         .bind(account)
         .bind(&spec.name)
         .bind(index as i16)
-        .bind(alert.threshold.0)
-        .bind(match alert.threshold_type {
-            ThresholdType::Percentage => "PERCENTAGE",
-            ThresholdType::Absolute => "ABSOLUTE_VALUE",
-        })
-        .bind(match alert.trigger {
-            Trigger::Actual => "ACTUAL",
-            Trigger::Forecasted => "FORECASTED",
-        })
-        .bind(&alert.recipients)
         .execute(&mut *tx)
         .await?;
+        if let Some(alert) = after {
+            insert_alert(&mut tx, account, &spec.name, index, alert).await?;
+        }
     }
     audited(
         &mut tx,

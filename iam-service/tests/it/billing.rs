@@ -7,6 +7,7 @@ use iam_core::billing::{Day, Micros};
 use iam_service::ops::attachments::{attach, Entity};
 use iam_service::ops::billing::{
     create_budget, dashboard, evaluate_account, import_costs, list_notifications, set_iam_billing_access,
+    update_budget,
 };
 use iam_service::ops::users::create_user;
 use iam_service::{Identity, ServiceError};
@@ -153,6 +154,23 @@ async fn a_bad_line_imports_nothing_and_alerts_fire_once_per_period(pool: PgPool
         1,
         "{after:?}"
     );
+
+    // Editing keeps the record of unchanged alerts; a changed alert may fire again.
+    let mut spec = monthly_cost(
+        "Monthly",
+        Micros(100_000_000),
+        today.month_start(),
+        vec!["ops@example.com".into()],
+    );
+    spec.alerts[2].recipients = vec!["lead@example.com".into()];
+    update_budget(&pool, &as_root, &spec).await.unwrap();
+    let edited = list_notifications(&pool, &as_root).await.unwrap();
+    assert_eq!(
+        edited.len(),
+        after.len() + 1,
+        "only the changed forecast alert fires again"
+    );
+    assert_eq!(edited[0].recipients, ["lead@example.com"]);
 }
 
 #[sqlx::test(migrations = "../migrations")]
