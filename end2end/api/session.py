@@ -210,8 +210,45 @@ def main():
     iam.update_access_key(UserName="alice", AccessKeyId=key["AccessKeyId"], Status="Active")
     read_actions(iam, alice, account)
     virtual_mfa(iam, account)
+    budgets_api(client(base, "budgets", root_key, root_secret), account, aws, env)
 
     print(f"{len(PASSED)} api checks passed")
+
+
+def budgets_api(budgets, account, aws, env):
+    """The AWS Budgets API (JSON protocol): budgets, notifications and subscribers."""
+    alert = {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80, "ThresholdType": "PERCENTAGE"}
+    forecast = {"NotificationType": "FORECASTED", "ComparisonOperator": "GREATER_THAN", "Threshold": 100, "ThresholdType": "PERCENTAGE"}
+    budget = {"BudgetName": "api-monthly", "BudgetLimit": {"Amount": "200", "Unit": "USD"}, "TimeUnit": "MONTHLY", "BudgetType": "COST"}
+    budgets.create_budget(AccountId=account, Budget=budget, NotificationsWithSubscribers=[
+        {"Notification": alert, "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "ops@example.com"}]}])
+    got = budgets.describe_budget(AccountId=account, BudgetName="api-monthly")["Budget"]
+    check("CreateBudget and DescribeBudget", got["BudgetLimit"] == {"Amount": "200.0", "Unit": "USD"}
+          and got["TimeUnit"] == "MONTHLY" and got["CalculatedSpend"]["ActualSpend"]["Amount"] == "0.0", got)
+    code, _ = error_of(lambda: budgets.create_budget(AccountId=account, Budget=budget))
+    check("a second budget of that name is DuplicateRecordException", code == "DuplicateRecordException", code)
+    code, message = error_of(lambda: budgets.create_budget(AccountId=account, Budget=dict(budget, BudgetName="a:b")))
+    check("a name with a colon is InvalidParameterException", code == "InvalidParameterException" and "`a:b`" in message, message)
+    code, _ = error_of(lambda: budgets.describe_budgets(AccountId="999999999999"))
+    check("another account's budgets are AccessDeniedException", code == "AccessDeniedException", code)
+
+    budgets.create_notification(AccountId=account, BudgetName="api-monthly", Notification=forecast,
+                                Subscribers=[{"SubscriptionType": "EMAIL", "Address": "lead@example.com"}])
+    budgets.create_subscriber(AccountId=account, BudgetName="api-monthly", Notification=alert,
+                              Subscriber={"SubscriptionType": "EMAIL", "Address": "finance@example.com"})
+    notifications = budgets.describe_notifications_for_budget(AccountId=account, BudgetName="api-monthly")["Notifications"]
+    subscribers = budgets.describe_subscribers_for_notification(AccountId=account, BudgetName="api-monthly", Notification=alert)["Subscribers"]
+    check("CreateNotification and CreateSubscriber",
+          [n["NotificationType"] for n in notifications] == ["ACTUAL", "FORECASTED"]
+          and [s["Address"] for s in subscribers] == ["ops@example.com", "finance@example.com"], (notifications, subscribers))
+    budgets.update_budget(AccountId=account, NewBudget=dict(budget, BudgetLimit={"Amount": "300", "Unit": "USD"}))
+    listed = json.loads(subprocess.run(aws + ["budgets", "describe-budgets", "--account-id", account],
+                                       env=env, capture_output=True, text=True, check=True).stdout)["Budgets"]
+    check("UpdateBudget, and aws budgets describe-budgets lists it",
+          [(b["BudgetName"], b["BudgetLimit"]["Amount"]) for b in listed] == [("api-monthly", "300.0")], listed)
+    budgets.delete_budget(AccountId=account, BudgetName="api-monthly")
+    code, _ = error_of(lambda: budgets.describe_budget(AccountId=account, BudgetName="api-monthly"))
+    check("a deleted budget is NotFoundException", code == "NotFoundException", code)
 
 
 def read_actions(iam, alice, account):

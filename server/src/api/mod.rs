@@ -4,6 +4,7 @@
 
 mod account_actions;
 mod actions;
+mod budgets;
 mod policy_actions;
 pub mod xml;
 
@@ -142,7 +143,6 @@ async fn answer(state: &AppState, request: Request, id: &str) -> Result<Response
         body: &body,
     };
     let now = time::OffsetDateTime::now_utc();
-    let identity = authenticate(state, &signed, if sts { "sts" } else { "iam" }, now).await?;
     let meta = RequestMeta {
         source_ip: parts
             .extensions
@@ -155,6 +155,22 @@ async fn answer(state: &AppState, request: Request, id: &str) -> Result<Response
             .map(str::to_owned),
         ..Default::default()
     };
+    // The Budgets API speaks JSON 1.1, errors included.
+    let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok());
+    if let Some(operation) = target.and_then(|t| t.strip_prefix(budgets::TARGET_PREFIX)) {
+        let result = async {
+            let identity = authenticate(state, &signed, "budgets", now).await?;
+            let caller = iam_service::Caller {
+                identity: &identity,
+                meta: &meta,
+                now,
+            };
+            budgets::dispatch(state, &caller, operation, &body).await
+        }
+        .await;
+        return Ok(budgets::respond(result, id));
+    }
+    let identity = authenticate(state, &signed, if sts { "sts" } else { "iam" }, now).await?;
     let caller = iam_service::Caller {
         identity: &identity,
         meta: &meta,
