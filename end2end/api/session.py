@@ -211,8 +211,37 @@ def main():
     read_actions(iam, alice, account)
     virtual_mfa(iam, account)
     budgets_api(client(base, "budgets", root_key, root_secret), account, aws, env)
+    cost_import(base, root_key, root_secret, account)
 
     print(f"{len(PASSED)} api checks passed")
+
+
+def cost_import(base, key, secret, account):
+    """Cost and Usage Report CSV through the API: SigV4 (service `billing`), JSON in and out."""
+    import urllib.request
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    def call(report):
+        body = json.dumps({"AccountId": account, "Report": report})
+        request = AWSRequest(method="POST", url=base + "/", data=body, headers={
+            "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "IamConsoleBilling.ImportCostAndUsageReport"})
+        SigV4Auth(Credentials(key, secret), "billing", "us-east-1").add_auth(request)
+        try:
+            with urllib.request.urlopen(urllib.request.Request(base + "/", data=body.encode(), headers=dict(request.headers), method="POST")) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    header = "lineItem/UsageStartDate,lineItem/ProductCode,lineItem/UnblendedCost\n"
+    status, out = call(header + f"{today}T00:00:00Z,AmazonEC2,12.50\n{today}T00:00:00Z,AmazonS3,oops\n")
+    check("a bad cost report line is named and nothing is imported",
+          status == 400 and out["__type"] == "InvalidParameterException"
+          and out["Message"] == "line 3, column `lineItem/UnblendedCost`: `oops` is not an amount like 12.34", out)
+    status, out = call(header + f"{today}T00:00:00Z,AmazonEC2,12.50\n{today}T00:00:00Z,AmazonS3,0.25\n")
+    check("a cost report imports through the API", status == 200 and out["Lines"] == 2 and out["Total"]["Amount"] == "12.75", out)
 
 
 def budgets_api(budgets, account, aws, env):

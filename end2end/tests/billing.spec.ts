@@ -192,7 +192,10 @@ test("an alert's email reaches the SMTP relay, and the console says it was email
     const today = new Date().toISOString().slice(0, 10);
     await page.goto("/billing");
     await hydrated(page);
-    await page.getByLabel("Cost and Usage Report (CSV)").fill(`${HEADER}\na,${today}T00:00:00Z,AWSLambda,0.42\n`);
+    // The file picker puts the file's text in the box, to check before importing.
+    const report = `${HEADER}\na,${today}T00:00:00Z,AWSLambda,0.42\n`;
+    await page.getByLabel("Choose a CSV file").setInputFiles({ name: "report.csv", mimeType: "text/csv", buffer: Buffer.from(report) });
+    await expect(page.getByLabel("Cost and Usage Report (CSV)")).toHaveValue(report);
     await page.getByRole("button", { name: "Import" }).click();
     await expect(page.getByTestId("import-result")).toContainText("1 new budget alerts");
 

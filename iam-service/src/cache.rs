@@ -152,9 +152,14 @@ impl Drop for Listening {
 }
 
 /// Listens for changes for as long as the process runs, and turns caching on while it does.
+/// The listener has a connection of its own, outside `pool`: it holds it for good, and the
+/// requests' pool must not be one connection short.
 pub async fn listen(pool: PgPool) {
+    let own = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_lazy_with((*pool.connect_options()).clone());
     loop {
-        if let Ok(mut listener) = sqlx::postgres::PgListener::connect_with(&pool).await {
+        if let Ok(mut listener) = sqlx::postgres::PgListener::connect_with(&own).await {
             if listener.listen(CHANNEL).await.is_ok() {
                 let _on = Listening::start();
                 // `Ok(None)`: the connection was lost, and notifications with it.

@@ -11,6 +11,7 @@ use leptos_meta::Title;
 #[component]
 pub fn BillingDashboardPage() -> impl IntoView {
     let import = ServerAction::<ImportCosts>::new();
+    let csv = RwSignal::new(String::new());
     let dashboard = Resource::new(move || import.version().get(), |_| get_billing_dashboard());
     let errors = Signal::derive(move || import.value().get().and_then(Result::err));
     let file_messages = move || errors.get().map(|e| e.field_messages("file")).unwrap_or_default();
@@ -76,9 +77,15 @@ pub fn BillingDashboardPage() -> impl IntoView {
                 </div>
             })}
             <ActionForm action=import>
+                <div class="field">
+                    <label for="field-csv-file">"Choose a CSV file"</label>
+                    <p class="field-hint">"Its text goes into the box below, where you can check it before importing."</p>
+                    <input id="field-csv-file" type="file" accept=".csv,text/csv" on:change=move |ev| read_file(ev, csv) />
+                </div>
                 <div class="field" class:field-invalid=move || !file_messages().is_empty()>
                     <label for="field-csv">"Cost and Usage Report (CSV)"</label>
                     <textarea id="field-csv" name="csv" rows="8" required=true spellcheck="false"
+                        prop:value=move || csv.get() on:input=move |ev| csv.set(event_target_value(&ev))
                         aria-describedby="field-csv-messages"></textarea>
                     <ul class="field-messages" id="field-csv-messages" aria-live="polite">
                         {move || file_messages().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
@@ -87,6 +94,23 @@ pub fn BillingDashboardPage() -> impl IntoView {
                 <button type="submit" class="button button-primary" disabled=move || import.pending().get()>"Import"</button>
             </ActionForm>
         </section>
+    }
+}
+
+/// Reads the chosen file's text into `csv` (in the browser; nothing is sent yet).
+fn read_file(ev: leptos::ev::Event, csv: RwSignal<String>) {
+    use wasm_bindgen::JsCast;
+    let file = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files())
+        .and_then(|files| files.get(0));
+    if let Some(file) = file {
+        leptos::task::spawn_local(async move {
+            if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                csv.set(text.as_string().unwrap_or_default());
+            }
+        });
     }
 }
 

@@ -15,6 +15,8 @@ use iam_service::{Caller, ServiceError};
 use serde_json::{json, Value};
 
 pub const TARGET_PREFIX: &str = "AWSBudgetServiceGateway.";
+/// This console's own billing operations (SigV4 service `billing`): cost report imports.
+pub const BILLING_TARGET_PREFIX: &str = "IamConsoleBilling.";
 
 /// A Budgets error: AWS's exception name and message.
 pub struct BudgetsError {
@@ -397,6 +399,48 @@ pub async fn dispatch(
             Ok(
                 json!({ "Subscribers": alert.recipients.iter().map(|r| json!({ "SubscriptionType": "EMAIL", "Address": r })).collect::<Vec<_>>() }),
             )
+        }
+        other => Err(BudgetsError {
+            status: StatusCode::BAD_REQUEST,
+            kind: "UnknownOperationException",
+            message: format!("operation `{other}` is not supported"),
+        }),
+    }
+}
+
+/// This console's billing operations: `ImportCostAndUsageReport` with `AccountId` and the
+/// report's CSV text as `Report`; a bad line imports nothing and names itself.
+pub async fn dispatch_billing(
+    state: &AppState,
+    caller: &Caller<'_>,
+    operation: &str,
+    body: &[u8],
+) -> Result<Value, BudgetsError> {
+    let input: Value = serde_json::from_slice(body).map_err(|e| BudgetsError {
+        status: StatusCode::BAD_REQUEST,
+        kind: "SerializationException",
+        message: format!("the request body is not JSON: {e}"),
+    })?;
+    if text(&input, "AccountId")? != caller.account() {
+        return Err(BudgetsError {
+            status: StatusCode::BAD_REQUEST,
+            kind: "AccessDeniedException",
+            message: format!(
+                "{} may import costs into its own account only",
+                caller.identity.arn()
+            ),
+        });
+    }
+    match operation {
+        "ImportCostAndUsageReport" => {
+            let summary = billing::import_costs(&state.ctx.pool, caller, text(&input, "Report")?).await?;
+            Ok(json!({
+                "Lines": summary.lines,
+                "Days": summary.days,
+                "Services": summary.services,
+                "Total": money(summary.total),
+                "Notifications": summary.notifications,
+            }))
         }
         other => Err(BudgetsError {
             status: StatusCode::BAD_REQUEST,

@@ -157,15 +157,27 @@ async fn answer(state: &AppState, request: Request, id: &str) -> Result<Response
     };
     // The Budgets API speaks JSON 1.1, errors included.
     let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok());
-    if let Some(operation) = target.and_then(|t| t.strip_prefix(budgets::TARGET_PREFIX)) {
+    let json_service = target.and_then(|t| {
+        t.strip_prefix(budgets::TARGET_PREFIX)
+            .map(|op| ("budgets", op))
+            .or_else(|| {
+                t.strip_prefix(budgets::BILLING_TARGET_PREFIX)
+                    .map(|op| ("billing", op))
+            })
+    });
+    if let Some((service, operation)) = json_service {
         let result = async {
-            let identity = authenticate(state, &signed, "budgets", now).await?;
+            let identity = authenticate(state, &signed, service, now).await?;
             let caller = iam_service::Caller {
                 identity: &identity,
                 meta: &meta,
                 now,
             };
-            budgets::dispatch(state, &caller, operation, &body).await
+            if service == "budgets" {
+                budgets::dispatch(state, &caller, operation, &body).await
+            } else {
+                budgets::dispatch_billing(state, &caller, operation, &body).await
+            }
         }
         .await;
         return Ok(budgets::respond(result, id));
