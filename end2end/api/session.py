@@ -276,6 +276,12 @@ def budgets_api(budgets, account, aws, env):
     check("UpdateBudget, and aws budgets describe-budgets lists it",
           [(b["BudgetName"], b["BudgetLimit"]["Amount"]) for b in listed] == [("api-monthly", "300.0")], listed)
     budgets.delete_budget(AccountId=account, BudgetName="api-monthly")
+    budgets.create_budget(AccountId=account, Budget={
+        "BudgetName": "api-hours", "BudgetLimit": {"Amount": "100", "Unit": "Hrs"}, "TimeUnit": "MONTHLY",
+        "BudgetType": "USAGE", "CostFilters": {"UsageType": ["BoxUsage:t3.micro"]}})
+    hours = budgets.describe_budget(AccountId=account, BudgetName="api-hours")["Budget"]
+    check("a USAGE budget names its usage type", hours["BudgetType"] == "USAGE"
+          and hours["CostFilters"] == {"UsageType": ["BoxUsage:t3.micro"]}, hours)
     code, _ = error_of(lambda: budgets.describe_budget(AccountId=account, BudgetName="api-monthly"))
     check("a deleted budget is NotFoundException", code == "NotFoundException", code)
 

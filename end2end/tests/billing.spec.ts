@@ -48,7 +48,7 @@ test("budgets from the template and the custom form; imported costs cross 85% an
   await page.getByLabel("Customize (advanced)").check();
   const wizard = page.getByTestId("budget-wizard");
   await expect(wizard.getByRole("heading", { name: "Choose budget type" })).toBeVisible();
-  await expect(wizard.getByLabel("Usage budget")).toBeDisabled();
+  await expect(wizard.getByLabel("Cost budget - Recommended")).toBeChecked();
   await wizard.getByRole("button", { name: "Next" }).click();
   await wizard.getByLabel("Budget name").fill("Team: ops");
   await wizard.getByLabel("Period").selectOption("QUARTERLY");
@@ -87,6 +87,23 @@ test("budgets from the template and the custom form; imported costs cross 85% an
   await expect(editor.getByTestId("review-alerts")).toContainText("fires above $300.00");
   await editor.getByRole("button", { name: "Save budget" }).click();
   await expect(page.getByTestId("budget-facts")).toContainText("$600.00");
+
+  // A usage budget: the wizard's other type, measured in its usage type's unit.
+  await page.goto("/billing/budgets/create");
+  await hydrated(page);
+  await page.getByLabel("Customize (advanced)").check();
+  const usage = page.getByTestId("budget-wizard");
+  await usage.getByLabel("Usage budget").check();
+  await usage.getByRole("button", { name: "Next" }).click();
+  await usage.getByLabel("Budget name").fill("t3 hours");
+  await usage.getByLabel("Usage type").fill("BoxUsage:t3.micro");
+  await usage.getByLabel("Enter your budgeted usage").fill("100");
+  await usage.getByRole("button", { name: "Next" }).click();
+  await usage.getByRole("button", { name: "Next" }).click();
+  await expect(usage.getByTestId("review-budget")).toContainText("100 BoxUsage:t3.micro");
+  await expect(usage.getByTestId("review-alerts")).toContainText("Actual usage above 80% (fires above 80 BoxUsage:t3.micro)");
+  await usage.getByRole("button", { name: "Create budget" }).click();
+  await expect(page.getByTestId("budget-facts")).toContainText("100 BoxUsage:t3.micro");
 
   // A broken file names its line and imports nothing.
   const today = new Date().toISOString().slice(0, 10);

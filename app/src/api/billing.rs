@@ -114,6 +114,7 @@ pub async fn create_budget(
             };
             match (amount, period, threshold) {
                 (Some(amount), Some(period), Some(threshold)) => Some(budget::BudgetSpec {
+                    kind: budget::BudgetKind::Cost,
                     name,
                     amount,
                     period,

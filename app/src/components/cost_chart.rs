@@ -2,7 +2,7 @@
 //! an SVG drawn on the server (each day's figure is in its <title>, so it reads without
 //! JavaScript); after hydration, pointing at a day shows its figures above the chart.
 
-use iam_core::billing::budget::{ThresholdType, Trigger};
+use iam_core::billing::budget::{BudgetKind, ThresholdType, Trigger};
 use iam_core::billing::forecast::Period;
 use iam_core::billing::view::BillingDashboard;
 use iam_core::billing::Micros;
@@ -20,7 +20,7 @@ pub fn CostChart(dashboard: BillingDashboard) -> impl IntoView {
     let monthly: Vec<_> = dashboard
         .budgets
         .iter()
-        .filter(|b| b.spec.period == Period::Monthly)
+        .filter(|b| b.spec.period == Period::Monthly && b.spec.kind == BudgetKind::Cost)
         .cloned()
         .collect();
     let top = monthly

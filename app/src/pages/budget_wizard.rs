@@ -5,7 +5,7 @@
 
 use crate::api::billing::{CreateCustomBudget, UpdateBudget};
 use crate::components::widgets::ActionResult;
-use iam_core::billing::budget::{self, Alert, BudgetSpec, ThresholdType, Trigger};
+use iam_core::billing::budget::{self, Alert, BudgetKind, BudgetSpec, ThresholdType, Trigger};
 use iam_core::billing::forecast::Period;
 use iam_core::billing::{Day, Micros};
 use iam_core::field::FieldError;
@@ -51,6 +51,8 @@ fn month(text: &str) -> Option<Day> {
 
 #[derive(Clone, Copy)]
 struct Draft {
+    /// Empty for a cost budget; the usage type of a usage budget.
+    usage: RwSignal<Option<String>>,
     name: RwSignal<String>,
     period: RwSignal<String>,
     expiring: RwSignal<bool>,
@@ -122,6 +124,12 @@ impl Draft {
             })
             .collect();
         let spec = BudgetSpec {
+            kind: match self.usage.get() {
+                Some(usage_type) => BudgetKind::Usage {
+                    usage_type: usage_type.trim().to_owned(),
+                },
+                None => BudgetKind::Cost,
+            },
             name: self.name.get().trim().to_owned(),
             amount,
             period: Period::parse(&self.period.get()).unwrap_or(Period::Monthly),
@@ -146,7 +154,7 @@ impl Draft {
 /// Which fields each step owns, for its messages.
 fn step_fields(step: usize) -> &'static [&'static str] {
     match step {
-        1 => &["name", "amount", "start", "end"],
+        1 => &["name", "amount", "start", "end", "usage_type"],
         2 => &["threshold", "recipients", "alerts"],
         _ => &[],
     }
@@ -180,6 +188,10 @@ impl Draft {
             None => vec![AlertDraft::default()],
         };
         Draft {
+            usage: RwSignal::new(initial.and_then(|s| match &s.kind {
+                BudgetKind::Usage { usage_type } => Some(usage_type.clone()),
+                BudgetKind::Cost => None,
+            })),
             name: RwSignal::new(initial.map(|s| s.name.clone()).unwrap_or_default()),
             period: RwSignal::new(initial.map_or("MONTHLY", |s| s.period.as_str()).into()),
             expiring: RwSignal::new(initial.is_some_and(|s| s.end.is_some())),
@@ -238,7 +250,7 @@ pub fn BudgetWizard(#[prop(optional)] initial: Option<BudgetSpec>) -> impl IntoV
             <section class="panel wizard-body">
                 <h2>{move || STEPS[step.get()]}</h2>
                 <Show when=move || step.get() == 0>
-                    <BudgetType />
+                    <BudgetType usage=draft.usage />
                 </Show>
                 <Show when=move || step.get() == 1>
                     <Amount draft editing />
@@ -275,19 +287,21 @@ pub fn BudgetWizard(#[prop(optional)] initial: Option<BudgetSpec>) -> impl IntoV
 }
 
 #[component]
-fn BudgetType() -> impl IntoView {
+fn BudgetType(usage: RwSignal<Option<String>>) -> impl IntoView {
     view! {
         <fieldset>
             <legend>"Budget types"</legend>
             <div class="check">
-                <input type="radio" id="type-cost" name="budget_type" checked=true />
+                <input type="radio" id="type-cost" name="budget_type" prop:checked=move || usage.get().is_none()
+                    on:change=move |_| usage.set(None) />
                 <label for="type-cost">"Cost budget - Recommended"</label>
                 <p class="field-hint">"Monitor your costs against a specified dollar amount and receive alerts when your user-defined thresholds are met."</p>
             </div>
             <div class="check">
-                <input type="radio" id="type-usage" name="budget_type" disabled=true />
+                <input type="radio" id="type-usage" name="budget_type" prop:checked=move || usage.get().is_some()
+                    on:change=move |_| usage.set(Some(String::new())) />
                 <label for="type-usage">"Usage budget"</label>
-                <p class="field-hint">"Not available yet: imported reports carry costs, not usage quantities."</p>
+                <p class="field-hint">"Monitor the quantity of one usage type (the report's lineItem/UsageType and lineItem/UsageAmount columns), for example hours of BoxUsage:t3.micro."</p>
             </div>
         </fieldset>
     }
@@ -313,6 +327,9 @@ fn Input(
 
 #[component]
 fn Amount(draft: Draft, editing: bool) -> impl IntoView {
+    // Only whether it is a usage budget: the usage type's own keystrokes must not rebuild
+    // its input.
+    let is_usage = Memo::new(move |_| draft.usage.get().is_some());
     view! {
         {if editing {
             view! { <p>"Budget name: " <strong>{move || draft.name.get()}</strong></p> }.into_any()
@@ -342,7 +359,16 @@ fn Amount(draft: Draft, editing: bool) -> impl IntoView {
         <Show when=move || draft.expiring.get()>
             <Input label="End month" id="wizard-end" kind="month" value=draft.end hint="The budget ends when this month begins." />
         </Show>
-        <Input label="Enter your budgeted amount ($)" id="wizard-amount" value=draft.amount hint="Fixed: the same amount every period." />
+        {move || is_usage.get().then(|| {
+            let usage_type = RwSignal::new(draft.usage.get_untracked().unwrap_or_default());
+            Effect::new(move |_| draft.usage.set(Some(usage_type.get())));
+            view! { <Input label="Usage type" id="wizard-usage-type" value=usage_type hint="As the report writes it, e.g. BoxUsage:t3.micro." /> }
+        })}
+        <Show when=move || is_usage.get() fallback=move || view! {
+            <Input label="Enter your budgeted amount ($)" id="wizard-amount" value=draft.amount hint="Fixed: the same amount every period." />
+        }>
+            <Input label="Enter your budgeted usage" id="wizard-amount" value=draft.amount hint="In the usage type's unit (hours, GB, requests), the same every period." />
+        </Show>
     }
 }
 
@@ -405,7 +431,7 @@ fn Review(draft: Draft, step: RwSignal<usize>, today: Day) -> impl IntoView {
             Ok(spec) => view! {
                 <section aria-label="Step 1">
                     <div class="panel-header"><h3>"Step 1: Budget type"</h3>{edit(0, "Edit step 1")}</div>
-                    <p>"Cost budget"</p>
+                    <p>{match &spec.kind { BudgetKind::Cost => "Cost budget".to_string(), BudgetKind::Usage { usage_type } => format!("Usage budget: {usage_type}") }}</p>
                 </section>
                 <section aria-label="Step 2">
                     <div class="panel-header"><h3>"Step 2: Budget"</h3>{edit(1, "Edit step 2")}</div>
@@ -414,13 +440,13 @@ fn Review(draft: Draft, step: RwSignal<usize>, today: Day) -> impl IntoView {
                         <dt>"Period"</dt><dd>{spec.period.label()}</dd>
                         <dt>"Renewal"</dt><dd>{spec.end.map_or("Recurring".to_string(), |e| format!("Expiring, ends {}", e.iso()))}</dd>
                         <dt>"Start"</dt><dd>{spec.start.iso()}</dd>
-                        <dt>"Budgeted amount"</dt><dd>{spec.amount.display()}</dd>
+                        <dt>"Budgeted amount"</dt><dd>{spec.show(spec.amount)}</dd>
                     </dl>
                 </section>
                 <section aria-label="Step 3">
                     <div class="panel-header"><h3>{format!("Step 3: Alerts ({})", spec.alerts.len())}</h3>{edit(2, "Edit step 3")}</div>
                     <ul data-testid="review-alerts">{spec.alerts.iter().map(|a| view! {
-                        <li>{format!("{} (fires above {}) to {}", a.describe(), a.limit(spec.amount).display(),
+                        <li>{format!("{} (fires above {}) to {}", a.describe(&spec.kind), spec.show(a.limit(spec.amount)),
                             if a.recipients.is_empty() { "no one by email".to_string() } else { a.recipients.join(", ") })}</li>
                     }).collect_view()}</ul>
                 </section>

@@ -4,6 +4,7 @@
 use crate::api::billing::{get_budget, list_budgets, CreateBudget, DeleteBudget};
 use crate::components::form::{Field, FormAlert};
 use crate::components::widgets::{encode, Breadcrumbs, ErrorView};
+use iam_core::billing::budget::BudgetKind;
 use iam_core::billing::view::BudgetStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,14 +41,15 @@ pub fn BudgetsPage() -> impl IntoView {
                             } else {
                                 view! {
                                     <table class="table" data-testid="budgets-table">
-                                        <thead><tr><th>"Name"</th><th>"Period"</th><th class="number">"Budgeted amount"</th><th class="number">"Current spend"</th><th class="number">"Forecasted spend"</th><th>"Status"</th></tr></thead>
+                                        <thead><tr><th>"Name"</th><th>"Period"</th><th>"Type"</th><th class="number">"Budgeted amount"</th><th class="number">"Current spend"</th><th class="number">"Forecasted spend"</th><th>"Status"</th></tr></thead>
                                         <tbody>{list.into_iter().map(|b| view! {
                                             <tr>
                                                 <td><a href=format!("/billing/budgets/view?name={}", encode(&b.spec.name))>{b.spec.name.clone()}</a></td>
                                                 <td>{b.spec.period.label()}</td>
-                                                <td class="number">{b.spec.amount.display()}</td>
-                                                <td class="number">{b.actual.display()}</td>
-                                                <td class="number">{b.forecast.display()}</td>
+                                                <td>{match &b.spec.kind { BudgetKind::Cost => "Cost".to_string(), BudgetKind::Usage { usage_type } => format!("Usage ({usage_type})") }}</td>
+                                                <td class="number">{b.spec.show(b.spec.amount)}</td>
+                                                <td class="number">{b.spec.show(b.actual)}</td>
+                                                <td class="number">{b.spec.show(b.forecast)}</td>
                                                 <td>{health(&b)}</td>
                                             </tr>
                                         }).collect_view()}</tbody>
@@ -179,9 +181,9 @@ pub fn BudgetDetailPage() -> impl IntoView {
                         <section class="panel">
                             <dl class="facts" data-testid="budget-facts">
                                 <dt>"Period"</dt><dd>{format!("{} ({} to {})", b.spec.period.label(), b.period.0.iso(), iam_core::billing::Day(b.period.1 .0 - 1).iso())}</dd>
-                                <dt>"Budgeted amount"</dt><dd>{b.spec.amount.display()}</dd>
-                                <dt>"Current spend"</dt><dd>{b.actual.display()}</dd>
-                                <dt>"Forecasted spend"</dt><dd>{b.forecast.display()}</dd>
+                                <dt>"Budgeted amount"</dt><dd>{b.spec.show(b.spec.amount)}</dd>
+                                <dt>"Current spend"</dt><dd>{b.spec.show(b.actual)}</dd>
+                                <dt>"Forecasted spend"</dt><dd>{b.spec.show(b.forecast)}</dd>
                                 <dt>"Status"</dt><dd>{health(&b)}</dd>
                                 <dt>"Renewal"</dt><dd>{b.spec.end.map_or("Recurring".to_string(), |e| format!("Expires {}", e.iso()))}</dd>
                             </dl>
@@ -192,8 +194,8 @@ pub fn BudgetDetailPage() -> impl IntoView {
                                 <thead><tr><th>"Threshold"</th><th class="number">"Fires above"</th><th>"Email recipients"</th><th>"This period"</th></tr></thead>
                                 <tbody>{b.spec.alerts.iter().enumerate().map(|(i, a)| view! {
                                     <tr>
-                                        <td>{a.describe()}</td>
-                                        <td class="number">{a.limit(b.spec.amount).display()}</td>
+                                        <td>{a.describe(&b.spec.kind)}</td>
+                                        <td class="number">{b.spec.show(a.limit(b.spec.amount))}</td>
                                         <td>{if a.recipients.is_empty() { "None".to_string() } else { a.recipients.join(", ") }}</td>
                                         <td>{if b.fired.contains(&i) { "Exceeded" } else { "Not exceeded" }}</td>
                                     </tr>
@@ -207,10 +209,10 @@ pub fn BudgetDetailPage() -> impl IntoView {
                                 <tbody>{detail.history.iter().map(|p| view! {
                                     <tr>
                                         <td>{format!("{} to {}", p.start.iso(), iam_core::billing::Day(p.end.0 - 1).iso())}</td>
-                                        <td class="number">{p.spend.display()}</td>
-                                        <td class="number">{b.spec.amount.display()}</td>
+                                        <td class="number">{b.spec.show(p.spend)}</td>
+                                        <td class="number">{b.spec.show(b.spec.amount)}</td>
                                         <td>{if p.fired.is_empty() { "None".to_string() } else {
-                                            p.fired.iter().filter_map(|i| b.spec.alerts.get(*i)).map(|a| a.describe()).collect::<Vec<_>>().join("; ")
+                                            p.fired.iter().filter_map(|i| b.spec.alerts.get(*i)).map(|a| a.describe(&b.spec.kind)).collect::<Vec<_>>().join("; ")
                                         }}</td>
                                     </tr>
                                 }).collect_view()}</tbody>

@@ -51,17 +51,41 @@ impl Alert {
         }
     }
 
-    pub fn describe(&self) -> String {
+    /// "Actual cost above 85%", "Forecasted usage above 100 BoxUsage:t3.micro".
+    pub fn describe(&self, kind: &BudgetKind) -> String {
         let threshold = match self.threshold_type {
             ThresholdType::Percentage => format!("{}%", self.threshold.0 as f64 / 1e6),
-            ThresholdType::Absolute => self.threshold.display(),
+            ThresholdType::Absolute => show(kind, self.threshold),
         };
-        format!("{} cost above {threshold}", self.trigger.label())
+        format!("{} {} above {threshold}", self.trigger.label(), kind.word())
+    }
+}
+
+/// What a budget measures: dollars, or the quantity of one usage type (e.g. hours of
+/// `BoxUsage:t3.micro`), as the Cost and Usage Report counts it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum BudgetKind {
+    #[default]
+    Cost,
+    Usage {
+        usage_type: String,
+    },
+}
+
+impl BudgetKind {
+    /// The word alerts use: "cost" or "usage".
+    pub fn word(&self) -> &'static str {
+        match self {
+            BudgetKind::Cost => "cost",
+            BudgetKind::Usage { .. } => "usage",
+        }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BudgetSpec {
+    #[serde(default)]
+    pub kind: BudgetKind,
     pub name: String,
     pub amount: Micros,
     pub period: Period,
@@ -71,9 +95,30 @@ pub struct BudgetSpec {
     pub alerts: Vec<Alert>,
 }
 
+/// An amount of a budget of `kind`: dollars (`$1,234.57`), or a usage quantity
+/// (`12.5 BoxUsage:t3.micro`).
+pub fn show(kind: &BudgetKind, amount: Micros) -> String {
+    match kind {
+        BudgetKind::Cost => amount.display(),
+        BudgetKind::Usage { usage_type } => {
+            let quantity = format!("{:.2}", amount.dollars());
+            let quantity = quantity.trim_end_matches('0').trim_end_matches('.');
+            format!("{quantity} {usage_type}")
+        }
+    }
+}
+
+impl BudgetSpec {
+    /// One of this budget's amounts, as `show` writes it.
+    pub fn show(&self, amount: Micros) -> String {
+        show(&self.kind, amount)
+    }
+}
+
 /// AWS's "Zero spend budget": an alert when actual spend exceeds $0.01.
 pub fn zero_spend(name: &str, start: super::Day, recipients: Vec<String>) -> BudgetSpec {
     BudgetSpec {
+        kind: BudgetKind::Cost,
         name: name.to_owned(),
         amount: Micros::from_cents(100),
         period: Period::Monthly,
@@ -97,6 +142,7 @@ pub fn monthly_cost(name: &str, amount: Micros, start: super::Day, recipients: V
         recipients: recipients.clone(),
     };
     BudgetSpec {
+        kind: BudgetKind::Cost,
         name: name.to_owned(),
         amount,
         period: Period::Monthly,
@@ -138,6 +184,14 @@ pub fn check(spec: &BudgetSpec) -> Vec<FieldError> {
             "amount",
             "the budgeted amount must be more than $0.00",
         ));
+    }
+    if let BudgetKind::Usage { usage_type } = &spec.kind {
+        if usage_type.trim().is_empty() || usage_type.len() > 100 {
+            errors.push(FieldError::new(
+                "usage_type",
+                "a usage budget needs a usage type of 1 to 100 characters, e.g. BoxUsage:t3.micro",
+            ));
+        }
     }
     if spec.end.is_some_and(|end| end <= spec.start) {
         errors.push(FieldError::new(
@@ -244,5 +298,16 @@ mod tests {
             vec!["a@example.com".into()]
         ))
         .is_empty());
+        let mut usage = monthly_cost("hours", Micros(720_000_000), start, vec![]);
+        usage.kind = BudgetKind::Usage {
+            usage_type: " ".into(),
+        };
+        assert_eq!(check(&usage)[0].field, "usage_type");
+        usage.kind = BudgetKind::Usage {
+            usage_type: "BoxUsage:t3.micro".into(),
+        };
+        assert!(check(&usage).is_empty());
+        assert_eq!(usage.show(Micros(12_500_000)), "12.5 BoxUsage:t3.micro");
+        assert_eq!(usage.alerts[0].describe(&usage.kind), "Actual usage above 85%");
     }
 }

@@ -6,6 +6,9 @@ use super::{Day, Micros};
 pub const USAGE_START: &str = "lineItem/UsageStartDate";
 pub const PRODUCT_CODE: &str = "lineItem/ProductCode";
 pub const UNBLENDED_COST: &str = "lineItem/UnblendedCost";
+/// Optional: with both, each line's usage quantity counts toward usage budgets.
+pub const USAGE_TYPE: &str = "lineItem/UsageType";
+pub const USAGE_AMOUNT: &str = "lineItem/UsageAmount";
 /// A month of a busy account's report is a few hundred thousand lines; more is refused.
 pub const MAX_LINES: usize = 500_000;
 
@@ -14,6 +17,8 @@ pub struct CostLine {
     pub day: Day,
     pub service: String,
     pub amount: Micros,
+    /// The usage type and quantity, when the file has those columns and the line a type.
+    pub usage: Option<(String, Micros)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -104,6 +109,7 @@ pub fn parse(text: &str) -> Result<Vec<CostLine>, ImportError> {
         column(PRODUCT_CODE)?,
         column(UNBLENDED_COST)?,
     );
+    let usage_at = column(USAGE_TYPE).ok().zip(column(USAGE_AMOUNT).ok());
     let mut lines = Vec::new();
     for (line, fields) in rows {
         if fields.iter().all(|f| f.trim().is_empty()) {
@@ -144,10 +150,21 @@ pub fn parse(text: &str) -> Result<Vec<CostLine>, ImportError> {
                 format!("`{cost}` is not an amount like 12.34"),
             )
         })?;
+        let usage = match usage_at {
+            Some((type_at, amount_at)) if !fields[type_at].trim().is_empty() => {
+                let raw = fields[amount_at].trim();
+                let quantity = Micros::parse(raw).ok_or_else(|| {
+                    error(line, USAGE_AMOUNT, format!("`{raw}` is not a quantity like 1.5"))
+                })?;
+                Some((fields[type_at].trim().to_owned(), quantity))
+            }
+            _ => None,
+        };
         lines.push(CostLine {
             day,
             service: service.to_owned(),
             amount,
+            usage,
         });
     }
     Ok(lines)
@@ -170,6 +187,21 @@ mod tests {
         assert_eq!(lines[0].amount, Micros(1_250_000));
         assert_eq!(lines[1].service, "Amazon\nS3");
         assert_eq!(lines[1].day.iso(), "2026-11-02");
+    }
+
+    #[test]
+    fn reads_usage_quantities_when_the_columns_are_there() {
+        let text = "lineItem/UsageStartDate,lineItem/ProductCode,lineItem/UnblendedCost,lineItem/UsageType,lineItem/UsageAmount\n\
+                    2026-11-01T00:00:00Z,AmazonEC2,0.0116,BoxUsage:t3.micro,1\n\
+                    2026-11-01T00:00:00Z,AmazonS3,0.5,,\n";
+        let lines = parse(text).unwrap();
+        assert_eq!(
+            lines[0].usage,
+            Some(("BoxUsage:t3.micro".into(), Micros(1_000_000)))
+        );
+        assert_eq!(lines[1].usage, None);
+        let bad = text.replace(",1\n", ",lots\n");
+        assert_eq!(parse(&bad).unwrap_err().column, USAGE_AMOUNT);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use crate::authz::Authorizer;
 use crate::ops::audited;
 use crate::{Caller, Identity, ServiceError};
-use iam_core::billing::budget::{self, Alert, BudgetSpec, ThresholdType, Trigger};
+use iam_core::billing::budget::{self, Alert, BudgetKind, BudgetSpec, ThresholdType, Trigger};
 use iam_core::billing::cur;
 use iam_core::billing::forecast::{run_rate, Period};
 use iam_core::billing::view::{
@@ -158,6 +158,14 @@ pub async fn import_costs(
         *sum = *sum + line.amount;
     }
     store_costs(&mut tx, account, &totals).await?;
+    let mut usage: BTreeMap<(Day, String), Micros> = BTreeMap::new();
+    for line in &lines {
+        if let Some((usage_type, quantity)) = &line.usage {
+            let sum = usage.entry((line.day, usage_type.clone())).or_default();
+            *sum = *sum + *quantity;
+        }
+    }
+    store_usage(&mut tx, account, &usage).await?;
     audited(
         &mut tx,
         caller,
@@ -197,6 +205,63 @@ pub async fn seed_demo(
     Ok(totals.len())
 }
 
+/// Like `store_costs`, for usage quantities per (day, usage type).
+async fn store_usage(
+    conn: &mut PgConnection,
+    account: &str,
+    totals: &BTreeMap<(Day, String), Micros>,
+) -> Result<(), ServiceError> {
+    if totals.is_empty() {
+        return Ok(());
+    }
+    let mut days = Vec::with_capacity(totals.len());
+    let mut types = Vec::with_capacity(totals.len());
+    let mut amounts = Vec::with_capacity(totals.len());
+    for ((day, usage_type), amount) in totals {
+        days.push(to_date(*day)?);
+        types.push(usage_type.clone());
+        amounts.push(amount.0);
+    }
+    sqlx::query(
+        "INSERT INTO usage_daily (account_id, usage_date, usage_type, amount)
+         SELECT $1, d, t, a FROM unnest($2::date[], $3::text[], $4::bigint[]) AS x(d, t, a)
+         ON CONFLICT (account_id, usage_date, usage_type) DO UPDATE SET amount = excluded.amount",
+    )
+    .bind(account)
+    .bind(&days)
+    .bind(&types)
+    .bind(&amounts)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What a budget measures between two days: dollars, or its usage type's quantity.
+async fn measured_between(
+    conn: &mut PgConnection,
+    account: &str,
+    kind: &BudgetKind,
+    from: Day,
+    to: Day,
+) -> Result<Micros, ServiceError> {
+    match kind {
+        BudgetKind::Cost => spend_between(conn, account, from, to).await,
+        BudgetKind::Usage { usage_type } => {
+            let sum: Option<i64> = sqlx::query_scalar(
+                "SELECT sum(amount)::bigint FROM usage_daily
+                  WHERE account_id = $1 AND usage_type = $2 AND usage_date >= $3 AND usage_date < $4",
+            )
+            .bind(account)
+            .bind(usage_type)
+            .bind(to_date(from)?)
+            .bind(to_date(to)?)
+            .fetch_one(conn)
+            .await?;
+            Ok(Micros(sum.unwrap_or(0)))
+        }
+    }
+}
+
 async fn spend_between(
     conn: &mut PgConnection,
     account: &str,
@@ -214,7 +279,14 @@ async fn spend_between(
     Ok(Micros(sum.unwrap_or(0)))
 }
 
-type BudgetRow = (String, i64, String, time::Date, Option<time::Date>);
+type BudgetRow = (
+    String,
+    i64,
+    String,
+    time::Date,
+    Option<time::Date>,
+    Option<String>,
+);
 type AlertRow = (String, i16, i64, String, String, Vec<String>);
 
 /// The account's budgets, by name, with their alerts in order.
@@ -224,7 +296,7 @@ async fn budget_specs(
     only: Option<&str>,
 ) -> Result<Vec<BudgetSpec>, ServiceError> {
     let rows: Vec<BudgetRow> = sqlx::query_as(
-        "SELECT budget_name, amount, period, start_date, end_date FROM budgets
+        "SELECT budget_name, amount, period, start_date, end_date, usage_type FROM budgets
           WHERE account_id = $1 AND ($2::text IS NULL OR budget_name = $2) ORDER BY lower(budget_name)",
     )
     .bind(account)
@@ -241,7 +313,11 @@ async fn budget_specs(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(name, amount, period, start, end)| BudgetSpec {
+        .map(|(name, amount, period, start, end, usage_type)| BudgetSpec {
+            kind: match usage_type {
+                Some(usage_type) => BudgetKind::Usage { usage_type },
+                None => BudgetKind::Cost,
+            },
             alerts: alerts
                 .iter()
                 .filter(|a| a.0 == name)
@@ -278,7 +354,7 @@ async fn status(
 ) -> Result<BudgetStatus, ServiceError> {
     let (start, end) = spec.period.bounds(today);
     let upto = today.next().min(end);
-    let actual = spend_between(conn, account, start, upto).await?;
+    let actual = measured_between(conn, account, &spec.kind, start, upto).await?;
     let forecast = run_rate(actual, start, end, today);
     let fired: Vec<i16> = sqlx::query_scalar(
         "SELECT alert_index FROM alert_firings WHERE account_id = $1 AND budget_name = $2 AND period_start = $3",
@@ -295,6 +371,13 @@ async fn status(
         forecast,
         fired: fired.into_iter().map(|i| i as usize).collect(),
     })
+}
+
+fn usage_type_of(spec: &BudgetSpec) -> Option<&str> {
+    match &spec.kind {
+        BudgetKind::Cost => None,
+        BudgetKind::Usage { usage_type } => Some(usage_type.as_str()),
+    }
 }
 
 fn running(spec: &BudgetSpec, today: Day) -> bool {
@@ -344,13 +427,13 @@ pub async fn evaluate_account(
             let body = format!(
                 "{}: {} ({} of the budgeted {} for {} to {}). {} spend: {}.",
                 current.spec.name,
-                alert.describe(),
-                alert.limit(current.spec.amount).display(),
-                current.spec.amount.display(),
+                alert.describe(&current.spec.kind),
+                current.spec.show(alert.limit(current.spec.amount)),
+                current.spec.show(current.spec.amount),
                 current.period.0.iso(),
                 Day(current.period.1 .0 - 1).iso(),
                 alert.trigger.label(),
-                spend.display()
+                current.spec.show(spend)
             );
             // With recipients, the email is queued for the delivery worker (which runs
             // while an SMTP relay is configured); without, the console is the only place.
@@ -491,7 +574,7 @@ pub async fn get_budget(
         if end <= spec.start {
             break;
         }
-        let spend = spend_between(&mut conn, account, start, end.min(today.next())).await?;
+        let spend = measured_between(&mut conn, account, &spec.kind, start, end.min(today.next())).await?;
         let fired = firings
             .iter()
             .filter(|(at, _)| from_date(*at) == start)
@@ -529,8 +612,9 @@ pub async fn create_budget(
         return Err(ServiceError::Invalid(errors));
     }
     let inserted = sqlx::query(
-        "INSERT INTO budgets (account_id, budget_name, amount, period, start_date, end_date, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        "INSERT INTO budgets (account_id, budget_name, amount, period, start_date, end_date, created_at, budget_type, usage_type)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::text IS NULL THEN 'COST' ELSE 'USAGE' END, $8)
+         ON CONFLICT DO NOTHING",
     )
     .bind(account)
     .bind(&spec.name)
@@ -539,6 +623,7 @@ pub async fn create_budget(
     .bind(to_date(spec.start)?)
     .bind(spec.end.map(to_date).transpose()?)
     .bind(caller.now)
+    .bind(usage_type_of(spec))
     .execute(&mut *tx)
     .await?;
     if inserted.rows_affected() == 0 {
@@ -621,7 +706,9 @@ pub async fn update_budget(
             ))
         })?;
     sqlx::query(
-        "UPDATE budgets SET amount = $3, period = $4, start_date = $5, end_date = $6 WHERE account_id = $1 AND budget_name = $2",
+        "UPDATE budgets SET amount = $3, period = $4, start_date = $5, end_date = $6,
+                budget_type = CASE WHEN $7::text IS NULL THEN 'COST' ELSE 'USAGE' END, usage_type = $7
+          WHERE account_id = $1 AND budget_name = $2",
     )
     .bind(account)
     .bind(&spec.name)
@@ -629,9 +716,10 @@ pub async fn update_budget(
     .bind(spec.period.as_str())
     .bind(to_date(spec.start)?)
     .bind(spec.end.map(to_date).transpose()?)
+    .bind(usage_type_of(spec))
     .execute(&mut *tx)
     .await?;
-    let same_basis = old.period == spec.period && old.amount == spec.amount;
+    let same_basis = old.period == spec.period && old.amount == spec.amount && old.kind == spec.kind;
     for index in 0..old.alerts.len().max(spec.alerts.len()) {
         let (before, after) = (old.alerts.get(index), spec.alerts.get(index));
         if same_basis && before == after {

@@ -230,3 +230,42 @@ async fn alert_emails_are_claimed_once_retried_with_backoff_then_given_up(pool: 
         .unwrap()
         .is_empty());
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn usage_budgets_count_their_usage_type_only(pool: PgPool) {
+    use iam_core::billing::budget::BudgetKind;
+    let account = signed_up(&pool, "usage@example.com").await;
+    let root = Identity::Root {
+        account_id: account.account_id.clone(),
+    };
+    let m = meta();
+    let as_root = caller(&root, &m);
+    let today = Day::from_unix(now().unix_timestamp());
+    let mut spec = monthly_cost("Hours", Micros(100_000_000), today.month_start(), vec![]);
+    spec.kind = BudgetKind::Usage {
+        usage_type: "BoxUsage:t3.micro".into(),
+    };
+    create_budget(&pool, &as_root, &spec).await.unwrap();
+    let day = today.iso();
+    let report = format!(
+        "lineItem/UsageStartDate,lineItem/ProductCode,lineItem/UnblendedCost,lineItem/UsageType,lineItem/UsageAmount\n\
+         {day}T00:00:00Z,AmazonEC2,1.04,BoxUsage:t3.micro,90\n\
+         {day}T00:00:00Z,AmazonEC2,500,BoxUsage:m5.large,5000\n"
+    );
+    import_costs(&pool, &as_root, &report).await.unwrap();
+    let detail = iam_service::ops::billing::get_budget(&pool, &as_root, "Hours")
+        .await
+        .unwrap();
+    assert_eq!(
+        detail.status.actual,
+        Micros(90_000_000),
+        "only t3.micro hours count"
+    );
+    let fired = list_notifications(&pool, &as_root).await.unwrap();
+    assert!(
+        fired
+            .iter()
+            .any(|n| n.body.contains("Actual usage above 85%") && n.body.contains("90 BoxUsage:t3.micro")),
+        "{fired:?}"
+    );
+}

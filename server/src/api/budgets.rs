@@ -6,7 +6,7 @@ use super::xml::ApiError;
 use crate::router::AppState;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use iam_core::billing::budget::{Alert, BudgetSpec, ThresholdType, Trigger};
+use iam_core::billing::budget::{Alert, BudgetKind, BudgetSpec, ThresholdType, Trigger};
 use iam_core::billing::forecast::Period;
 use iam_core::billing::view::BudgetStatus;
 use iam_core::billing::{Day, Micros};
@@ -107,13 +107,7 @@ fn amount(spend: &Value, field: &str) -> Result<Micros, BudgetsError> {
     let limit = spend
         .get(field)
         .ok_or_else(|| invalid(format!("{field} is required")))?;
-    if let Some(unit) = limit.get("Unit").and_then(Value::as_str) {
-        if unit != "USD" {
-            return Err(invalid(format!(
-                "unit `{unit}` is not supported; budgets are in USD"
-            )));
-        }
-    }
+    // Cost budgets are in USD; a usage budget's unit is its usage type's.
     let raw = text(limit, "Amount")?;
     Micros::parse(raw).ok_or_else(|| invalid(format!("amount `{raw}` is not a number")))
 }
@@ -123,14 +117,32 @@ fn day_of(value: Option<&Value>) -> Option<Day> {
 }
 
 fn budget_spec(budget: &Value, alerts: Vec<Alert>, today: Day) -> Result<BudgetSpec, BudgetsError> {
-    match budget.get("BudgetType").and_then(Value::as_str) {
-        None | Some("COST") => {}
+    let kind = match budget.get("BudgetType").and_then(Value::as_str) {
+        None | Some("COST") => BudgetKind::Cost,
+        // A usage budget names its one usage type in CostFilters, as AWS's do.
+        Some("USAGE") => {
+            let types: Vec<&str> = budget
+                .pointer("/CostFilters/UsageType")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            match types.as_slice() {
+                [one] => BudgetKind::Usage {
+                    usage_type: (*one).to_owned(),
+                },
+                _ => {
+                    return Err(invalid(
+                        "a USAGE budget needs CostFilters with exactly one UsageType",
+                    ))
+                }
+            }
+        }
         Some(other) => {
             return Err(invalid(format!(
-                "budget type `{other}` is not supported; use COST"
+                "budget type `{other}` is not supported; use COST or USAGE"
             )))
         }
-    }
+    };
     let period_text = text(budget, "TimeUnit")?;
     let period = Period::parse(period_text).ok_or_else(|| {
         invalid(format!(
@@ -144,6 +156,7 @@ fn budget_spec(budget: &Value, alerts: Vec<Alert>, today: Day) -> Result<BudgetS
     // AWS writes a far-future end (2087) for budgets that do not expire.
     let end = day_of(window.and_then(|w| w.get("End"))).filter(|e| e.ymd().0 < 2080);
     Ok(BudgetSpec {
+        kind,
         name: text(budget, "BudgetName")?.to_owned(),
         amount: amount(budget, "BudgetLimit")?,
         period,
@@ -233,14 +246,23 @@ fn budget_json(b: &BudgetStatus) -> Value {
     if let Some(end) = b.spec.end {
         period["End"] = json!(epoch(end));
     }
-    json!({
+    let mut out = json!({
         "BudgetName": b.spec.name,
         "BudgetLimit": money(b.spec.amount),
         "TimeUnit": b.spec.period.as_str(),
         "TimePeriod": period,
         "BudgetType": "COST",
         "CalculatedSpend": { "ActualSpend": money(b.actual), "ForecastedSpend": money(b.forecast) },
-    })
+    });
+    // A usage budget: its usage type filters it and is the unit of its amounts.
+    if let BudgetKind::Usage { usage_type } = &b.spec.kind {
+        out["BudgetType"] = json!("USAGE");
+        out["CostFilters"] = json!({ "UsageType": [usage_type] });
+        out["BudgetLimit"]["Unit"] = json!(usage_type);
+        out["CalculatedSpend"]["ActualSpend"]["Unit"] = json!(usage_type);
+        out["CalculatedSpend"]["ForecastedSpend"]["Unit"] = json!(usage_type);
+    }
+    out
 }
 
 fn notification_json(a: &Alert) -> Value {
