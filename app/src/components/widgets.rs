@@ -186,3 +186,17 @@ pub fn ConfirmDelete(
         </div>
     }
 }
+
+/// A wizard's steps down the left, the current one marked ("Step 1 Specify user details").
+#[component]
+pub fn WizardSteps(steps: &'static [&'static str], step: RwSignal<usize>) -> impl IntoView {
+    view! {
+        <ol class="wizard-steps">
+            {steps.iter().enumerate().map(|(i, label)| view! {
+                <li aria-current=move || (step.get() == i).then_some("step")>
+                    <span class="muted">{format!("Step {}", i + 1)}</span><br />{*label}
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+}

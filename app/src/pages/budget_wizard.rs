@@ -4,7 +4,7 @@
 //! rules before the next; the server checks everything again.
 
 use crate::api::billing::{CreateCustomBudget, UpdateBudget};
-use crate::components::widgets::ActionResult;
+use crate::components::widgets::{ActionResult, WizardSteps};
 use iam_core::billing::budget::{self, Alert, BudgetKind, BudgetSpec, ThresholdType, Trigger};
 use iam_core::billing::forecast::Period;
 use iam_core::billing::{Day, Micros};
@@ -240,13 +240,7 @@ pub fn BudgetWizard(#[prop(optional)] initial: Option<BudgetSpec>) -> impl IntoV
     };
     view! {
         <div class="wizard-layout" data-testid="budget-wizard">
-            <ol class="wizard-steps">
-                {STEPS.iter().enumerate().map(|(i, label)| view! {
-                    <li aria-current=move || (step.get() == i).then_some("step")>
-                        <span class="muted">{format!("Step {}", i + 1)}</span><br />{*label}
-                    </li>
-                }).collect_view()}
-            </ol>
+            <WizardSteps steps=&STEPS step />
             <section class="panel wizard-body">
                 <h2>{move || STEPS[step.get()]}</h2>
                 <Show when=move || step.get() == 0>

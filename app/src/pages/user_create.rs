@@ -3,7 +3,7 @@
 
 use crate::api::iam::{list_groups, CreateUser, CreateUserInput, CreatedUser};
 use crate::components::copy_button::CopyButton;
-use crate::components::widgets::{ActionResult, Breadcrumbs, ErrorView, PolicyPicker};
+use crate::components::widgets::{ActionResult, Breadcrumbs, ErrorView, PolicyPicker, WizardSteps};
 use iam_core::model::Tag;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -78,13 +78,7 @@ pub fn CreateUserPage() -> impl IntoView {
             _ => view! {
                 <h1>"Create user"</h1>
                 <div class="wizard-layout">
-                    <ol class="wizard-steps">
-                        {STEPS.iter().enumerate().map(|(i, label)| view! {
-                            <li aria-current=move || (step.get() == i).then_some("step")>
-                                <span class="muted">{format!("Step {}", i + 1)}</span><br />{*label}
-                            </li>
-                        }).collect_view()}
-                    </ol>
+                    <WizardSteps steps=&STEPS step />
                     <section class="panel wizard-body">
                         <h2>{move || STEPS[step.get()]}</h2>
                         <Show when=move || step.get() == 0>

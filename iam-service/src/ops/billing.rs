@@ -105,29 +105,44 @@ pub async fn set_iam_billing_access(
     Ok(())
 }
 
-/// Writes costs per (day, service), replacing what those days and services had: importing a
-/// newer report of the same month corrects it rather than adding to it.
-async fn store_costs(
+/// Where daily amounts go: costs per service, or usage quantities per usage type.
+#[derive(Clone, Copy)]
+enum Daily {
+    Costs,
+    Usage,
+}
+
+/// Writes amounts per (day, key), replacing what those days and keys had: importing a newer
+/// report of the same month corrects it rather than adding to it.
+async fn store_daily(
     conn: &mut PgConnection,
+    table: Daily,
     account: &str,
     totals: &BTreeMap<(Day, String), Micros>,
 ) -> Result<(), ServiceError> {
+    if totals.is_empty() {
+        return Ok(());
+    }
+    let (table, key) = match table {
+        Daily::Costs => ("cost_daily", "service"),
+        Daily::Usage => ("usage_daily", "usage_type"),
+    };
     let mut days = Vec::with_capacity(totals.len());
-    let mut services = Vec::with_capacity(totals.len());
+    let mut keys = Vec::with_capacity(totals.len());
     let mut amounts = Vec::with_capacity(totals.len());
-    for ((day, service), amount) in totals {
+    for ((day, name), amount) in totals {
         days.push(to_date(*day)?);
-        services.push(service.clone());
+        keys.push(name.clone());
         amounts.push(amount.0);
     }
-    sqlx::query(
-        "INSERT INTO cost_daily (account_id, usage_date, service, amount)
-         SELECT $1, d, s, a FROM unnest($2::date[], $3::text[], $4::bigint[]) AS t(d, s, a)
-         ON CONFLICT (account_id, usage_date, service) DO UPDATE SET amount = excluded.amount",
-    )
+    sqlx::query(&format!(
+        "INSERT INTO {table} (account_id, usage_date, {key}, amount)
+         SELECT $1, d, k, a FROM unnest($2::date[], $3::text[], $4::bigint[]) AS t(d, k, a)
+         ON CONFLICT (account_id, usage_date, {key}) DO UPDATE SET amount = excluded.amount"
+    ))
     .bind(account)
     .bind(&days)
-    .bind(&services)
+    .bind(&keys)
     .bind(&amounts)
     .execute(conn)
     .await?;
@@ -157,7 +172,7 @@ pub async fn import_costs(
         let sum = totals.entry((line.day, line.service.clone())).or_default();
         *sum = *sum + line.amount;
     }
-    store_costs(&mut tx, account, &totals).await?;
+    store_daily(&mut tx, Daily::Costs, account, &totals).await?;
     let mut usage: BTreeMap<(Day, String), Micros> = BTreeMap::new();
     for line in &lines {
         if let Some((usage_type, quantity)) = &line.usage {
@@ -165,7 +180,7 @@ pub async fn import_costs(
             *sum = *sum + *quantity;
         }
     }
-    store_usage(&mut tx, account, &usage).await?;
+    store_daily(&mut tx, Daily::Usage, account, &usage).await?;
     audited(
         &mut tx,
         caller,
@@ -199,41 +214,10 @@ pub async fn seed_demo(
         .map(|(day, service, amount)| ((day, service.to_owned()), amount))
         .collect();
     let mut tx = pool.begin().await?;
-    store_costs(&mut tx, account, &totals).await?;
+    store_daily(&mut tx, Daily::Costs, account, &totals).await?;
     tx.commit().await?;
     evaluate_account(pool, account, now).await?;
     Ok(totals.len())
-}
-
-/// Like `store_costs`, for usage quantities per (day, usage type).
-async fn store_usage(
-    conn: &mut PgConnection,
-    account: &str,
-    totals: &BTreeMap<(Day, String), Micros>,
-) -> Result<(), ServiceError> {
-    if totals.is_empty() {
-        return Ok(());
-    }
-    let mut days = Vec::with_capacity(totals.len());
-    let mut types = Vec::with_capacity(totals.len());
-    let mut amounts = Vec::with_capacity(totals.len());
-    for ((day, usage_type), amount) in totals {
-        days.push(to_date(*day)?);
-        types.push(usage_type.clone());
-        amounts.push(amount.0);
-    }
-    sqlx::query(
-        "INSERT INTO usage_daily (account_id, usage_date, usage_type, amount)
-         SELECT $1, d, t, a FROM unnest($2::date[], $3::text[], $4::bigint[]) AS x(d, t, a)
-         ON CONFLICT (account_id, usage_date, usage_type) DO UPDATE SET amount = excluded.amount",
-    )
-    .bind(account)
-    .bind(&days)
-    .bind(&types)
-    .bind(&amounts)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// What a budget measures between two days: dollars, or its usage type's quantity.
