@@ -11,7 +11,7 @@ use iam_core::policy::{
 };
 use sqlx::PgConnection;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use time::OffsetDateTime;
 
 /// A policy that applies, under the name the engine's explanations use.
@@ -29,7 +29,8 @@ pub struct Authorizer {
     root: bool,
     principal: Principal,
     facts: GlobalFacts,
-    policies: Vec<Applied>,
+    /// Shared with the cache: a request does not copy its user's parsed policies.
+    policies: Arc<[Applied]>,
     /// Context keys given to the simulator.
     context: Vec<(String, String)>,
 }
@@ -130,7 +131,7 @@ pub async fn group_policies(
 }
 
 /// A user's tags and policies: what the engine needs of a user beyond the request.
-type Grants = (BTreeMap<String, String>, Vec<Applied>);
+type Grants = (BTreeMap<String, String>, Arc<[Applied]>);
 
 /// A user's tags and policies, cached between changes (see crate::cache). Fails with
 /// `IdentityGone` when the user was deleted or renamed: a session or key of the old user
@@ -141,10 +142,10 @@ async fn user_grants(
     user_name: &str,
     user_id: &str,
 ) -> Result<Grants, ServiceError> {
-    static GRANTS: Cache<(String, String, String), std::sync::Arc<Grants>> = Cache::new();
+    static GRANTS: Cache<(String, String, String), Grants> = Cache::new();
     let key = (account.to_owned(), user_name.to_owned(), user_id.to_owned());
     if let Some(grants) = GRANTS.get(&key) {
-        return Ok((*grants).clone());
+        return Ok(grants);
     }
     let read = crate::cache::stamp();
     // The tags, and in the same query whether this user still exists.
@@ -165,10 +166,9 @@ async fn user_grants(
         .into_iter()
         .filter_map(|(key, value)| Some((key?, value?)))
         .collect();
-    let policies = user_policies(conn, account, user_name).await?;
-    let grants = std::sync::Arc::new((tags, policies));
+    let grants: Grants = (tags, user_policies(conn, account, user_name).await?.into());
     GRANTS.put(key, account, read, grants.clone());
-    Ok((*grants).clone())
+    Ok(grants)
 }
 
 impl Authorizer {
@@ -192,7 +192,7 @@ impl Authorizer {
         let (principal, policies) = match who {
             Identity::Root { .. } => (
                 Principal::new(PrincipalKind::Root, who.arn(), &account),
-                Vec::new(),
+                Arc::from(Vec::new()),
             ),
             Identity::User {
                 user_name, user_id, ..
@@ -224,7 +224,7 @@ impl Authorizer {
             root: false,
             principal,
             facts,
-            policies,
+            policies: policies.into(),
             context,
         }
     }

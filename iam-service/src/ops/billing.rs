@@ -220,7 +220,34 @@ pub async fn seed_demo(
     Ok(totals.len())
 }
 
-/// What a budget measures between two days: dollars, or its usage type's quantity.
+/// What a budget of `kind` measures on each day from `from` until `to`: dollars, or its
+/// usage type's quantity. Days without any are left out.
+async fn daily_measured(
+    conn: &mut PgConnection,
+    account: &str,
+    kind: &BudgetKind,
+    from: Day,
+    to: Day,
+) -> Result<Vec<(Day, Micros)>, ServiceError> {
+    let (table, usage_type, filter) = match kind {
+        BudgetKind::Cost => ("cost_daily", None, "AND $4::text IS NULL"),
+        BudgetKind::Usage { usage_type } => ("usage_daily", Some(usage_type.as_str()), "AND usage_type = $4"),
+    };
+    let rows: Vec<(time::Date, i64)> = sqlx::query_as(&format!(
+        "SELECT usage_date, sum(amount)::bigint FROM {table}
+          WHERE account_id = $1 AND usage_date >= $2 AND usage_date < $3 {filter}
+          GROUP BY usage_date ORDER BY usage_date"
+    ))
+    .bind(account)
+    .bind(to_date(from)?)
+    .bind(to_date(to)?)
+    .bind(usage_type)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(d, a)| (from_date(d), Micros(a))).collect())
+}
+
+/// What a budget of `kind` measures from `from` until `to`, in all.
 async fn measured_between(
     conn: &mut PgConnection,
     account: &str,
@@ -228,39 +255,11 @@ async fn measured_between(
     from: Day,
     to: Day,
 ) -> Result<Micros, ServiceError> {
-    match kind {
-        BudgetKind::Cost => spend_between(conn, account, from, to).await,
-        BudgetKind::Usage { usage_type } => {
-            let sum: Option<i64> = sqlx::query_scalar(
-                "SELECT sum(amount)::bigint FROM usage_daily
-                  WHERE account_id = $1 AND usage_type = $2 AND usage_date >= $3 AND usage_date < $4",
-            )
-            .bind(account)
-            .bind(usage_type)
-            .bind(to_date(from)?)
-            .bind(to_date(to)?)
-            .fetch_one(conn)
-            .await?;
-            Ok(Micros(sum.unwrap_or(0)))
-        }
-    }
-}
-
-async fn spend_between(
-    conn: &mut PgConnection,
-    account: &str,
-    from: Day,
-    to: Day,
-) -> Result<Micros, ServiceError> {
-    let sum: Option<i64> = sqlx::query_scalar(
-        "SELECT sum(amount)::bigint FROM cost_daily WHERE account_id = $1 AND usage_date >= $2 AND usage_date < $3",
-    )
-    .bind(account)
-    .bind(to_date(from)?)
-    .bind(to_date(to)?)
-    .fetch_one(conn)
-    .await?;
-    Ok(Micros(sum.unwrap_or(0)))
+    Ok(daily_measured(conn, account, kind, from, to)
+        .await?
+        .into_iter()
+        .map(|(_, m)| m)
+        .sum())
 }
 
 type BudgetRow = (
@@ -486,7 +485,14 @@ pub async fn dashboard(pool: &PgPool, caller: &Caller<'_>) -> Result<BillingDash
     }
     let mut by_service: Vec<(String, Micros)> = by_service.into_iter().collect();
     by_service.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let last_month = spend_between(&mut conn, account, month_start.add_months(-1), month_start).await?;
+    let last_month = measured_between(
+        &mut conn,
+        account,
+        &BudgetKind::Cost,
+        month_start.add_months(-1),
+        month_start,
+    )
+    .await?;
     let mut budgets = Vec::new();
     for spec in budget_specs(&mut conn, account, None).await? {
         budgets.push(status(&mut conn, account, spec, today).await?);
@@ -551,29 +557,60 @@ pub async fn get_budget(
     .bind(name)
     .fetch_all(&mut *conn)
     .await?;
-    let mut history = Vec::new();
+    // The periods first, then every day's amount across them in one query.
+    let mut periods = Vec::new();
     let mut day = today;
-    while history.len() < HISTORY_PERIODS {
+    while periods.len() < HISTORY_PERIODS {
         let (start, end) = spec.period.bounds(day);
         if end <= spec.start {
             break;
         }
-        let spend = measured_between(&mut conn, account, &spec.kind, start, end.min(today.next())).await?;
-        let fired = firings
-            .iter()
-            .filter(|(at, _)| from_date(*at) == start)
-            .map(|(_, i)| *i as usize)
-            .collect();
-        history.push(PeriodHistory {
-            start,
-            end,
-            spend,
-            fired,
-        });
+        periods.push((start, end));
         day = Day(start.0 - 1);
     }
+    let earliest = periods.last().map_or(today, |p| p.0);
+    let daily = daily_measured(&mut conn, account, &spec.kind, earliest, today.next()).await?;
+    let history = periods
+        .into_iter()
+        .map(|(start, end)| PeriodHistory {
+            start,
+            end,
+            spend: daily
+                .iter()
+                .filter(|(d, _)| (start..end).contains(d))
+                .map(|(_, m)| *m)
+                .sum(),
+            fired: firings
+                .iter()
+                .filter(|(at, _)| from_date(*at) == start)
+                .map(|(_, i)| *i as usize)
+                .collect(),
+        })
+        .collect();
     let status = status(&mut conn, account, spec, today).await?;
     Ok(BudgetDetail { status, history })
+}
+
+/// A change to `spec`'s budget: allowed (`budgets:ModifyBudget`), then checked against the
+/// rules, in its transaction.
+async fn begin_modify<'p>(
+    pool: &'p PgPool,
+    caller: &Caller<'_>,
+    spec: &BudgetSpec,
+) -> Result<sqlx::Transaction<'p, sqlx::Postgres>, ServiceError> {
+    let mut tx = pool.begin().await?;
+    authorize(
+        &mut tx,
+        caller,
+        "budgets:ModifyBudget",
+        &budget_arn(caller.account(), &spec.name),
+    )
+    .await?;
+    let errors = budget::check(spec);
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    Ok(tx)
 }
 
 /// Creates a budget with its alerts (`budgets:ModifyBudget`), then evaluates it at once.
@@ -583,18 +620,7 @@ pub async fn create_budget(
     spec: &BudgetSpec,
 ) -> Result<(), ServiceError> {
     let account = caller.account();
-    let errors = budget::check(spec);
-    let mut tx = pool.begin().await?;
-    authorize(
-        &mut tx,
-        caller,
-        "budgets:ModifyBudget",
-        &budget_arn(account, &spec.name),
-    )
-    .await?;
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
+    let mut tx = begin_modify(pool, caller, spec).await?;
     let inserted = sqlx::query(
         "INSERT INTO budgets (account_id, budget_name, amount, period, start_date, end_date, created_at, budget_type, usage_type)
          VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::text IS NULL THEN 'COST' ELSE 'USAGE' END, $8)
@@ -668,18 +694,7 @@ pub async fn update_budget(
     spec: &BudgetSpec,
 ) -> Result<(), ServiceError> {
     let account = caller.account();
-    let errors = budget::check(spec);
-    let mut tx = pool.begin().await?;
-    authorize(
-        &mut tx,
-        caller,
-        "budgets:ModifyBudget",
-        &budget_arn(account, &spec.name),
-    )
-    .await?;
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
+    let mut tx = begin_modify(pool, caller, spec).await?;
     let old = budget_specs(&mut tx, account, Some(&spec.name))
         .await?
         .pop()

@@ -136,12 +136,7 @@ pub async fn dispatch(
         }
         "ListGroupsForUser" => {
             let groups = users::list_groups_for_user(pool, caller, params.required("UserName")?).await?;
-            let (shown, marker) = super::actions::paged(groups, params)?;
-            let list: String = shown
-                .iter()
-                .map(|g| format!("<member>{}</member>", super::actions::group_fields(g)))
-                .collect();
-            format!("<Groups>{list}</Groups>{marker}")
+            super::actions::paged_list("Groups", groups, params, super::actions::group_fields)?
         }
         "CreateLoginProfile" | "UpdateLoginProfile" => {
             let name = params.required("UserName")?;
@@ -270,12 +265,9 @@ pub async fn dispatch(
                 }
             };
             let devices = virtual_mfa::list(pool, caller, assignment).await?;
-            let (shown, marker) = super::actions::paged(devices, params)?;
-            let list: String = shown
-                .iter()
-                .map(|d| format!("<member>{}</member>", virtual_device_xml(d, caller.account())))
-                .collect();
-            format!("<VirtualMFADevices>{list}</VirtualMFADevices>{marker}")
+            super::actions::paged_list("VirtualMFADevices", devices, params, |d| {
+                virtual_device_xml(d, caller.account())
+            })?
         }
         "TagUser" => {
             let tags = super::actions::tags(params);
@@ -288,12 +280,9 @@ pub async fn dispatch(
         }
         "ListUserTags" => {
             let tags = users::list_user_tags(pool, caller, params.required("UserName")?).await?;
-            let (shown, marker) = super::actions::paged(tags, params)?;
-            let tags: String = shown
-                .iter()
-                .map(|t| format!("<member>{}{}</member>", el("Key", &t.key), el("Value", &t.value)))
-                .collect();
-            format!("<Tags>{tags}</Tags>{marker}")
+            super::actions::paged_list("Tags", tags, params, |t| {
+                format!("{}{}", el("Key", &t.key), el("Value", &t.value))
+            })?
         }
         "CreateAccountAlias" => {
             aliases::set_alias(

@@ -97,6 +97,22 @@ pub(super) fn paged<T>(items: Vec<T>, params: &Params) -> Result<(Vec<T>, String
     Ok((shown, marker))
 }
 
+/// `<{tag}><member>…</member>…</{tag}>` and its marker, for one page of an in-memory list;
+/// `member` writes one item's fields.
+pub(super) fn paged_list<T>(
+    tag: &str,
+    items: Vec<T>,
+    params: &Params,
+    member: impl Fn(&T) -> String,
+) -> Result<String, ApiError> {
+    let (shown, marker) = paged(items, params)?;
+    let members: String = shown
+        .iter()
+        .map(|item| format!("<member>{}</member>", member(item)))
+        .collect();
+    Ok(format!("<{tag}>{members}</{tag}>{marker}"))
+}
+
 /// AWS's PathPrefix: `/` followed by printable ASCII, at most 512 characters.
 pub(super) fn path_prefix(params: &Params) -> Result<String, ApiError> {
     let prefix = params.get("PathPrefix").unwrap_or("/");

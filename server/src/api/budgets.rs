@@ -281,13 +281,9 @@ async fn spec_of(state: &AppState, caller: &Caller<'_>, name: &str) -> Result<Bu
         .spec)
 }
 
-/// Runs one Budgets operation for `caller`, whose account must be the one named.
-pub async fn dispatch(
-    state: &AppState,
-    caller: &Caller<'_>,
-    operation: &str,
-    body: &[u8],
-) -> Result<Value, BudgetsError> {
+/// The request's JSON, when it names the caller's own account (`what` it was after, for the
+/// refusal).
+fn own_account_input(caller: &Caller<'_>, body: &[u8], what: &str) -> Result<Value, BudgetsError> {
     let input: Value =
         serde_json::from_slice(if body.is_empty() { b"{}" } else { body }).map_err(|e| BudgetsError {
             status: StatusCode::BAD_REQUEST,
@@ -300,11 +296,30 @@ pub async fn dispatch(
             status: StatusCode::BAD_REQUEST,
             kind: "AccessDeniedException",
             message: format!(
-                "{} is not authorized to access budgets of account {account}",
+                "{} is not authorized to access {what} of account {account}",
                 caller.identity.arn()
             ),
         });
     }
+    Ok(input)
+}
+
+fn unknown_operation(operation: &str) -> BudgetsError {
+    BudgetsError {
+        status: StatusCode::BAD_REQUEST,
+        kind: "UnknownOperationException",
+        message: format!("operation `{operation}` is not supported"),
+    }
+}
+
+/// Runs one Budgets operation for `caller`, whose account must be the one named.
+pub async fn dispatch(
+    state: &AppState,
+    caller: &Caller<'_>,
+    operation: &str,
+    body: &[u8],
+) -> Result<Value, BudgetsError> {
+    let input = own_account_input(caller, body, "budgets")?;
     let pool = &state.ctx.pool;
     let today = Day::from_unix(caller.now.unix_timestamp());
     match operation {
@@ -422,11 +437,7 @@ pub async fn dispatch(
                 json!({ "Subscribers": alert.recipients.iter().map(|r| json!({ "SubscriptionType": "EMAIL", "Address": r })).collect::<Vec<_>>() }),
             )
         }
-        other => Err(BudgetsError {
-            status: StatusCode::BAD_REQUEST,
-            kind: "UnknownOperationException",
-            message: format!("operation `{other}` is not supported"),
-        }),
+        other => Err(unknown_operation(other)),
     }
 }
 
@@ -438,21 +449,7 @@ pub async fn dispatch_billing(
     operation: &str,
     body: &[u8],
 ) -> Result<Value, BudgetsError> {
-    let input: Value = serde_json::from_slice(body).map_err(|e| BudgetsError {
-        status: StatusCode::BAD_REQUEST,
-        kind: "SerializationException",
-        message: format!("the request body is not JSON: {e}"),
-    })?;
-    if text(&input, "AccountId")? != caller.account() {
-        return Err(BudgetsError {
-            status: StatusCode::BAD_REQUEST,
-            kind: "AccessDeniedException",
-            message: format!(
-                "{} may import costs into its own account only",
-                caller.identity.arn()
-            ),
-        });
-    }
+    let input = own_account_input(caller, body, "costs")?;
     match operation {
         "ImportCostAndUsageReport" => {
             let summary = billing::import_costs(&state.ctx.pool, caller, text(&input, "Report")?).await?;
@@ -464,10 +461,6 @@ pub async fn dispatch_billing(
                 "Notifications": summary.notifications,
             }))
         }
-        other => Err(BudgetsError {
-            status: StatusCode::BAD_REQUEST,
-            kind: "UnknownOperationException",
-            message: format!("operation `{other}` is not supported"),
-        }),
+        other => Err(unknown_operation(other)),
     }
 }

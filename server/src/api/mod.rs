@@ -199,14 +199,6 @@ fn sig_error(error: SigError) -> ApiError {
     ApiError::new(status, error.code(), error.message())
 }
 
-fn invalid_token() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "InvalidClientTokenId",
-        "The security token included in the request is invalid.",
-    )
-}
-
 /// AWS records a key's first use in each 15 minutes; this process skips the database write
 /// for keys it recorded less than that long ago (other processes write their own first use).
 fn use_worth_recording(key_id: &str, now: i64) -> bool {
@@ -237,7 +229,7 @@ async fn authenticate(
 ) -> Result<Identity, ApiError> {
     let claim = sigv4::parse_claim(request).map_err(sig_error)?;
     if !iam_core::credentials::access_key::looks_like_key_id(&claim.access_key_id) {
-        return Err(invalid_token());
+        return Err(ApiError::invalid_token());
     }
     let owner = iam_service::ops::access_keys::authenticate(
         &state.ctx.pool,
@@ -247,7 +239,7 @@ async fn authenticate(
     .await
     .map_err(ApiError::from)?
     .filter(|o| o.active)
-    .ok_or_else(invalid_token)?;
+    .ok_or_else(ApiError::invalid_token)?;
     if claim.service != service {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -3,7 +3,7 @@
 use super::xml::{el, time, ApiError};
 use super::Params;
 use crate::router::AppState;
-use iam_core::model::{AttachedPolicy, PolicySummary, PolicyType};
+use iam_core::model::{PolicySummary, PolicyType};
 use iam_service::ops::attachments::{self, Entity};
 use iam_service::ops::policies::{self, PolicyFilter, PolicyRead};
 use iam_service::Caller;
@@ -36,18 +36,6 @@ fn policy_xml(p: &PolicySummary, id: Option<&str>) -> String {
 fn policy_path(arn: &str) -> &str {
     let rest = arn.split_once(":policy").map_or("/", |(_, r)| r);
     rest.rfind('/').map_or("/", |i| &rest[..=i])
-}
-
-fn attached_xml(list: &[AttachedPolicy]) -> String {
-    list.iter()
-        .map(|p| {
-            format!(
-                "<member>{}{}</member>",
-                el("PolicyName", &p.policy_name),
-                el("PolicyArn", &p.policy_arn)
-            )
-        })
-        .collect()
 }
 
 fn entity(action: &str, params: &Params) -> Result<Entity, ApiError> {
@@ -154,12 +142,7 @@ pub async fn dispatch(
                     })?;
                 format!("<PolicyVersion>{}</PolicyVersion>", version(v, true))
             } else {
-                let (shown, marker) = super::actions::paged(detail.versions, params)?;
-                let members: String = shown
-                    .iter()
-                    .map(|v| format!("<member>{}</member>", version(v, false)))
-                    .collect();
-                format!("<Versions>{members}</Versions>{marker}")
+                super::actions::paged_list("Versions", detail.versions, params, |v| version(v, false))?
             }
         }
         "SetDefaultPolicyVersion" => {
@@ -186,11 +169,13 @@ pub async fn dispatch(
             let mut list = attachments::list_attached(pool, caller, &entity(action, params)?).await?;
             let prefix = super::actions::path_prefix(params)?;
             list.retain(|p| policy_path(&p.policy_arn).starts_with(&prefix));
-            let (shown, marker) = super::actions::paged(list, params)?;
-            format!(
-                "<AttachedPolicies>{}</AttachedPolicies>{marker}",
-                attached_xml(&shown)
-            )
+            super::actions::paged_list("AttachedPolicies", list, params, |p| {
+                format!(
+                    "{}{}",
+                    el("PolicyName", &p.policy_name),
+                    el("PolicyArn", &p.policy_arn)
+                )
+            })?
         }
         "PutUserPolicy" | "PutGroupPolicy" => {
             let target = entity(action, params)?;
@@ -211,9 +196,7 @@ pub async fn dispatch(
         }
         "ListUserPolicies" | "ListGroupPolicies" => {
             let names = attachments::list_inline(pool, caller, &entity(action, params)?).await?;
-            let (shown, marker) = super::actions::paged(names, params)?;
-            let names: String = shown.iter().map(|n| el("member", n)).collect();
-            format!("<PolicyNames>{names}</PolicyNames>{marker}")
+            super::actions::paged_list("PolicyNames", names, params, |n| super::xml::escape(n))?
         }
         "GetUserPolicy" | "GetGroupPolicy" => {
             let target = entity(action, params)?;

@@ -68,6 +68,15 @@ impl ApiError {
         }
     }
 
+    /// AWS's answer to a key (or session) that is not, or no longer, valid.
+    pub fn invalid_token() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        )
+    }
+
     pub fn validation(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "ValidationError", message)
     }
@@ -98,11 +107,7 @@ impl From<iam_service::ServiceError> for ApiError {
             E::AlreadyExists(m) => Self::new(StatusCode::CONFLICT, "EntityAlreadyExists", m),
             E::LimitExceeded(m) => Self::new(StatusCode::CONFLICT, "LimitExceeded", m),
             E::DeleteConflict(m) => Self::new(StatusCode::CONFLICT, "DeleteConflict", m),
-            E::IdentityGone => Self::new(
-                StatusCode::FORBIDDEN,
-                "InvalidClientTokenId",
-                "The security token included in the request is invalid.",
-            ),
+            E::IdentityGone => Self::invalid_token(),
             E::InvalidMfaCode => Self::new(
                 StatusCode::FORBIDDEN,
                 "InvalidAuthenticationCode",
