@@ -27,10 +27,15 @@ wasm_bindgen_cli() {
   cargo install -q wasm-bindgen-cli --version "$want" >/dev/null
 }
 
-chromium() {
-  [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ] && return 0
-  command -v chromium >/dev/null && return 0
+# Named so that it does not shadow the `chromium` command it looks for.
+install_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ]; then
+    [ -x "$CHROMIUM_PATH" ] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable file"
+    return 0
+  fi
+  [ -x "$(type -P chromium || true)" ] && return 0
   apt_install chromium
+  [ -x "$(type -P chromium || true)" ] || die "chromium is still missing after apt-get install chromium"
 }
 
 node_packages() {
@@ -59,7 +64,7 @@ command -v python3 >/dev/null || apt_install python3
 wasm_target
 wasm_bindgen_cli
 if [ "${1:-build}" = test ]; then
-  chromium
+  install_chromium
   node_packages
   python_tools
 fi

@@ -6,6 +6,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 "$ROOT/scripts/setup.sh" test
+# The browser the Playwright tests will launch: fail now, not 22 times later.
+CHROMIUM_PATH="${CHROMIUM_PATH:-$(type -P chromium || true)}"
+[ -n "$CHROMIUM_PATH" ] && [ -x "$CHROMIUM_PATH" ] \
+  || die "no Chromium to run the browser tests (set CHROMIUM_PATH or apt-get install chromium)"
+export CHROMIUM_PATH
 
 WORK=$(mktemp -d /tmp/iam-test.XXXXXX)
 chmod 755 "$WORK"   # the postgres user must reach the cluster inside
@@ -24,7 +29,7 @@ export DATABASE_URL IAM_MASTER_KEY_FILE="$WORK/master.key"
 
 log "cargo tests (unit, and integration against Postgres)"
 # One invocation for the server-side crates; the wasm crate is built on its own below.
-cargo test -p iam-core -p iam-policy -p iam-service -p app -p server 2>&1 | tee "$WORK/cargo.log"
+cargo test --locked -p iam-core -p iam-policy -p iam-service -p app -p server 2>&1 | tee "$WORK/cargo.log"
 log "the engine builds for the browser (wasm32)"
 cargo build -q -p iam-core --target wasm32-unknown-unknown
 cargo_passed=$(awk '/^test result:/ { n += $4 } END { print n + 0 }' "$WORK/cargo.log")
@@ -36,9 +41,10 @@ PORT=$(free_port)
 BASE_URL="http://127.0.0.1:$PORT"
 # Alert emails go to this port, where the billing browser test starts an SMTP sink.
 SMTP_SINK_PORT=$(free_port)
-# A short lockout so the browser tests can see one begin and end.
+# A short lockout so the browser tests can see one begin and end; every browser test signs
+# up from this one address.
 IAM_LISTEN="127.0.0.1:$PORT" IAM_SITE_ROOT="$SITE_ROOT" RUST_LOG=${RUST_LOG:-warn} \
-  IAM_LOCKOUT_MAX_FAILURES=5 IAM_LOCKOUT_WAIT_SECONDS=3 IAM_SMTP_RELAY="127.0.0.1:$SMTP_SINK_PORT" \
+  IAM_SIGNUPS_PER_HOUR=100000 IAM_LOCKOUT_MAX_FAILURES=5 IAM_LOCKOUT_WAIT_SECONDS=3 IAM_SMTP_RELAY="127.0.0.1:$SMTP_SINK_PORT" \
   "$CARGO_TARGET_DIR/debug/server" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 wait_for_http "$BASE_URL/healthz" 60 || { cat "$WORK/server.log" >&2; die "the server did not start"; }
@@ -47,7 +53,6 @@ log "Playwright tests in Chromium"
 set +e
 (cd end2end && BASE_URL="$BASE_URL" SERVER_BIN="$CARGO_TARGET_DIR/debug/server" PSQL="$("$ROOT/scripts/pg.sh" psql)" AWS_CLI="$ROOT/.venv/bin/aws" \
   PYTHON="$ROOT/.venv/bin/python" SMTP_SINK_PORT="$SMTP_SINK_PORT" \
-  CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}" \
   npx playwright test 2>&1) | tee "$WORK/e2e.log"
 e2e_status=${PIPESTATUS[0]}
 set -e
@@ -62,4 +67,12 @@ log "the AWS CLI and boto3 against the API"
   --base-url "$BASE_URL" --server-bin "$CARGO_TARGET_DIR/debug/server" | tee "$WORK/api.log" \
   || { tail -50 "$WORK/server.log" >&2; die "API session failed"; }
 api_passed=$(grep -Eo '^[0-9]+ api checks passed' "$WORK/api.log" | tr -dc 0-9)
-printf '\n%s passed, 0 failed\n' "$((cargo_passed + ${e2e_passed:-0} + ${api_passed:-0}))"
+
+# Last: it stops and restarts the database under the servers.
+log "two server processes on one database, and the database restarted under load"
+.venv/bin/python end2end/api/cluster.py --server-bin "$CARGO_TARGET_DIR/debug/server" \
+  --pg-dir "$WORK/pg" --pg-script "$ROOT/scripts/pg.sh" --log "$WORK/cluster-servers.log" | tee "$WORK/cluster.log" \
+  || { tail -50 "$WORK/cluster-servers.log" >&2; die "cluster checks failed"; }
+cluster_passed=$(grep -Eo '^[0-9]+ cluster checks passed' "$WORK/cluster.log" | tr -dc 0-9)
+total=$((cargo_passed + ${e2e_passed:-0} + ${api_passed:-0} + ${cluster_passed:-0}))
+printf '\n%s passed, 0 failed\n' "$total"

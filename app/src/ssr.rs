@@ -32,6 +32,8 @@ pub struct ConsoleSettings {
     /// A session ends this long after sign-in, however active it is.
     pub session_lifetime: Duration,
     pub lockout: iam_core::credentials::lockout::LockoutPolicy,
+    /// Sign-ups one address may make per hour.
+    pub signups_per_hour: u32,
     /// Whether budget alert emails go out (an SMTP relay is configured).
     pub email_configured: bool,
 }
@@ -255,12 +257,47 @@ pub async fn end_session() {
     }
 }
 
-/// The caller's identity, or `NotSignedIn`.
+/// The caller's identity as it is now, or `NotSignedIn`.
 pub async fn require_identity(ctx: &ServerContext) -> Result<Identity, AppError> {
     let session = request_session().await?;
-    session_identity(&session, ctx.settings.session_lifetime, OffsetDateTime::now_utc())
+    let identity = session_identity(&session, ctx.settings.session_lifetime, OffsetDateTime::now_utc())
         .await
-        .ok_or(AppError::NotSignedIn)
+        .ok_or(AppError::NotSignedIn)?;
+    current_identity(ctx, &session, identity).await
+}
+
+/// The session's user as the database has it now: a deleted or renamed user's session ends;
+/// a moved user (`UpdateUser NewPath`) is judged under the new ARN from the next request on.
+async fn current_identity(
+    ctx: &ServerContext,
+    session: &Session,
+    identity: Identity,
+) -> Result<Identity, AppError> {
+    match iam_service::ops::users::current_identity(&ctx.pool, &identity).await {
+        Ok(current) if current == identity => Ok(current),
+        Ok(current) => {
+            let stored: Option<SessionIdentity> = session
+                .get(IDENTITY_KEY)
+                .await
+                .map_err(|e| internal_error("read session", e))?;
+            if let Some(stored) = stored {
+                let updated = SessionIdentity {
+                    identity: current.clone(),
+                    ..stored
+                };
+                session
+                    .insert(IDENTITY_KEY, updated)
+                    .await
+                    .map_err(|e| internal_error("store session", e))?;
+            }
+            Ok(current)
+        }
+        Err(iam_service::ServiceError::IdentityGone) => {
+            end_session().await;
+            Err(AppError::NotSignedIn)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The signed-in caller of an operation, with the session's facts the engine's condition
@@ -286,14 +323,14 @@ pub async fn caller() -> Result<(ServerContext, CallerParts), AppError> {
     let ctx = context()?;
     let session = request_session().await?;
     let now = OffsetDateTime::now_utc();
-    let state = session_state(&session, ctx.settings.session_lifetime, now)
+    let mut state = session_state(&session, ctx.settings.session_lifetime, now)
         .await
         .filter(|s| !s.must_change_password)
         .ok_or(AppError::NotSignedIn)?;
+    state.identity = current_identity(&ctx, &session, state.identity).await?;
     let mut meta = request_meta();
     meta.session_started = Some(state.signed_in_at);
     meta.mfa_at = state.mfa_at;
-    meta.secure_transport = ctx.settings.base_url.starts_with("https://");
     Ok((
         ctx,
         CallerParts {
@@ -312,11 +349,23 @@ pub fn request_meta() -> RequestMeta {
     meta_from_parts(&parts)
 }
 
+/// The client as the server believes it, put on each request by the server's edge layer:
+/// the peer, or what a trusted proxy forwarded (`IAM_TRUSTED_PROXIES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientOrigin {
+    pub ip: std::net::IpAddr,
+    /// The client reached us over TLS (only a trusted proxy can say so: we serve plain HTTP).
+    pub https: bool,
+}
+
 pub fn meta_from_parts(parts: &Parts) -> RequestMeta {
-    let source_ip = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string());
+    let origin = parts.extensions.get::<ClientOrigin>().copied();
+    let source_ip = origin.map(|o| o.ip.to_string()).or_else(|| {
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string())
+    });
     let user_agent = parts
         .headers
         .get(axum::http::header::USER_AGENT)
@@ -325,6 +374,7 @@ pub fn meta_from_parts(parts: &Parts) -> RequestMeta {
     RequestMeta {
         source_ip,
         user_agent,
+        secure_transport: origin.is_some_and(|o| o.https),
         ..Default::default()
     }
 }

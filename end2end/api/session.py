@@ -169,6 +169,19 @@ def main():
                                             ActionNames=["iam:ListUsers", "iam:CreateUser", "iam:DeleteUser"])["EvaluationResults"]
     decisions = [r["EvalDecision"] for r in results]
     check("SimulatePrincipalPolicy decides per action", decisions == ["allowed", "implicitDeny", "explicitDeny"], decisions)
+    getter = [json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]})]
+    actions, arns = [f"s3:GetObject{i}" for i in range(7)], [f"arn:aws:s3:::b{i}" for i in range(3)]
+    pages = list(iam.get_paginator("simulate_custom_policy").paginate(
+        PolicyInputList=getter, ActionNames=actions, ResourceArns=arns, PaginationConfig={"PageSize": 5}))
+    sizes = [len(p["EvaluationResults"]) for p in pages]
+    pairs = [(r["EvalActionName"], r["EvalResourceName"]) for p in pages for r in p["EvaluationResults"]]
+    check("SimulateCustomPolicy pages by MaxItems and Marker, every pair once",
+          sizes == [5, 5, 5, 5, 1] and pairs == [(a, r) for a in actions for r in arns], sizes)
+    code, _ = error_of(lambda: iam.simulate_custom_policy(
+        PolicyInputList=getter, ActionNames=[f"s3:GetObject{i}" for i in range(1001)]))
+    check("SimulateCustomPolicy refuses over 1,000 action names", code == "ValidationError", code)
+    code, _ = error_of(lambda: iam.simulate_custom_policy(PolicyInputList=getter, ActionNames=actions, Marker="nope"))
+    check("SimulateCustomPolicy refuses a marker it did not give", code == "ValidationError", code)
     summary = iam.get_account_summary()["SummaryMap"]
     check("GetAccountSummary counts users and groups", summary["Users"] == 6 and summary["Groups"] == 1, summary)
     iam.create_login_profile(UserName="page0", Password="Quiet-Meadow-42-Lantern", PasswordResetRequired=True)

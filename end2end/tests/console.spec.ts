@@ -263,3 +263,30 @@ test("users ticked in the list are added to a group, then deleted after typing d
   await expect(page.getByRole("heading", { name: "Users (1)" })).toBeVisible();
   await expect(page.getByTestId("users-table")).toContainText("ben");
 });
+
+test("a user allowed to read users but not their tags sees AWS's access-denied message in place of the tags", async ({ page }) => {
+  const account = await signUp(page, uniqueEmail("parts"), "Parts");
+  await page.goto("/policies/create");
+  await hydrated(page);
+  await page.getByLabel("Policy editor").fill(
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:ListUsers", "iam:GetUser", "iam:ListAttachedUserPolicies"], "Resource": "*"}]}',
+  );
+  await page.getByLabel("Policy name").fill("SeeUsers");
+  await page.getByRole("button", { name: "Create policy" }).click();
+  await expect(page).toHaveURL(/\/policies\/view\?arn=/);
+  await createUser(page, "tess", USER_PASSWORD, { policies: ["SeeUsers"] });
+  await expect(page.getByTestId("created-user")).toBeVisible();
+  await signOut(page);
+
+  await signInAsUser(page, account, "tess", USER_PASSWORD);
+  await expect(page.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
+  await page.goto("/users/tess");
+  await hydrated(page);
+  // What she may read is shown: the user and its attached policies.
+  await expect(page.getByTestId("user-policies")).toContainText("SeeUsers");
+  await page.getByRole("tab", { name: "Tags" }).click();
+  await expect(page.getByRole("tabpanel").getByTestId("access-denied")).toContainText(
+    `User: arn:aws:iam::${account}:user/tess is not authorized to perform: iam:ListUserTags on resource: arn:aws:iam::${account}:user/tess because no identity-based policy allows the iam:ListUserTags action`,
+  );
+  await expect(page.getByTestId("user-tags")).toHaveCount(0);
+});

@@ -7,6 +7,7 @@ pub mod account;
 pub mod arn;
 pub mod billing;
 pub mod credentials;
+pub mod csv;
 pub mod field;
 pub mod model;
 pub mod names;

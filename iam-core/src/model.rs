@@ -77,16 +77,58 @@ pub struct MfaDeviceInfo {
     pub enabled_at: Option<i64>,
 }
 
+/// The refusal of one part of a page: AWS's access-denied message, shown in the part's place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Denied {
+    pub message: String,
+}
+
+impl std::fmt::Display for Denied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// One part of a detail page, authorized under AWS's own action for it (a user allowed
+/// `iam:GetUser` but not `iam:ListUserTags` sees the user, and the refusal in place of tags).
+pub type Part<T> = Result<T, Denied>;
+
+/// An inline policy on a page: its name (`iam:ListUserPolicies` / `iam:ListGroupPolicies`)
+/// and its document (`iam:GetUserPolicy` / `iam:GetGroupPolicy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InlinePolicyEntry {
+    pub policy_name: String,
+    pub document: Part<String>,
+}
+
+/// The policies a user has through one of its groups, each list under the group's own action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupPolicies {
+    pub group_name: String,
+    /// `iam:ListAttachedGroupPolicies` on the group.
+    pub attached: Part<Vec<AttachedPolicy>>,
+    /// The group's inline policy names (`iam:ListGroupPolicies`), as rows of type `Inline`.
+    pub inline: Part<Vec<AttachedPolicy>>,
+}
+
+/// A user's page: the summary (`iam:GetUser`) and each part under its own action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserDetail {
     pub summary: UserSummary,
-    pub password_reset_required: bool,
-    pub groups: Vec<GroupSummary>,
-    /// Managed policies attached directly and through groups.
-    pub policies: Vec<AttachedPolicy>,
-    pub inline_policies: Vec<InlinePolicy>,
-    pub tags: Vec<Tag>,
-    pub mfa_devices: Vec<MfaDeviceInfo>,
+    /// `iam:GetLoginProfile`; `false` without a console password.
+    pub password_reset_required: Part<bool>,
+    /// `iam:ListGroupsForUser`.
+    pub groups: Part<Vec<GroupSummary>>,
+    /// Managed policies attached directly (`iam:ListAttachedUserPolicies`).
+    pub policies: Part<Vec<AttachedPolicy>>,
+    /// Policies through groups, group by group (listing the groups needs
+    /// `iam:ListGroupsForUser`).
+    pub group_policies: Part<Vec<GroupPolicies>>,
+    pub inline_policies: Part<Vec<InlinePolicyEntry>>,
+    /// `iam:ListUserTags`.
+    pub tags: Part<Vec<Tag>>,
+    /// `iam:ListMFADevices`.
+    pub mfa_devices: Part<Vec<MfaDeviceInfo>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,10 +144,12 @@ pub struct GroupSummary {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupDetail {
+    /// The group and its users: what AWS's `iam:GetGroup` answers.
     pub summary: GroupSummary,
     pub users: Vec<String>,
-    pub policies: Vec<AttachedPolicy>,
-    pub inline_policies: Vec<InlinePolicy>,
+    /// `iam:ListAttachedGroupPolicies`.
+    pub policies: Part<Vec<AttachedPolicy>>,
+    pub inline_policies: Part<Vec<InlinePolicyEntry>>,
 }
 
 /// The console's policy types.
@@ -165,12 +209,26 @@ pub struct PolicyEntity {
     pub name: String,
 }
 
+/// A version as a policy's page lists it (`iam:ListPolicyVersions`), its document only with
+/// `iam:GetPolicyVersion`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyVersionEntry {
+    pub version_id: String,
+    pub is_default: bool,
+    pub created_at: Option<i64>,
+    pub document: Part<String>,
+}
+
+/// A policy's page: the summary (`iam:GetPolicy`) and each part under its own action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyDetail {
     pub summary: PolicySummary,
     pub policy_id: Option<String>,
-    pub versions: Vec<PolicyVersionInfo>,
-    pub entities: Vec<PolicyEntity>,
+    /// The default version's document (`iam:GetPolicyVersion`).
+    pub document: Part<String>,
+    pub versions: Part<Vec<PolicyVersionEntry>>,
+    /// `iam:ListEntitiesForPolicy`.
+    pub entities: Part<Vec<PolicyEntity>>,
 }
 
 /// The dashboard's counts.

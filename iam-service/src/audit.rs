@@ -108,3 +108,46 @@ pub async fn success_by(
 ) -> Result<(), sqlx::Error> {
     record_by(conn, identity, action, resource, Outcome::Success, None, at, meta).await
 }
+
+/// The operator's retention: deletes audit events older than `older_than_days` before `now`
+/// (and throttling counters of the same age), then records that it did, with how many, as
+/// an event of its own that is kept. The only way rows leave the append-only log.
+pub async fn prune(
+    pool: &sqlx::PgPool,
+    older_than_days: u32,
+    now: OffsetDateTime,
+    meta: &RequestMeta,
+) -> Result<u64, sqlx::Error> {
+    let cutoff = now - time::Duration::days(i64::from(older_than_days));
+    let mut tx = pool.begin().await?;
+    // Seen by the table's trigger, for this transaction only.
+    sqlx::query("SELECT set_config('iam.audit_prune', $1::timestamptz::text, true)")
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?;
+    let deleted = sqlx::query("DELETE FROM audit_events WHERE occurred_at < $1")
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM throttled_attempts WHERE window_start < $1")
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("SELECT set_config('iam.audit_prune', '', true)")
+        .execute(&mut *tx)
+        .await?;
+    let reason = format!("deleted {deleted} events older than {older_than_days} days (before {cutoff})");
+    let event = Event {
+        at: now,
+        account_id: None,
+        actor_arn: "operator",
+        action: "audit:PruneEvents",
+        resource: None,
+        outcome: Outcome::Success,
+        reason: Some(&reason),
+    };
+    record(&mut tx, &event, meta).await?;
+    tx.commit().await?;
+    Ok(deleted)
+}

@@ -52,8 +52,9 @@ pub fn inline_id(owner_arn: &str, policy_name: &str) -> String {
 }
 
 /// Turns stored (id, document) rows into policies; a managed row without a document is an
-/// AWS-managed policy.
-fn applied(rows: Vec<(String, Option<String>)>) -> Vec<Applied> {
+/// AWS-managed policy. A stored policy that no longer parses fails the whole load: dropping
+/// it could drop a Deny, so the request is refused instead (fail closed).
+fn applied(rows: Vec<(String, Option<String>)>) -> Result<Vec<Applied>, ServiceError> {
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::with_capacity(rows.len());
     for (id, document) in rows {
@@ -66,10 +67,15 @@ fn applied(rows: Vec<(String, Option<String>)>) -> Vec<Applied> {
         };
         match policy {
             Some(policy) => out.push(Applied { id, policy }),
-            None => tracing::error!(policy = %id, "stored policy does not parse; ignored"),
+            None => {
+                tracing::error!(policy = %id, "stored policy does not parse; request refused");
+                return Err(ServiceError::AccessDenied(format!(
+                    "the request was refused because the policy `{id}` that applies to it cannot be read"
+                )));
+            }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Every identity-based policy of a user: attached, inline, and its groups'.
@@ -77,7 +83,7 @@ pub async fn user_policies(
     conn: &mut PgConnection,
     account_id: &str,
     user_name: &str,
-) -> Result<Vec<Applied>, sqlx::Error> {
+) -> Result<Vec<Applied>, ServiceError> {
     let rows: Vec<(String, Option<String>)> = sqlx::query_as(
         "WITH attached AS (
              SELECT policy_arn FROM user_policies WHERE account_id = $1 AND user_name = $2
@@ -103,7 +109,7 @@ pub async fn user_policies(
     .bind(user_name)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(applied(rows))
+    applied(rows)
 }
 
 /// A group's own policies (attached and inline), for the simulator.
@@ -111,7 +117,7 @@ pub async fn group_policies(
     conn: &mut PgConnection,
     account_id: &str,
     group_name: &str,
-) -> Result<Vec<Applied>, sqlx::Error> {
+) -> Result<Vec<Applied>, ServiceError> {
     let rows: Vec<(String, Option<String>)> = sqlx::query_as(
         "SELECT g.policy_arn, v.document
            FROM group_policies g
@@ -127,11 +133,13 @@ pub async fn group_policies(
     .bind(group_name)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(applied(rows))
+    applied(rows)
 }
 
-/// A user's tags and policies: what the engine needs of a user beyond the request.
-type Grants = (BTreeMap<String, String>, Arc<[Applied]>);
+/// A user's current path, tags and policies: what the engine needs of a user beyond the
+/// request. The path is read here, not taken from the session: after `UpdateUser NewPath`
+/// the user is judged under the new ARN at once.
+type Grants = (String, BTreeMap<String, String>, Arc<[Applied]>);
 
 /// A user's tags and policies, cached between changes (see crate::cache). Fails with
 /// `IdentityGone` when the user was deleted or renamed: a session or key of the old user
@@ -148,9 +156,9 @@ async fn user_grants(
         return Ok(grants);
     }
     let read = crate::cache::stamp();
-    // The tags, and in the same query whether this user still exists.
-    let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT t.key, t.value FROM iam_users u
+    // The path and tags, and in the same query whether this user still exists.
+    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT u.path, t.key, t.value FROM iam_users u
            LEFT JOIN user_tags t USING (account_id, user_name)
           WHERE u.account_id = $1 AND u.user_name = $2 AND u.user_id = $3",
     )
@@ -159,14 +167,14 @@ async fn user_grants(
     .bind(user_id)
     .fetch_all(&mut *conn)
     .await?;
-    if rows.is_empty() {
+    let Some(path) = rows.first().map(|row| row.0.clone()) else {
         return Err(ServiceError::IdentityGone);
-    }
+    };
     let tags = rows
         .into_iter()
-        .filter_map(|(key, value)| Some((key?, value?)))
+        .filter_map(|(_, key, value)| Some((key?, value?)))
         .collect();
-    let grants: Grants = (tags, user_policies(conn, account, user_name).await?.into());
+    let grants: Grants = (path, tags, user_policies(conn, account, user_name).await?.into());
     GRANTS.put(key, account, read, grants.clone());
     Ok(grants)
 }
@@ -199,9 +207,10 @@ impl Authorizer {
             } => {
                 facts.user_name = Some(user_name.clone());
                 facts.user_id = Some(user_id.clone());
-                let (tags, policies) = user_grants(conn, &account, user_name, user_id).await?;
+                let (path, tags, policies) = user_grants(conn, &account, user_name, user_id).await?;
                 facts.principal_tags = tags;
-                (Principal::new(PrincipalKind::User, who.arn(), &account), policies)
+                let arn = iam_core::arn::user_arn(&account, &path, user_name);
+                (Principal::new(PrincipalKind::User, arn, &account), policies)
             }
         };
         Ok(Self {

@@ -143,3 +143,21 @@ pub async fn billing_demo(config: &Config, account: &str, seed: u64) -> Result<(
     println!("{written}");
     Ok(())
 }
+
+/// `server audit prune --older-than DAYS`: prints the number of events deleted.
+pub async fn prune_audit(config: &Config, older_than_days: u32) -> Result<(), String> {
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    iam_service::migrate(&pool)
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
+    let now = time::OffsetDateTime::now_utc();
+    let deleted = iam_service::audit::prune(&pool, older_than_days, now, &meta("audit prune"))
+        .await
+        .map_err(|e| format!("audit prune failed: {e}"))?;
+    println!("{deleted}");
+    Ok(())
+}

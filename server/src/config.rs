@@ -51,6 +51,12 @@ pub struct Config {
     #[arg(long, env = "IAM_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
 
+    /// How long a request waits for a database connection before it fails (503/500): with
+    /// the database down, requests fail in seconds instead of queueing.
+    #[arg(long, env = "IAM_DB_ACQUIRE_TIMEOUT_SECONDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub db_acquire_timeout_seconds: u64,
+
     /// File with the 32-byte master key that encrypts MFA seeds (and secret access keys) at
     /// rest. Created with mode 0600 on first run when missing. BACK IT UP: without it the
     /// stored secrets cannot be read.
@@ -69,6 +75,28 @@ pub struct Config {
     #[arg(long, env = "IAM_LOCKOUT_MAX_WAIT_SECONDS", default_value_t = 900)]
     pub lockout_max_wait_seconds: i64,
 
+    /// Sign-ups from one address per hour (console sign-up page).
+    #[arg(long, env = "IAM_SIGNUPS_PER_HOUR", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub signups_per_hour: u32,
+
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed: addresses or
+    /// CIDRs, comma-separated (e.g. `127.0.0.1,10.0.0.0/8`). Default: none; the peer
+    /// address is the client.
+    #[arg(long, env = "IAM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// A request (body included) must be answered within this many seconds, or it ends
+    /// with 408: one slow client cannot hold the server's workers.
+    #[arg(long, env = "IAM_REQUEST_TIMEOUT_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_seconds: u64,
+
+    /// Requests handled at once; more are answered 503 at once.
+    #[arg(long, env = "IAM_MAX_CONCURRENT_REQUESTS", default_value_t = 256,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_concurrent_requests: u32,
+
     /// Password hashes computed at once (each takes ~19 MiB). Default: the number of CPUs.
     #[arg(long, env = "IAM_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
@@ -81,6 +109,14 @@ pub struct Config {
     /// The From address of alert emails.
     #[arg(long, env = "IAM_SMTP_FROM", default_value = "budgets@localhost")]
     pub smtp_from: String,
+}
+
+/// An address (a one-address network) or a CIDR.
+fn parse_net(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("`{text}` is not an IP address or CIDR"))
 }
 
 impl Config {

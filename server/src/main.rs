@@ -42,6 +42,21 @@ enum Command {
         #[command(subcommand)]
         action: BillingAction,
     },
+    /// The audit log's retention.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Delete audit events (and throttling counters) older than DAYS; the deletion itself is
+    /// recorded as an `audit:PruneEvents` event. Prints how many events were deleted.
+    Prune {
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+        older_than: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -143,6 +158,9 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Billing {
             action: BillingAction::Demo { account, seed },
         }) => server::admin::billing_demo(&config, &account, seed).await,
+        Some(Command::Audit {
+            action: AuditAction::Prune { older_than },
+        }) => server::admin::prune_audit(&config, older_than).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

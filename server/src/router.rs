@@ -21,6 +21,8 @@ pub struct AppState {
     pub sessions: PostgresStore,
     pub session_idle: time::Duration,
     pub secure_cookies: bool,
+    /// Client origin, request time and concurrency limits (the outermost layer).
+    pub edge: crate::edge::Edge,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -60,6 +62,7 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             crate::api::intercept,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::edge::guard))
         .with_state(state)
 }
 

@@ -15,7 +15,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 pub async fn prepare(config: &Config) -> Result<AppState, String> {
     let pool = PgPoolOptions::new()
         .max_connections(config.db_max_connections)
-        .acquire_timeout(std::time::Duration::from_secs(10))
+        .acquire_timeout(std::time::Duration::from_secs(config.db_acquire_timeout_seconds))
         .connect(&config.database_url)
         .await
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
@@ -39,7 +39,7 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
     );
 
     // Budgets are checked whenever costs change, and on this schedule for the rest (a
-    // forecast moves with the calendar). Firings are unique per period, so several
+    // forecast moves with the calendar); stale sign-in counters are forgotten on it too. Firings are unique per period, so several
     // processes doing this make one notification per crossing.
     let scheduled = pool.clone();
     tokio::spawn(async move {
@@ -49,6 +49,9 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
             let now = time::OffsetDateTime::now_utc();
             if let Err(e) = iam_service::ops::billing::evaluate_all(&scheduled, now).await {
                 tracing::warn!("budget evaluation failed: {e}");
+            }
+            if let Err(e) = iam_service::ops::throttle::forget_stale(&scheduled, now).await {
+                tracing::warn!("forgetting stale sign-in counters failed: {e}");
             }
         }
     });
@@ -71,6 +74,7 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
         allow_signup: config.allow_signup,
         session_lifetime: time::Duration::hours(config.session_lifetime_hours.into()),
         lockout: config.lockout(),
+        signups_per_hour: config.signups_per_hour,
         email_configured: config.smtp_relay.is_some(),
     };
     let leptos_options = LeptosOptions::builder()
@@ -90,6 +94,11 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
         sessions,
         session_idle: time::Duration::minutes(config.session_idle_minutes.into()),
         secure_cookies: config.secure_cookies(),
+        edge: crate::edge::Edge::new(
+            &config.trusted_proxies,
+            std::time::Duration::from_secs(config.request_timeout_seconds),
+            config.max_concurrent_requests,
+        ),
     })
 }
 

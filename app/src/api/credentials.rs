@@ -122,6 +122,7 @@ pub async fn change_password(
         false,
         now,
         &meta,
+        &ctx.settings.lockout,
     )
     .await?;
     Ok(())

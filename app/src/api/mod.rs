@@ -42,14 +42,8 @@ pub struct SignUpAvailability {
 pub async fn session_info() -> Result<Whoami, AppError> {
     use iam_service::ops::accounts::get_account;
     let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
     // A deleted or renamed user's session ends here: every page asks this first.
-    if let Err(e) = iam_service::ops::users::check_still_exists(&ctx.pool, &identity).await {
-        if matches!(e, iam_service::ServiceError::IdentityGone) {
-            crate::ssr::end_session().await;
-        }
-        return Err(e.into());
-    }
+    let identity = crate::ssr::require_identity(&ctx).await?;
     let account = get_account(&ctx.pool, identity.account_id())
         .await?
         .ok_or(AppError::NotSignedIn)?;
@@ -96,6 +90,8 @@ pub async fn sign_up(
     let ctx = crate::ssr::context()?;
     let session = crate::ssr::request_session().await?;
     let now = time::OffsetDateTime::now_utc();
+    let meta = crate::ssr::request_meta();
+    iam_service::ops::accounts::admit_sign_up(&ctx.pool, &meta, now, ctx.settings.signups_per_hour).await?;
     let request = SignUpRequest {
         input: SignUpInput {
             email: &email,
@@ -106,7 +102,6 @@ pub async fn sign_up(
         open_to_all: ctx.settings.allow_signup,
         now,
     };
-    let meta = crate::ssr::request_meta();
     let account = sign_up(&ctx.pool, &ctx.hasher, request, &meta, random_account_id).await?;
     let identity = iam_service::Identity::Root {
         account_id: account.account_id,
@@ -178,7 +173,7 @@ pub async fn verify_mfa(code: Option<String>, recovery_code: Option<String>) -> 
         None => MfaProof::Code(&code),
     };
     let meta = crate::ssr::request_meta();
-    complete_mfa(
+    let step = complete_mfa(
         &ctx.pool,
         &ctx.secrets,
         &identity,
@@ -188,9 +183,8 @@ pub async fn verify_mfa(code: Option<String>, recovery_code: Option<String>) -> 
         &ctx.settings.lockout,
     )
     .await?;
-    crate::ssr::begin_session(&session, identity, Some(now.unix_timestamp()), now).await?;
-    leptos_axum::redirect("/");
-    Ok(())
+    // Signed in, or (a reset or an expired password) sent on to set a new password.
+    crate::ssr::continue_sign_in(&session, step, Some(now.unix_timestamp()), now).await
 }
 
 /// Whether a password step is waiting for its second factor (the MFA page needs one).
@@ -226,6 +220,7 @@ pub async fn change_expired_password(
         true,
         now,
         &crate::ssr::request_meta(),
+        &ctx.settings.lockout,
     )
     .await?;
     crate::ssr::password_changed(&session).await?;

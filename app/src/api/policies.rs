@@ -171,11 +171,26 @@ pub struct SimulationInput {
     pub resources: Vec<String>,
     /// `key=value` lines.
     pub context: Vec<String>,
+    /// The `marker` of the page before, to continue the same simulation.
+    #[serde(default)]
+    pub marker: Option<String>,
+}
+
+/// One page of the simulator's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulationResults {
+    pub results: Vec<Explanation>,
+    /// Where `results` start among all of them: 0 for a new simulation.
+    pub start: usize,
+    /// Results over all pages.
+    pub total: usize,
+    /// Asks for the next page; `None` on the last.
+    pub marker: Option<String>,
 }
 
 #[server(endpoint = "simulate", input = Json)]
-pub async fn simulate(input: SimulationInput) -> Result<Vec<Explanation>, AppError> {
-    use iam_service::ops::simulate::{Scenario, Subject};
+pub async fn simulate(input: SimulationInput) -> Result<SimulationResults, AppError> {
+    use iam_service::ops::simulate::{Paging, Scenario, Subject};
     let (ctx, who) = crate::ssr::caller().await?;
     let subject = match input.subject.as_str() {
         "user" => Subject::User(input.name.trim().to_owned()),
@@ -211,5 +226,17 @@ pub async fn simulate(input: SimulationInput) -> Result<Vec<Explanation>, AppErr
             "name at least one action, e.g. iam:CreateUser",
         )]));
     }
-    Ok(iam_service::ops::simulate::simulate(&ctx.pool, &who.caller(), &subject, &scenario).await?)
+    // One page per call, as the API: the page offers the next one.
+    let paging = Paging {
+        marker: input.marker,
+        ..Paging::default()
+    };
+    let page =
+        iam_service::ops::simulate::simulate(&ctx.pool, &who.caller(), &subject, &scenario, &paging).await?;
+    Ok(SimulationResults {
+        results: page.results,
+        start: page.start,
+        total: page.total,
+        marker: page.marker,
+    })
 }

@@ -72,10 +72,8 @@ pub fn AccessKeysPanel(#[prop(into)] user_name: String) -> impl IntoView {
 #[component]
 fn NewKey(key: NewAccessKey) -> impl IntoView {
     let id = key.info.access_key_id.clone();
-    let csv = format!(
-        "Access key ID,Secret access key\n{},{}\n",
-        id, key.secret_access_key
-    );
+    let csv = iam_core::csv::row(["Access key ID", "Secret access key"])
+        + &iam_core::csv::row([id.as_str(), key.secret_access_key.as_str()]);
     let href = format!(
         "data:text/csv;charset=utf-8,{}",
         crate::components::widgets::encode(&csv)

@@ -2,6 +2,7 @@
 //! the policy picker and a delete confirmation.
 
 use crate::error::AppError;
+use iam_core::model::{Denied, Part};
 use leptos::prelude::*;
 
 /// "IAM > Users > alice": every item but the last links.
@@ -39,6 +40,27 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             {error.to_string()}
         </div>
     }
+}
+
+/// In place of a part of a page the caller may not read: the refusal, as any other reads.
+#[component]
+pub fn DeniedView(denied: Denied) -> impl IntoView {
+    view! { <ErrorView error=AppError::AccessDenied(denied.message) /> }
+}
+
+/// A part of a page: `shown` renders it when the caller may read it, the refusal otherwise.
+pub fn part_view<T, V: IntoView + 'static>(part: Part<T>, shown: impl FnOnce(T) -> V) -> AnyView {
+    match part {
+        Ok(value) => shown(value).into_any(),
+        Err(denied) => view! { <DeniedView denied /> }.into_any(),
+    }
+}
+
+/// ` (N)` after a list's heading; nothing when the list is refused.
+pub fn counted<T>(part: &Part<Vec<T>>) -> String {
+    part.as_ref()
+        .map(|list| format!(" ({})", list.len()))
+        .unwrap_or_default()
 }
 
 /// The outcome of the last action: green with `success` (nothing when empty), or red with

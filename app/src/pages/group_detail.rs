@@ -4,8 +4,10 @@ use crate::api::iam::{
     get_group, AddUserToGroup, DeleteGroup, DeleteInlinePolicy, DetachPolicy, RemoveUserFromGroup,
 };
 use crate::components::permissions::{PermissionActions, PermissionsHeader};
-use crate::components::widgets::{when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView};
-use iam_core::model::GroupDetail;
+use crate::components::widgets::{
+    part_view, when, ActionResult, Breadcrumbs, ConfirmDelete, DeniedView, ErrorView,
+};
+use iam_core::model::{AttachedPolicy, Denied, GroupDetail, InlinePolicyEntry, Part};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -103,12 +105,33 @@ fn GroupView(detail: GroupDetail, actions: Actions) -> impl IntoView {
                 }).collect_view()}</tbody>
             </table>
         </section>
+        <GroupPermissions name=name.clone() policies=detail.policies inline=detail.inline_policies actions />
+    }
+}
+
+/// The group's attached and inline policies; a list the caller may not read is replaced by
+/// its refusal above the table.
+#[component]
+fn GroupPermissions(
+    name: String,
+    policies: Part<Vec<AttachedPolicy>>,
+    inline: Part<Vec<InlinePolicyEntry>>,
+    actions: Actions,
+) -> impl IntoView {
+    let count = policies.as_ref().map_or(0, Vec::len) + inline.as_ref().map_or(0, Vec::len);
+    let denials: Vec<Denied> = [policies.as_ref().err(), inline.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    view! {
         <section class="panel">
-            <PermissionsHeader kind="group" name=name.clone() count=detail.policies.len() + detail.inline_policies.len() actions=actions.perms />
+            <PermissionsHeader kind="group" name=name.clone() count actions=actions.perms />
+            {denials.into_iter().map(|denied| view! { <DeniedView denied /> }).collect_view()}
             <table class="table" data-testid="group-policies">
                 <thead><tr><th>"Policy name"</th><th>"Type"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                 <tbody>
-                    {detail.policies.into_iter().map(|p| {
+                    {policies.unwrap_or_default().into_iter().map(|p| {
                         let group = name.clone();
                         let arn = p.policy_arn.clone();
                         view! {
@@ -121,12 +144,14 @@ fn GroupView(detail: GroupDetail, actions: Actions) -> impl IntoView {
                             </tr>
                         }
                     }).collect_view()}
-                    {detail.inline_policies.into_iter().map(|p| {
+                    {inline.unwrap_or_default().into_iter().map(|p| {
                         let group = name.clone();
                         let policy = p.policy_name.clone();
                         view! {
                             <tr>
-                                <td><details><summary>{p.policy_name}</summary><pre>{p.document}</pre></details></td>
+                                <td><details><summary>{p.policy_name}</summary>
+                                    {part_view(p.document, |document| view! { <pre>{document}</pre> })}
+                                </details></td>
                                 <td>"Customer inline"</td>
                                 <td><button type="button" class="link-button" on:click=move |_| {
                                     actions.perms.delete_inline.dispatch(DeleteInlinePolicy { kind: "group".into(), name: group.clone(), policy_name: policy.clone() });

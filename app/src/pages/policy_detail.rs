@@ -5,9 +5,11 @@ use crate::api::policies::{
     get_policy, CreatePolicyVersion, DeletePolicy, DeletePolicyVersion, SetDefaultPolicyVersion,
 };
 use crate::components::policy_editor::{has_errors, PolicyEditor};
-use crate::components::widgets::{when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView};
+use crate::components::widgets::{
+    counted, part_view, when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView,
+};
 use crate::pages::policies::server_problems;
-use iam_core::model::{PolicyDetail, PolicyType};
+use iam_core::model::{PolicyDetail, PolicyType, PolicyVersionEntry};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -60,15 +62,10 @@ pub fn PolicyDetailPage() -> impl IntoView {
 fn PolicyView(detail: PolicyDetail, actions: Actions) -> impl IntoView {
     let s = detail.summary.clone();
     let customer = s.policy_type == PolicyType::CustomerManaged;
-    let default_doc = detail
-        .versions
-        .iter()
-        .find(|v| v.is_default)
-        .map(|v| v.document.clone())
-        .unwrap_or_default();
     let editing = RwSignal::new(false);
     let deleting = RwSignal::new(false);
-    let document = RwSignal::new(default_doc.clone());
+    // An edit starts from the document in force, when the caller may read it.
+    let document = RwSignal::new(detail.document.clone().unwrap_or_default());
     let set_default = RwSignal::new(true);
     let arn = s.arn.clone();
     let save_arn = arn.clone();
@@ -87,17 +84,6 @@ fn PolicyView(detail: PolicyDetail, actions: Actions) -> impl IntoView {
             confirm,
         });
     });
-    let compare = RwSignal::new(Vec::<String>::new());
-    let versions = detail.versions.clone();
-    let compared = move || {
-        let chosen = compare.get();
-        (chosen.len() == 2).then(|| {
-            chosen
-                .iter()
-                .filter_map(|id| versions.iter().find(|v| &v.version_id == id).cloned())
-                .collect::<Vec<_>>()
-        })
-    };
     view! {
         <div class="panel-header">
             <h1>{s.policy_name.clone()}</h1>
@@ -137,57 +123,87 @@ fn PolicyView(detail: PolicyDetail, actions: Actions) -> impl IntoView {
         </Show>
         <section class="panel">
             <h2>"Permissions defined in this policy"</h2>
-            <pre class="policy-document" data-testid="policy-document">{default_doc}</pre>
+            {part_view(detail.document, |document| view! {
+                <pre class="policy-document" data-testid="policy-document">{document}</pre>
+            })}
         </section>
         <section class="panel">
-            <h2>{format!("Entities attached ({})", detail.entities.len())}</h2>
+            <h2>{format!("Entities attached{}", counted(&detail.entities))}</h2>
+            {part_view(detail.entities, |entities| view! {
             <table class="table" data-testid="policy-entities">
                 <thead><tr><th>"Entity name"</th><th>"Entity type"</th></tr></thead>
-                <tbody>{detail.entities.into_iter().map(|e| {
+                <tbody>{entities.into_iter().map(|e| {
                     let href = if e.kind == "User" { format!("/users/{}", e.name) } else { format!("/groups/{}", e.name) };
                     view! { <tr><td><a href=href>{e.name}</a></td><td>{e.kind}</td></tr> }
                 }).collect_view()}</tbody>
             </table>
-        </section>
-        <section class="panel">
-            <h2>{format!("Policy versions ({})", detail.versions.len())}</h2>
-            <p class="muted">"Select two versions to compare them side by side."</p>
-            <table class="table" data-testid="policy-versions">
-                <thead><tr><th><span class="visually-hidden">"Compare"</span></th><th>"Version"</th><th>"Created"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                <tbody>{detail.versions.clone().into_iter().map(|v| {
-                    let id = v.version_id.clone();
-                    let toggle = id.clone();
-                    let (a1, a2) = (arn.clone(), arn.clone());
-                    let (v1, v2) = (id.clone(), id.clone());
-                    view! {
-                        <tr>
-                            <td><input type="checkbox" id=format!("compare-{id}") aria-label=format!("Compare {id}")
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    compare.update(|c| { c.retain(|x| x != &toggle); if on { c.push(toggle.clone()); } });
-                                } /></td>
-                            <td>{id.clone()}{v.is_default.then_some(" (Default)")}</td>
-                            <td>{v.created_at.map(when).unwrap_or_else(|| "-".into())}</td>
-                            <td>{(customer && !v.is_default).then(|| view! {
-                                <button type="button" class="link-button" on:click=move |_| {
-                                    actions.set_default.dispatch(SetDefaultPolicyVersion { arn: a1.clone(), version_id: v1.clone() });
-                                }>"Set as default"</button>
-                                " "
-                                <button type="button" class="link-button" on:click=move |_| {
-                                    actions.delete_version.dispatch(DeletePolicyVersion { arn: a2.clone(), version_id: v2.clone() });
-                                }>"Delete"</button>
-                            })}</td>
-                        </tr>
-                    }
-                }).collect_view()}</tbody>
-            </table>
-            {move || compared().map(|pair| view! {
-                <div class="compare" data-testid="version-compare">
-                    {pair.into_iter().map(|v| view! {
-                        <div><h3>{v.version_id}</h3><pre class="policy-document">{v.document}</pre></div>
-                    }).collect_view()}
-                </div>
             })}
         </section>
+        <section class="panel">
+            <h2>{format!("Policy versions{}", counted(&detail.versions))}</h2>
+            {part_view(detail.versions, |versions| view! { <Versions versions arn customer actions /> })}
+        </section>
+    }
+}
+
+/// The versions: set default, delete, and two compared side by side.
+#[component]
+fn Versions(
+    versions: Vec<PolicyVersionEntry>,
+    arn: String,
+    customer: bool,
+    actions: Actions,
+) -> impl IntoView {
+    let compare = RwSignal::new(Vec::<String>::new());
+    let all = versions.clone();
+    let compared = move || {
+        let chosen = compare.get();
+        (chosen.len() == 2).then(|| {
+            chosen
+                .iter()
+                .filter_map(|id| all.iter().find(|v| &v.version_id == id).cloned())
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <p class="muted">"Select two versions to compare them side by side."</p>
+        <table class="table" data-testid="policy-versions">
+            <thead><tr><th><span class="visually-hidden">"Compare"</span></th><th>"Version"</th><th>"Created"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+            <tbody>{versions.into_iter().map(|v| {
+                let id = v.version_id.clone();
+                let toggle = id.clone();
+                let (a1, a2) = (arn.clone(), arn.clone());
+                let (v1, v2) = (id.clone(), id.clone());
+                view! {
+                    <tr>
+                        <td><input type="checkbox" id=format!("compare-{id}") aria-label=format!("Compare {id}")
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                compare.update(|c| { c.retain(|x| x != &toggle); if on { c.push(toggle.clone()); } });
+                            } /></td>
+                        <td>{id.clone()}{v.is_default.then_some(" (Default)")}</td>
+                        <td>{v.created_at.map(when).unwrap_or_else(|| "-".into())}</td>
+                        <td>{(customer && !v.is_default).then(|| view! {
+                            <button type="button" class="link-button" on:click=move |_| {
+                                actions.set_default.dispatch(SetDefaultPolicyVersion { arn: a1.clone(), version_id: v1.clone() });
+                            }>"Set as default"</button>
+                            " "
+                            <button type="button" class="link-button" on:click=move |_| {
+                                actions.delete_version.dispatch(DeletePolicyVersion { arn: a2.clone(), version_id: v2.clone() });
+                            }>"Delete"</button>
+                        })}</td>
+                    </tr>
+                }
+            }).collect_view()}</tbody>
+        </table>
+        {move || compared().map(|pair| view! {
+            <div class="compare" data-testid="version-compare">
+                {pair.into_iter().map(|v| view! {
+                    <div><h3>{v.version_id}</h3>
+                        {part_view(v.document, |document| view! { <pre class="policy-document">{document}</pre> })}
+                    </div>
+                }).collect_view()}
+            </div>
+        })}
     }
 }

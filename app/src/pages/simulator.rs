@@ -1,7 +1,8 @@
 //! The policy simulator: a user's, a group's or pasted policies against actions, resources
-//! and context keys; the engine's decision per action with the statements that decided.
+//! and context keys; the engine's decision per action with the statements that decided, a
+//! page at a time.
 
-use crate::api::policies::{Simulate, SimulationInput};
+use crate::api::policies::{Simulate, SimulationInput, SimulationResults};
 use crate::components::widgets::{ActionResult, Breadcrumbs};
 use iam_core::policy::{Explanation, Outcome};
 use leptos::prelude::*;
@@ -23,18 +24,33 @@ pub fn SimulatorPage() -> impl IntoView {
     let resources = RwSignal::new(String::new());
     let context = RwSignal::new(String::new());
     let run = ServerAction::<Simulate>::new();
+    // The simulation being shown: "Load more" asks for its next page, whatever the form holds now.
+    let sent = StoredValue::new(SimulationInput::default());
+    let shown = RwSignal::new(Shown::default());
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = run.value().get() {
+            shown.update(|s| s.add(page));
+        }
+    });
     let submit = move |_| {
-        run.dispatch(Simulate {
-            input: SimulationInput {
-                subject: subject.get(),
-                name: name.get(),
-                policies: vec![policy.get()],
-                actions: lines(&actions.get()),
-                resources: lines(&resources.get()),
-                context: lines(&context.get()),
-            },
-        });
+        let input = SimulationInput {
+            subject: subject.get(),
+            name: name.get(),
+            policies: vec![policy.get()],
+            actions: lines(&actions.get()),
+            resources: lines(&resources.get()),
+            context: lines(&context.get()),
+            marker: None,
+        };
+        sent.set_value(input.clone());
+        shown.set(Shown::default());
+        run.dispatch(Simulate { input });
     };
+    let more = Callback::new(move |_: ()| {
+        let mut input = sent.get_value();
+        input.marker = shown.with_untracked(|s| s.marker.clone());
+        run.dispatch(Simulate { input });
+    });
     let text_area = |label: &'static str, id: &'static str, value: RwSignal<String>, hint: &'static str| {
         view! {
             <div class="field">
@@ -69,21 +85,41 @@ pub fn SimulatorPage() -> impl IntoView {
             <div class="actions"><button type="button" class="button button-primary" on:click=submit>"Run simulation"</button></div>
         </section>
         <ActionResult value=run.value() success="" />
-        {move || match run.value().get() {
-            Some(Ok(results)) => Some(view! { <Results results /> }),
-            _ => None,
-        }}
+        <Show when=move || shown.with(|s| !s.rows.is_empty())>
+            <Results shown more pending=run.pending() />
+        </Show>
+    }
+}
+
+/// The results loaded so far, one page at a time.
+#[derive(Debug, Clone, Default)]
+struct Shown {
+    rows: Vec<Explanation>,
+    total: usize,
+    marker: Option<String>,
+}
+
+impl Shown {
+    /// A page replaces what follows its start: a new simulation starts at 0.
+    fn add(&mut self, page: SimulationResults) {
+        self.rows.truncate(page.start);
+        self.rows.extend(page.results);
+        self.total = page.total;
+        self.marker = page.marker;
     }
 }
 
 #[component]
-fn Results(results: Vec<Explanation>) -> impl IntoView {
+fn Results(shown: RwSignal<Shown>, more: Callback<()>, pending: Memo<bool>) -> impl IntoView {
     view! {
         <section class="panel">
             <h2>"Results"</h2>
+            <p data-testid="simulation-count">
+                {move || shown.with(|s| format!("Showing {} of {} results", s.rows.len(), s.total))}
+            </p>
             <table class="table" data-testid="simulation-results">
                 <thead><tr><th>"Action"</th><th>"Resource"</th><th>"Permission"</th><th>"Why"</th></tr></thead>
-                <tbody>{results.into_iter().map(|r| {
+                <tbody>{move || shown.with(|s| s.rows.clone()).into_iter().map(|r| {
                     let permission = match r.decision {
                         Outcome::Allowed => "allowed",
                         Outcome::ExplicitDeny => "denied (explicit deny)",
@@ -105,6 +141,12 @@ fn Results(results: Vec<Explanation>) -> impl IntoView {
                     }
                 }).collect_view()}</tbody>
             </table>
+            <Show when=move || shown.with(|s| s.marker.is_some())>
+                <div class="actions">
+                    <button type="button" class="button" disabled=move || pending.get()
+                        on:click=move |_| more.run(())>"Load more"</button>
+                </div>
+            </Show>
         </section>
     }
 }

@@ -288,10 +288,9 @@ fn Review(
 #[component]
 fn Created(created: CreatedUser) -> impl IntoView {
     let password = created.password.clone().unwrap_or_default();
-    let csv = format!(
-        "User name,Password,Console sign-in URL\n{},{},{}\n",
-        created.user_name, password, created.signin_url
-    );
+    // The one CSV writer: a user named `=1+1` is text in a spreadsheet, not a formula.
+    let csv = iam_core::csv::row(["User name", "Password", "Console sign-in URL"])
+        + &iam_core::csv::row([&created.user_name, &password, &created.signin_url]);
     let href = format!(
         "data:text/csv;charset=utf-8,{}",
         crate::components::widgets::encode(&csv)

@@ -5,8 +5,10 @@ use crate::api::iam::{
     DeleteUser, DetachPolicy, RemoveUserFromGroup, SetConsolePassword, TagUser, UntagUser,
 };
 use crate::components::permissions::{PermissionActions, PermissionsHeader};
-use crate::components::widgets::{age, when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView};
-use iam_core::model::UserDetail;
+use crate::components::widgets::{
+    age, counted, part_view, when, ActionResult, Breadcrumbs, ConfirmDelete, DeniedView, ErrorView,
+};
+use iam_core::model::{AttachedPolicy, Denied, InlinePolicyEntry, MfaDeviceInfo, Part, UserDetail};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -128,49 +130,87 @@ fn UserView(detail: UserDetail, actions: Actions, tab: RwSignal<&'static str>) -
     }
 }
 
+/// Adds a shown list's rows to `rows`, a refused one's refusal to `denials`.
+fn gather<T>(part: Part<Vec<T>>, rows: &mut Vec<T>, denials: &mut Vec<Denied>) {
+    match part {
+        Ok(list) => rows.extend(list),
+        Err(denied) => denials.push(denied),
+    }
+}
+
+/// Every policy the user has, a row each: attached directly, through groups, inline. Each
+/// list the caller may not read is replaced by its refusal above the table.
 #[component]
 fn PermissionsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
     let name = detail.summary.user_name.clone();
-    let count = detail.policies.len() + detail.inline_policies.len();
+    let (mut rows, mut inline, mut denials) = (Vec::new(), Vec::new(), Vec::new());
+    gather(detail.policies, &mut rows, &mut denials);
+    match detail.group_policies {
+        Ok(groups) => {
+            for group in groups {
+                gather(group.attached, &mut rows, &mut denials);
+                gather(group.inline, &mut rows, &mut denials);
+            }
+        }
+        Err(denied) => denials.push(denied),
+    }
+    gather(detail.inline_policies, &mut inline, &mut denials);
+    let count = rows.len() + inline.len();
     view! {
         <PermissionsHeader kind="user" name=name.clone() count actions=actions.perms />
+        {denials.into_iter().map(|denied| view! { <DeniedView denied /> }).collect_view()}
         <table class="table" data-testid="user-policies">
             <thead><tr><th>"Policy name"</th><th>"Type"</th><th>"Attached via"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
             <tbody>
-                {detail.policies.into_iter().map(|p| {
-                    let direct = p.attached_via == "Directly";
-                    let arn = p.policy_arn.clone();
-                    let user = name.clone();
-                    let link = (!p.policy_arn.is_empty()).then(|| format!("/policies/view?arn={}", crate::components::widgets::encode(&p.policy_arn)));
-                    view! {
-                        <tr>
-                            <td>{match link { Some(href) => view! { <a href=href>{p.policy_name.clone()}</a> }.into_any(), None => view! { <span>{p.policy_name.clone()}</span> }.into_any() }}</td>
-                            <td>{p.policy_type}</td>
-                            <td>{p.attached_via}</td>
-                            <td>{direct.then(|| view! {
-                                <button type="button" class="link-button" on:click=move |_| {
-                                    actions.perms.detach.dispatch(DetachPolicy { kind: "user".into(), name: user.clone(), policy_arn: arn.clone() });
-                                }>"Remove"</button>
-                            })}</td>
-                        </tr>
-                    }
-                }).collect_view()}
-                {detail.inline_policies.into_iter().map(|p| {
-                    let user = name.clone();
-                    let policy = p.policy_name.clone();
-                    view! {
-                        <tr>
-                            <td><details><summary>{p.policy_name.clone()}</summary><pre>{p.document}</pre></details></td>
-                            <td>"Customer inline"</td>
-                            <td>"Directly"</td>
-                            <td><button type="button" class="link-button" on:click=move |_| {
-                                actions.perms.delete_inline.dispatch(DeleteInlinePolicy { kind: "user".into(), name: user.clone(), policy_name: policy.clone() });
-                            }>"Remove"</button></td>
-                        </tr>
-                    }
-                }).collect_view()}
+                {rows.into_iter().map(|policy| view! { <PolicyRow policy user=name.clone() actions /> }).collect_view()}
+                {inline.into_iter().map(|policy| view! { <InlineRow policy user=name.clone() actions /> }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// A managed policy (or a group's inline policy) the user has; those attached directly can
+/// be removed here.
+#[component]
+fn PolicyRow(policy: AttachedPolicy, user: String, actions: Actions) -> impl IntoView {
+    let p = policy;
+    let direct = p.attached_via == "Directly";
+    let arn = p.policy_arn.clone();
+    let link = (!p.policy_arn.is_empty()).then(|| {
+        format!(
+            "/policies/view?arn={}",
+            crate::components::widgets::encode(&p.policy_arn)
+        )
+    });
+    view! {
+        <tr>
+            <td>{match link { Some(href) => view! { <a href=href>{p.policy_name.clone()}</a> }.into_any(), None => view! { <span>{p.policy_name.clone()}</span> }.into_any() }}</td>
+            <td>{p.policy_type}</td>
+            <td>{p.attached_via}</td>
+            <td>{direct.then(|| view! {
+                <button type="button" class="link-button" on:click=move |_| {
+                    actions.perms.detach.dispatch(DetachPolicy { kind: "user".into(), name: user.clone(), policy_arn: arn.clone() });
+                }>"Remove"</button>
+            })}</td>
+        </tr>
+    }
+}
+
+/// One of the user's inline policies, its document (or the refusal) under its name.
+#[component]
+fn InlineRow(policy: InlinePolicyEntry, user: String, actions: Actions) -> impl IntoView {
+    let name = policy.policy_name.clone();
+    view! {
+        <tr>
+            <td><details><summary>{policy.policy_name}</summary>
+                {part_view(policy.document, |document| view! { <pre>{document}</pre> })}
+            </details></td>
+            <td>"Customer inline"</td>
+            <td>"Directly"</td>
+            <td><button type="button" class="link-button" on:click=move |_| {
+                actions.perms.delete_inline.dispatch(DeleteInlinePolicy { kind: "user".into(), name: user.clone(), policy_name: name.clone() });
+            }>"Remove"</button></td>
+        </tr>
     }
 }
 
@@ -181,7 +221,7 @@ fn GroupsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
     let chosen = RwSignal::new(String::new());
     let add_name = name.clone();
     view! {
-        <h2>{format!("User groups membership ({})", detail.groups.len())}</h2>
+        <h2>{format!("User groups membership{}", counted(&detail.groups))}</h2>
         <ActionResult value=actions.add_group.value() success="User added to group." />
         <ActionResult value=actions.remove_group.value() success="User removed from group." />
         <Suspense fallback=|| ()>
@@ -208,9 +248,10 @@ fn GroupsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
                 }
             })}
         </Suspense>
+        {part_view(detail.groups, |groups| view! {
         <table class="table" data-testid="user-groups">
             <thead><tr><th>"Group name"</th><th>"Attached policies"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
-            <tbody>{detail.groups.into_iter().map(|g| {
+            <tbody>{groups.into_iter().map(|g| {
                 let user = name.clone();
                 let group = g.group_name.clone();
                 view! {
@@ -224,6 +265,7 @@ fn GroupsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
                 }
             }).collect_view()}</tbody>
         </table>
+        })}
     }
 }
 
@@ -232,7 +274,7 @@ fn TagsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
     let name = detail.summary.user_name.clone();
     let hidden_name = name.clone();
     view! {
-        <h2>{format!("Tags ({})", detail.tags.len())}</h2>
+        <h2>{format!("Tags{}", counted(&detail.tags))}</h2>
         <ActionResult value=actions.tag.value() success="Tag saved." />
         <ActionResult value=actions.untag.value() success="Tag removed." />
         <ActionForm action=actions.tag attr:class="inline-form">
@@ -241,9 +283,10 @@ fn TagsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
             <label for="field-tag-value">"Value"</label><input id="field-tag-value" name="value" />
             <button type="submit" class="button">"Add tag"</button>
         </ActionForm>
+        {part_view(detail.tags, |tags| view! {
         <table class="table" data-testid="user-tags">
             <thead><tr><th>"Key"</th><th>"Value"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
-            <tbody>{detail.tags.into_iter().map(|t| {
+            <tbody>{tags.into_iter().map(|t| {
                 let user = name.clone();
                 let key = t.key.clone();
                 view! {
@@ -254,6 +297,7 @@ fn TagsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
                 }
             }).collect_view()}</tbody>
         </table>
+        })}
     }
 }
 
@@ -272,7 +316,7 @@ fn CredentialsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
         <h2>"Console sign-in"</h2>
         <dl class="facts">
             <dt>"Console access"</dt><dd data-testid="console-access">{if enabled { "Enabled" } else { "Disabled" }}</dd>
-            <dt>"Require password reset"</dt><dd>{if detail.password_reset_required { "Yes" } else { "No" }}</dd>
+            <dt>"Require password reset"</dt><dd>{part_view(detail.password_reset_required, |reset| if reset { "Yes" } else { "No" })}</dd>
         </dl>
         <ActionResult value=actions.set_password.value() success="Console password set." />
         <ActionResult value=actions.delete_password.value() success="Console access disabled." />
@@ -304,12 +348,22 @@ fn CredentialsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
                 }
             }
         </Show>
-        <h2>{format!("Multi-factor authentication (MFA) ({})", detail.mfa_devices.len())}</h2>
+        <MfaDevices devices=detail.mfa_devices user=name.clone() actions />
+        <crate::components::access_keys::AccessKeysPanel user_name=name.clone() />
+    }
+}
+
+/// The user's MFA devices (or the refusal), each removable by an administrator.
+#[component]
+fn MfaDevices(devices: Part<Vec<MfaDeviceInfo>>, user: String, actions: Actions) -> impl IntoView {
+    view! {
+        <h2>{format!("Multi-factor authentication (MFA){}", counted(&devices))}</h2>
         <ActionResult value=actions.deactivate_mfa.value() success="MFA device removed; the user can assign a new one." />
+        {part_view(devices, |devices| view! {
         <table class="table" data-testid="user-mfa">
             <thead><tr><th>"Device name"</th><th>"Identifier"</th><th>"Assigned"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
-            <tbody>{detail.mfa_devices.into_iter().map(|d| {
-                let user = name.clone();
+            <tbody>{devices.into_iter().map(|d| {
+                let user = user.clone();
                 let device = d.name.clone();
                 view! {
                     <tr><td>{d.name}</td><td><code>{d.serial}</code></td><td>{d.enabled_at.map(when).unwrap_or_default()}</td>
@@ -319,6 +373,6 @@ fn CredentialsTab(detail: UserDetail, actions: Actions) -> impl IntoView {
                 }
             }).collect_view()}</tbody>
         </table>
-        <crate::components::access_keys::AccessKeysPanel user_name=name.clone() />
+        })}
     }
 }

@@ -21,9 +21,16 @@ pub fn new_access_key_id(rng: &mut impl RngCore) -> String {
     format!("AKIA{}", pick(rng, ID_ALPHABET, 16))
 }
 
-/// 40 characters, 240 bits.
+/// 40 characters, about 240 bits. The first is a letter or digit: a secret starting with
+/// `+` would be taken for a formula by spreadsheets, and the .csv download would have to
+/// alter it.
 pub fn new_secret_access_key(rng: &mut impl RngCore) -> String {
-    pick(rng, SECRET_ALPHABET, 40)
+    loop {
+        let secret = pick(rng, SECRET_ALPHABET, 40);
+        if secret.as_bytes()[0].is_ascii_alphanumeric() {
+            return secret;
+        }
+    }
 }
 
 /// Whether text has the shape of an access key ID (long-term `AKIA` or temporary `ASIA`).
@@ -46,6 +53,10 @@ mod tests {
         assert_eq!(secret.len(), 40);
         assert!(secret.bytes().all(|b| SECRET_ALPHABET.contains(&b)));
         assert_ne!(new_secret_access_key(&mut rng), secret);
+        for _ in 0..2000 {
+            let s = new_secret_access_key(&mut rng);
+            assert!(s.as_bytes()[0].is_ascii_alphanumeric(), "{s}");
+        }
         assert!(!looks_like_key_id("AKIA123"));
     }
 }

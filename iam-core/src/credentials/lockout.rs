@@ -29,7 +29,10 @@ impl Default for LockoutPolicy {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockoutState {
+    /// Failures since the last lock ended (or since the counter was reset).
     pub failures: u32,
+    /// Locks so far in this streak: each one waits longer.
+    pub locks: u32,
     pub last_failure: Option<i64>,
     pub locked_until: Option<i64>,
 }
@@ -42,24 +45,27 @@ impl LockoutState {
             .map(|until| until - now)
     }
 
-    /// The state after a failed attempt at `now`.
+    /// The state after a failed attempt at `now` (or an attempt counted before it is
+    /// checked). When a lock has ended, a whole new batch of attempts is allowed, so one
+    /// guess per wait cannot keep an identifier locked forever.
     pub fn after_failure(self, now: i64, policy: &LockoutPolicy) -> Self {
         let stale = self
             .last_failure
             .is_some_and(|last| now - last >= policy.reset_after);
-        let failures = if stale { 1 } else { self.failures.saturating_add(1) };
-        let locked_until = if failures >= policy.max_failures.max(1) {
-            // Every `max_failures` more failures lengthen the wait by one increment.
-            let locks = i64::from(failures / policy.max_failures.max(1));
-            Some(now + (policy.wait_increment * locks).min(policy.max_wait))
-        } else {
-            None
-        };
-        Self {
-            failures,
-            last_failure: Some(now),
-            locked_until,
+        let mut next = if stale { Self::default() } else { self };
+        if next.locked_until.is_some_and(|until| until <= now) {
+            next.failures = 0;
+            next.locked_until = None;
         }
+        next.failures = next.failures.saturating_add(1);
+        next.last_failure = Some(now);
+        if next.failures >= policy.max_failures.max(1) {
+            next.locks = next.locks.saturating_add(1);
+            let wait = policy.wait_increment.saturating_mul(i64::from(next.locks));
+            next.locked_until = Some(now + wait.min(policy.max_wait));
+            next.failures = 0;
+        }
+        next
     }
 
     /// A successful sign-in clears the counter.
@@ -87,8 +93,21 @@ mod tests {
         assert_eq!(s.wait_left(1060), None, "the lock lifts after the wait");
         let s = fail(s, 1100, 30, &policy);
         assert_eq!(s.wait_left(1100), Some(120), "the next lock waits longer");
-        let s = fail(s, 2000, 30 * 20, &policy);
-        assert_eq!(s.wait_left(2000), Some(900), "never longer than the maximum");
+        let s = (0..20).fold(s, |s, i| fail(s, 2000 + i * 1000, 30, &policy));
+        assert_eq!(s.wait_left(21_000), Some(900), "never longer than the maximum");
+    }
+
+    #[test]
+    fn one_guess_per_wait_cannot_keep_the_lock() {
+        let policy = LockoutPolicy::default();
+        let s = fail(LockoutState::default(), 0, 30, &policy);
+        assert_eq!(s.wait_left(0), Some(60));
+        // A guess each time the lock lifts starts a new batch: no new lock.
+        let s = s.after_failure(60, &policy);
+        assert_eq!(s.wait_left(60), None);
+        let s = s.after_failure(61, &policy);
+        assert_eq!(s.wait_left(61), None, "two guesses after the lock do not lock");
+        assert_eq!(s.failures, 2);
     }
 
     #[test]

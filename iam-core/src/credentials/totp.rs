@@ -85,6 +85,26 @@ pub fn verify_consecutive(secret: &[u8], first: &str, second: &str, now: i64) ->
         .ok_or(TotpError::Wrong)
 }
 
+/// The secret back from its base32 text (as `base32` writes it, padding and case allowed),
+/// or `None` for a character outside the alphabet: what an authenticator app does with it.
+pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
+    let (mut acc, mut bits, mut out) = (0u32, 0u32, Vec::with_capacity(text.len() * 5 / 8));
+    for c in text.trim_end_matches('=').bytes() {
+        let value = match c.to_ascii_uppercase() {
+            c @ b'A'..=b'Z' => c - b'A',
+            c @ b'2'..=b'7' => c - b'2' + 26,
+            _ => return None,
+        };
+        acc = (acc << 5) | u32::from(value);
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
 /// RFC 4648 base32 without padding: how authenticator apps take a secret typed by hand.
 pub fn base32(secret: &[u8]) -> String {
     const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -201,6 +221,9 @@ mod tests {
     #[test]
     fn base32_and_uri() {
         assert_eq!(base32(b"foobar"), "MZXW6YTBOI");
+        assert_eq!(base32_decode("MZXW6YTBOI").as_deref(), Some(&b"foobar"[..]));
+        assert_eq!(base32_decode(&base32(RFC_KEY)).as_deref(), Some(RFC_KEY));
+        assert_eq!(base32_decode("MZ1"), None);
         assert_eq!(base32(RFC_KEY), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
         let uri = otpauth_uri(RFC_KEY, "IAM console", "root@123456789012");
         assert_eq!(

@@ -77,42 +77,98 @@ prop_compose! {
     }
 }
 
+const CASES: u32 = 300;
+
+/// Runs `check` on `CASES` generated values and returns how many it really checked (those
+/// that made a valid policy; it says so by returning true). A generator that stopped making
+/// valid policies would otherwise pass without checking anything.
+fn checked_cases<S: Strategy>(strategy: S, check: impl Fn(S::Value) -> Result<bool, TestCaseError>) -> u32 {
+    let checked = std::sync::atomic::AtomicU32::new(0);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(CASES));
+    let outcome = runner.run(&strategy, |value| {
+        if check(value)? {
+            checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    });
+    if let Err(e) = outcome {
+        panic!("{e}");
+    }
+    checked.into_inner()
+}
+
+/// Most generated policies are valid (a few repeat a random Sid and are refused).
+fn assert_mostly_checked(checked: u32) {
+    assert!(
+        checked >= CASES * 9 / 10,
+        "only {checked} of {CASES} cases made a valid policy"
+    );
+}
+
+#[test]
+fn print_then_parse_is_stable() {
+    let checked = checked_cases(policy_text(), |text| {
+        let Some(policy) = parse_policy(&text, PolicyKind::Identity).policy else {
+            return Ok(false);
+        };
+        let printed = print_policy(&policy);
+        let again = parse_policy(&printed, PolicyKind::Identity)
+            .policy
+            .expect("printed policy parses");
+        prop_assert_eq!(&again.statements.len(), &policy.statements.len());
+        prop_assert_eq!(print_policy(&again), printed);
+        Ok(true)
+    });
+    assert_mostly_checked(checked);
+}
+
+#[test]
+fn evaluation_never_panics() {
+    let inputs = (
+        policy_text(),
+        action(),
+        resource(),
+        "[a-z]{1,6}",
+        prop::collection::vec(("aws:[a-z]{1,6}", "[a-z0-9./]{0,8}"), 0..4),
+    );
+    let checked = checked_cases(inputs, |(text, action, resource, name, ctx)| {
+        let Some(policy) = parse_policy(&text, PolicyKind::Identity).policy else {
+            return Ok(false);
+        };
+        let facts = GlobalFacts {
+            now: 1_796_000_000,
+            user_name: Some(name.clone()),
+            ..Default::default()
+        };
+        let principal = Principal::new(
+            PrincipalKind::User,
+            format!("arn:aws:iam::123456789012:user/{name}"),
+            "123456789012",
+        );
+        let mut request = Request::new(principal, action, resource).with_globals(&facts);
+        for (k, v) in ctx {
+            request.context.set(&k, v);
+        }
+        let set = PolicySet {
+            identity: vec![Named {
+                id: "p",
+                policy: &policy,
+            }],
+            ..Default::default()
+        };
+        let decision = evaluate(&request, &set);
+        let explanation = decision.explain(&request, &set);
+        prop_assert_eq!(
+            explanation.matched_statements.len() + explanation.not_matched.len(),
+            policy.statements.len()
+        );
+        Ok(true)
+    });
+    assert_mostly_checked(checked);
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
-
-    #[test]
-    fn print_then_parse_is_stable(text in policy_text()) {
-        let parsed = parse_policy(&text, PolicyKind::Identity);
-        // Random Sids may repeat; such policies are refused, which is also fine here.
-        if let Some(policy) = parsed.policy {
-            let printed = print_policy(&policy);
-            let again = parse_policy(&printed, PolicyKind::Identity).policy.expect("printed policy parses");
-            prop_assert_eq!(&again.statements.len(), &policy.statements.len());
-            prop_assert_eq!(print_policy(&again), printed);
-        }
-    }
-
-    #[test]
-    fn evaluation_never_panics(
-        text in policy_text(),
-        action in action(),
-        resource in resource(),
-        name in "[a-z]{1,6}",
-        ctx in prop::collection::vec(("aws:[a-z]{1,6}", "[a-z0-9./]{0,8}"), 0..4),
-    ) {
-        if let Some(policy) = parse_policy(&text, PolicyKind::Identity).policy {
-            let facts = GlobalFacts { now: 1_796_000_000, user_name: Some(name.clone()), ..Default::default() };
-            let principal = Principal::new(PrincipalKind::User, format!("arn:aws:iam::123456789012:user/{name}"), "123456789012");
-            let mut request = Request::new(principal, action, resource).with_globals(&facts);
-            for (k, v) in ctx {
-                request.context.set(&k, v);
-            }
-            let set = PolicySet { identity: vec![Named { id: "p", policy: &policy }], ..Default::default() };
-            let decision = evaluate(&request, &set);
-            let explanation = decision.explain(&request, &set);
-            prop_assert_eq!(explanation.matched_statements.len() + explanation.not_matched.len(), policy.statements.len());
-        }
-    }
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
 
     #[test]
     fn parsing_never_panics(text in "\\PC{0,200}") {

@@ -3,7 +3,8 @@
 //! suite's, and a one-byte change anywhere that is signed is refused.
 
 use iam_core::credentials::sigv4::{
-    canonical_request_with, parse_amz_date, parse_claim, string_to_sign, verify, SigError, SignedRequest,
+    canonical_request_with, parse_amz_date, parse_claim, signature, string_to_sign, verify, Claim, SigError,
+    SignedRequest,
 };
 use std::path::{Path, PathBuf};
 
@@ -250,4 +251,120 @@ fn requests_without_a_signature_or_with_a_broken_one_say_so() {
         parse_claim(&raw.request()),
         Err(SigError::Incomplete(_))
     ));
+}
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+const AMZ_DATE: &str = "20150830T123600Z";
+
+/// A Budgets-style JSON POST with a valid signature over host, x-amz-date and `signed`;
+/// the `unsent_in_signature` headers are sent as well, outside the signature.
+fn post_signed_over(signed: &[(&str, &str)], unsent_in_signature: &[(&str, &str)]) -> Raw {
+    let mut headers = vec![
+        ("Host".to_owned(), "example.amazonaws.com".to_owned()),
+        ("X-Amz-Date".to_owned(), AMZ_DATE.to_owned()),
+    ];
+    headers.extend(signed.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+    let mut names: Vec<String> = headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    names.sort();
+    headers.extend(
+        unsent_in_signature
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string())),
+    );
+    let mut raw = Raw {
+        method: "POST".into(),
+        path: "/".into(),
+        query: String::new(),
+        headers,
+        body: br#"{"AccountId":"123456789012"}"#.to_vec(),
+    };
+    let claim = Claim {
+        access_key_id: "AKIDEXAMPLE".into(),
+        date: AMZ_DATE[..8].into(),
+        region: "us-east-1".into(),
+        service: "budgets".into(),
+        amz_date: AMZ_DATE.into(),
+        signed_headers: names.clone(),
+        signature: String::new(),
+        presigned_expires: None,
+        session_token: None,
+    };
+    let canonical = canonical_request_with(&raw.request(), &claim, true, false).unwrap();
+    let sig = signature(SECRET, &claim, &string_to_sign(&claim, &canonical));
+    raw.headers.push((
+        "Authorization".into(),
+        format!(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/{}/us-east-1/budgets/aws4_request, SignedHeaders={}, Signature={sig}",
+            claim.date,
+            names.join(";")
+        ),
+    ));
+    raw
+}
+
+fn verify_now(raw: &Raw) -> Result<(), SigError> {
+    let request = raw.request();
+    let claim = parse_claim(&request)?;
+    verify(&request, &claim, SECRET, parse_amz_date(AMZ_DATE).unwrap(), true)
+}
+
+const TARGET: (&str, &str) = ("X-Amz-Target", "AWSBudgetServiceGateway.DescribeBudgets");
+const JSON: (&str, &str) = ("Content-Type", "application/x-amz-json-1.1");
+
+#[test]
+fn headers_that_steer_the_request_must_be_signed() {
+    // Everything signed, as botocore signs: accepted.
+    assert_eq!(verify_now(&post_signed_over(&[TARGET, JSON], &[])), Ok(()));
+
+    // The same valid signature, the target outside it: anyone on the way could change it.
+    let refused = verify_now(&post_signed_over(&[JSON], &[TARGET]));
+    assert_eq!(refused, Err(SigError::Unsigned(vec!["x-amz-target".into()])));
+    let error = refused.unwrap_err();
+    assert_eq!(error.code(), "SignatureDoesNotMatch");
+    assert_eq!(
+        error.message(),
+        "There were headers present in the request which were not signed: x-amz-target"
+    );
+    let refused = verify_now(&post_signed_over(&[TARGET], &[JSON]));
+    assert_eq!(refused, Err(SigError::Unsigned(vec!["content-type".into()])));
+    let refused = verify_now(&post_signed_over(&[], &[JSON, TARGET, ("x-amz-meta-a", "b")]));
+    assert_eq!(
+        refused,
+        Err(SigError::Unsigned(vec![
+            "content-type".into(),
+            "x-amz-meta-a".into(),
+            "x-amz-target".into()
+        ]))
+    );
+
+    // Not steering, or bound otherwise: a token added after signing (checked against the
+    // key), a trace ID (`x-amzn-`), the user agent.
+    let raw = post_signed_over(
+        &[TARGET, JSON],
+        &[
+            ("X-Amz-Security-Token", "token"),
+            ("X-Amzn-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793"),
+            ("User-Agent", "aws-cli/2.15.0"),
+        ],
+    );
+    assert_eq!(verify_now(&raw), Ok(()));
+}
+
+#[test]
+fn presigned_requests_must_sign_the_steering_headers_they_send() {
+    let case = cases().into_iter().find(|c| c.name == "post-vanilla").unwrap();
+    let mut raw = Raw::parse(&read(&case, "query-signed-request.txt"));
+    assert!(check(&case, &raw).is_ok());
+    raw.headers.push((TARGET.0.to_owned(), TARGET.1.to_owned()));
+    assert_eq!(
+        check(&case, &raw),
+        Err(SigError::Unsigned(vec!["x-amz-target".into()]))
+    );
+    // The date of a presigned request is in its query: an x-amz-date header is not bound.
+    let mut raw = Raw::parse(&read(&case, "query-signed-request.txt"));
+    raw.headers.push(("X-Amz-Date".to_owned(), AMZ_DATE.to_owned()));
+    assert_eq!(
+        check(&case, &raw),
+        Err(SigError::Unsigned(vec!["x-amz-date".into()]))
+    );
 }

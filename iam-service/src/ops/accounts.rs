@@ -103,6 +103,26 @@ pub async fn sign_up(
     })
 }
 
+/// Counts a sign-up from the request's address, or refuses it (`Throttled`) once the
+/// address has made `per_hour` within an hour. Called by the console before `sign_up`
+/// (an operator's `account create` is not limited).
+pub async fn admit_sign_up(
+    pool: &PgPool,
+    meta: &RequestMeta,
+    now: OffsetDateTime,
+    per_hour: u32,
+) -> Result<(), ServiceError> {
+    let keys = crate::ops::throttle::Keys::rate("signup", meta.source_ip.as_deref());
+    let rate = iam_core::credentials::lockout::LockoutPolicy {
+        max_failures: per_hour.max(1),
+        wait_increment: 3600,
+        max_wait: 3600,
+        reset_after: 3600,
+    };
+    crate::ops::throttle::admit(pool, &keys, now, &rate).await?;
+    Ok(())
+}
+
 /// A candidate account ID from the operating system's random generator.
 pub fn random_account_id() -> AccountId {
     AccountId::generate(&mut rand::rngs::OsRng)

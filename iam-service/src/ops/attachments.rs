@@ -233,9 +233,23 @@ pub async fn detach(
     entity: &Entity,
     policy_arn: &str,
 ) -> Result<(), ServiceError> {
-    let account = caller.account();
     let (mut tx, authz) = begin(pool, caller).await?;
-    let (arn, exists) = entity_arn(&mut tx, account, entity).await?;
+    detach_in(&mut tx, &authz, caller, entity, policy_arn).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Detaches inside an operation's transaction (deleting a policy detaches it everywhere),
+/// decided on the entity's real ARN, its path included.
+pub(crate) async fn detach_in(
+    conn: &mut PgConnection,
+    authz: &Authorizer,
+    caller: &Caller<'_>,
+    entity: &Entity,
+    policy_arn: &str,
+) -> Result<(), ServiceError> {
+    let account = caller.account();
+    let (arn, exists) = entity_arn(conn, account, entity).await?;
     authz.check(&entity.action("Detach"), &arn)?;
     if !exists {
         return Err(entity.no_such());
@@ -249,16 +263,14 @@ pub async fn detach(
         .bind(account)
         .bind(entity.name())
         .bind(policy_arn)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     if deleted.rows_affected() == 0 {
         return Err(ServiceError::NoSuchEntity(format!(
             "Policy {policy_arn} was not found."
         )));
     }
-    audit_attachment(&mut tx, caller, &entity.action("Detach"), &arn, policy_arn).await?;
-    tx.commit().await?;
-    Ok(())
+    audit_attachment(conn, caller, &entity.action("Detach"), &arn, policy_arn).await
 }
 
 /// The managed policies attached directly to an entity.
@@ -292,12 +304,12 @@ pub async fn attached_to(
 }
 
 /// The policies a user has through its groups, attached and inline, group by group, in one
-/// query (not one per group).
+/// query (not one per group): (group name, policy).
 pub async fn through_groups(
     conn: &mut PgConnection,
     account: &str,
     user: &str,
-) -> Result<Vec<AttachedPolicy>, ServiceError> {
+) -> Result<Vec<(String, AttachedPolicy)>, ServiceError> {
     let rows: Vec<(String, String, bool)> = sqlx::query_as(
         "SELECT group_name, name, inline FROM (
              SELECT m.group_name, p.policy_arn AS name, false AS inline, p.attached_at AS at
@@ -317,7 +329,7 @@ pub async fn through_groups(
         .into_iter()
         .map(|(group, name, inline)| {
             let attached_via = format!("Group {group}");
-            if inline {
+            let policy = if inline {
                 AttachedPolicy {
                     policy_name: name,
                     policy_arn: String::new(),
@@ -332,7 +344,8 @@ pub async fn through_groups(
                     policy_type: kind.label().into(),
                     attached_via,
                 }
-            }
+            };
+            (group, policy)
         })
         .collect())
 }

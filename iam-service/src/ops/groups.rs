@@ -2,6 +2,7 @@
 
 use crate::authz::Authorizer;
 use crate::ops::attachments::{self, Entity};
+use crate::ops::parts::{inline_policies, part};
 use crate::ops::{audited, begin, clamp_limit, is_unique_violation, like_pattern, path_pattern, unique_id};
 use crate::{Caller, ServiceError};
 use iam_core::model::{GroupDetail, GroupSummary, Page, PageRequest, SortBy};
@@ -170,6 +171,7 @@ pub async fn create_group(
     Ok(summary(&account, row))
 }
 
+/// A group's page: the group and its users (`iam:GetGroup`), its attached and inline policies.
 pub async fn get_group(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<GroupDetail, ServiceError> {
     let account = caller.account().to_owned();
     let (mut tx, authz) = begin(pool, caller).await?;
@@ -190,9 +192,16 @@ pub async fn get_group(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result
     .bind(name)
     .fetch_all(&mut *tx)
     .await?;
+    // Beyond what GetGroup answers, each part under the action the API reads it with.
     let entity = Entity::Group(name.to_owned());
-    let policies = attachments::attached_to(&mut tx, &account, &entity).await?;
-    let inline_policies = attachments::inline_of(&mut tx, &account, &entity).await?;
+    let policies = part(
+        &authz,
+        "iam:ListAttachedGroupPolicies",
+        &arn,
+        attachments::attached_to(&mut tx, &account, &entity),
+    )
+    .await?;
+    let inline_policies = inline_policies(&mut tx, &authz, &account, &entity, &arn).await?;
     tx.commit().await?;
     Ok(GroupDetail {
         summary,

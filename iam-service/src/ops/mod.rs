@@ -9,6 +9,7 @@ pub mod details;
 pub mod groups;
 pub mod history;
 pub mod mfa;
+mod parts;
 pub mod passwords;
 pub mod policies;
 pub mod rename;

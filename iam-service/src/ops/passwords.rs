@@ -1,8 +1,10 @@
 //! The account's password policy, and changing one's own password.
 
 use crate::audit;
+use crate::ops::throttle;
 use crate::{Identity, PasswordHasher, RequestMeta, ServiceError};
 use iam_core::account::AccountId;
+use iam_core::credentials::lockout::LockoutPolicy;
 use iam_core::credentials::password::{check_default_rules, PasswordContext, PasswordPolicy};
 use iam_core::field::FieldError;
 use sqlx::PgPool;
@@ -328,6 +330,7 @@ pub async fn change_own_password(
     forced: bool,
     now: OffsetDateTime,
     meta: &RequestMeta,
+    lockout: &LockoutPolicy,
 ) -> Result<(), ServiceError> {
     let account_id = identity.account_id();
     let arn = identity.arn();
@@ -343,13 +346,42 @@ pub async fn change_own_password(
         crate::authz::authorize(&mut conn, identity, meta, now, "iam:ChangePassword", &arn).await?;
     }
     let (hash, names) = current_credentials(pool, identity).await?;
-    let mut errors = Vec::new();
-    if !hasher.verify(current, Some(&hash)).await? {
-        errors.push(FieldError::new(
+    // A wrong current password is counted and recorded like a failed sign-in, and answered
+    // alone, whatever else is wrong: a stolen key or session must not make it an oracle.
+    // Keyed by the user ID, which a rename or a move does not change.
+    let who = match identity {
+        Identity::Root { account_id } => format!("change:root:{account_id}"),
+        Identity::User { user_id, .. } => format!("change:{user_id}"),
+    };
+    let keys = throttle::Keys::new(&who, meta.source_ip.as_deref());
+    let (matched, admitted) =
+        throttle::verify_counted(pool, hasher, &keys, current, Some(&hash), now, lockout).await?;
+    if !matched {
+        let mut tx = pool.begin().await?;
+        let reason = Some("wrong current password");
+        let failure = audit::Outcome::Failure;
+        audit::record_by(
+            &mut tx,
+            identity,
+            "iam:ChangePassword",
+            &arn,
+            failure,
+            reason,
+            now,
+            meta,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(ServiceError::field(
             "current_password",
             "the current password is not correct",
         ));
     }
+    {
+        let mut conn = pool.acquire().await?;
+        throttle::record_success(&mut conn, &admitted, now).await?;
+    }
+    let mut errors = Vec::new();
     let context = match identity {
         Identity::Root { .. } => PasswordContext {
             account_name: names.first().map(String::as_str),

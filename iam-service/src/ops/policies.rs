@@ -1,10 +1,13 @@
 //! Managed policies: AWS's (shipped in the binary, read-only) and the account's own, with up
 //! to five versions each, one of them the default.
 
-use crate::ops::attachments::{describe, validate_document};
+use crate::ops::attachments::{describe, detach_in, validate_document, Entity};
+use crate::ops::parts::may;
 use crate::ops::{audited, begin, is_unique_violation, unique_id};
 use crate::{Caller, ServiceError};
-use iam_core::model::{Page, PolicyDetail, PolicyEntity, PolicySummary, PolicyType, PolicyVersionInfo};
+use iam_core::model::{
+    Page, PolicyDetail, PolicyEntity, PolicySummary, PolicyType, PolicyVersionEntry, PolicyVersionInfo,
+};
 use iam_core::names::{check_name, check_path, NameKind};
 use iam_core::policy::managed::{self, MANAGED_POLICIES};
 use iam_core::policy::PolicyKind;
@@ -207,26 +210,75 @@ impl PolicyRead {
     }
 }
 
-/// A policy's page: its document(s), versions and the entities it is attached to.
-pub async fn get_policy(pool: &PgPool, caller: &Caller<'_>, arn: &str) -> Result<PolicyDetail, ServiceError> {
-    read_policy(pool, caller, arn, PolicyRead::GetPolicy).await
+/// A policy as the API's reads answer it: everything, once the read's own action is allowed;
+/// each API action returns only its part.
+#[derive(Debug, Clone)]
+pub struct PolicyRecord {
+    pub summary: PolicySummary,
+    pub policy_id: Option<String>,
+    /// Newest first.
+    pub versions: Vec<PolicyVersionInfo>,
+    pub entities: Vec<PolicyEntity>,
 }
 
-/// What `get_policy` answers, authorized as `read`.
+/// What the API's `read` of a policy answers, authorized as `read`.
 pub async fn read_policy(
     pool: &PgPool,
     caller: &Caller<'_>,
     arn: &str,
     read: PolicyRead,
-) -> Result<PolicyDetail, ServiceError> {
-    let account = caller.account().to_owned();
+) -> Result<PolicyRecord, ServiceError> {
     let (mut tx, authz) = begin(pool, caller).await?;
     authz.check(read.action(), arn)?;
-    let entities = entities(&mut tx, &account, arn).await?;
+    let record = load_policy(&mut tx, caller.account(), arn).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// A policy's page: the summary (`iam:GetPolicy`), and each further part under the action
+/// the API reads it with; in place of a part the caller may not read, the refusal. (Every
+/// part is read in one go; a refused one never leaves this function.)
+pub async fn get_policy(pool: &PgPool, caller: &Caller<'_>, arn: &str) -> Result<PolicyDetail, ServiceError> {
+    let (mut tx, authz) = begin(pool, caller).await?;
+    authz.check("iam:GetPolicy", arn)?;
+    let record = load_policy(&mut tx, caller.account(), arn).await?;
+    tx.commit().await?;
+    let documents = may(&authz, "iam:GetPolicyVersion", arn)?;
+    let default = record
+        .versions
+        .iter()
+        .find(|v| v.is_default)
+        .map(|v| v.document.clone())
+        .unwrap_or_default();
+    let versions = record
+        .versions
+        .into_iter()
+        .map(|v| PolicyVersionEntry {
+            version_id: v.version_id,
+            is_default: v.is_default,
+            created_at: v.created_at,
+            document: documents.clone().map(|()| v.document),
+        })
+        .collect();
+    Ok(PolicyDetail {
+        summary: record.summary,
+        policy_id: record.policy_id,
+        document: documents.map(|()| default),
+        versions: may(&authz, "iam:ListPolicyVersions", arn)?.map(|()| versions),
+        entities: may(&authz, "iam:ListEntitiesForPolicy", arn)?.map(|()| record.entities),
+    })
+}
+
+/// A policy with its versions and the entities it is attached to, or NoSuchEntity.
+async fn load_policy(
+    conn: &mut PgConnection,
+    account: &str,
+    arn: &str,
+) -> Result<PolicyRecord, ServiceError> {
+    let entities = entities(conn, account, arn).await?;
     let attachments = entities.len() as i64;
     if let Some(m) = managed::find(arn).filter(|m| m.arn() == arn) {
-        tx.commit().await?;
-        return Ok(PolicyDetail {
+        return Ok(PolicyRecord {
             summary: aws_summary(m, attachments),
             policy_id: None,
             versions: vec![PolicyVersionInfo {
@@ -238,26 +290,25 @@ pub async fn read_policy(
             entities,
         });
     }
-    let row = customer_row(&mut tx, &account, arn)
+    let row = customer_row(conn, account, arn)
         .await?
         .ok_or_else(|| no_such_policy(arn))?;
     let policy_id: String =
         sqlx::query_scalar("SELECT policy_id FROM managed_policies WHERE account_id = $1 AND arn = $2")
-            .bind(&account)
+            .bind(account)
             .bind(arn)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?;
     let default = row.4;
     let versions: Vec<(i32, String, OffsetDateTime)> = sqlx::query_as(
         "SELECT version, document, created_at FROM policy_versions
           WHERE account_id = $1 AND policy_name = $2 ORDER BY version DESC",
     )
-    .bind(&account)
+    .bind(account)
     .bind(&row.0)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await?;
-    tx.commit().await?;
-    Ok(PolicyDetail {
+    Ok(PolicyRecord {
         summary: customer_summary(row, attachments),
         policy_id: Some(policy_id),
         versions: versions
@@ -535,23 +586,13 @@ pub async fn delete_policy(
             "Cannot delete a policy attached to entities.",
         )],
     )?;
-    for entity in &attached {
-        let (table, column, kind) = match entity.kind.as_str() {
-            "User" => ("user_policies", "user_name", "user"),
-            _ => ("group_policies", "group_name", "group"),
+    for attached_to in &attached {
+        let entity = match attached_to.kind.as_str() {
+            "User" => Entity::User(attached_to.name.clone()),
+            _ => Entity::Group(attached_to.name.clone()),
         };
-        let entity_arn = iam_core::arn::entity_arn(&account, kind, "/", &entity.name);
-        let action = format!("iam:Detach{}Policy", entity.kind);
-        authz.check(&action, &entity_arn)?;
-        sqlx::query(&format!(
-            "DELETE FROM {table} WHERE account_id = $1 AND {column} = $2 AND policy_arn = $3"
-        ))
-        .bind(&account)
-        .bind(&entity.name)
-        .bind(arn)
-        .execute(&mut *tx)
-        .await?;
-        audited(&mut tx, caller, &action, &format!("{entity_arn} {arn}")).await?;
+        // The same detachment as DetachUserPolicy's: decided on the entity's real ARN.
+        detach_in(&mut tx, &authz, caller, &entity, arn).await?;
     }
     sqlx::query("DELETE FROM managed_policies WHERE account_id = $1 AND policy_name = $2")
         .bind(&account)

@@ -20,19 +20,22 @@ type KeyCols = (
 );
 
 /// The five columns of one access key, or of none.
-fn key_columns(key: Option<&KeyCols>) -> String {
+fn key_columns(key: Option<&KeyCols>) -> [String; 5] {
+    let na = || "N/A".to_owned();
     match key {
-        Some((active, created, used, region, service)) => format!(
-            "{},{},{},{},{}",
-            active,
+        Some((active, created, used, region, service)) => [
+            active.to_string(),
             iso(*created),
-            used.map_or("N/A".into(), iso),
-            region.clone().unwrap_or_else(|| "N/A".into()),
-            service.clone().unwrap_or_else(|| "N/A".into())
-        ),
-        None => "false,N/A,N/A,N/A,N/A".into(),
+            used.map_or_else(na, iso),
+            region.clone().unwrap_or_else(na),
+            service.clone().unwrap_or_else(na),
+        ],
+        None => ["false".into(), na(), na(), na(), na()],
     }
 }
+
+/// The columns after the access keys': certificates are not supported.
+const NO_CERTS: [&str; 4] = ["false", "N/A", "false", "N/A"];
 
 type KeyRow = (
     Option<String>,
@@ -96,14 +99,24 @@ pub async fn credential_report(pool: &sqlx::PgPool, caller: &Caller<'_>) -> Resu
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let mut csv = format!("{HEADER}\n");
+    // Every cell goes through the one CSV writer: a path with commas keeps its column, a
+    // user named `=1+1` is not a formula.
+    let mut csv = iam_core::csv::row(HEADER.split(','));
     let root_keys = keys_of(None);
-    csv += &format!(
-        "<root_account>,arn:aws:iam::{account}:root,{},not_supported,no_information,not_supported,not_supported,{root_mfa},{},{},false,N/A,false,N/A\n",
+    let mut root = vec![
+        "<root_account>".to_owned(),
+        format!("arn:aws:iam::{account}:root"),
         iso(root_created),
-        key_columns(root_keys.first()),
-        key_columns(root_keys.get(1))
-    );
+        "not_supported".into(),
+        "no_information".into(),
+        "not_supported".into(),
+        "not_supported".into(),
+        root_mfa.to_string(),
+    ];
+    root.extend(key_columns(root_keys.first()));
+    root.extend(key_columns(root_keys.get(1)));
+    root.extend(NO_CERTS.map(String::from));
+    csv += &iam_core::csv::row(root);
     for (name, path, created, used, changed, profile, mfa) in users {
         let user_keys = keys_of(Some(&name));
         let enabled = profile.is_some();
@@ -111,19 +124,25 @@ pub async fn credential_report(pool: &sqlx::PgPool, caller: &Caller<'_>) -> Resu
             (Some(c), Some(days)) => iso(c + time::Duration::days(i64::from(days))),
             _ => "N/A".into(),
         };
-        csv += &format!(
-            "{name},{},{},{enabled},{},{},{next},{mfa},{},{},false,N/A,false,N/A\n",
-            iam_core::arn::user_arn(&account, &path, &name),
+        let arn = iam_core::arn::user_arn(&account, &path, &name);
+        let mut row = vec![
+            name,
+            arn,
             iso(created),
+            enabled.to_string(),
             match (enabled, used) {
                 (true, Some(u)) => iso(u),
                 (true, None) => "no_information".into(),
                 (false, _) => "N/A".into(),
             },
-            changed.filter(|_| enabled).map_or("N/A".into(), iso),
-            key_columns(user_keys.first()),
-            key_columns(user_keys.get(1))
-        );
+            changed.filter(|_| enabled).map_or_else(|| "N/A".into(), iso),
+            next,
+            mfa.to_string(),
+        ];
+        row.extend(key_columns(user_keys.first()));
+        row.extend(key_columns(user_keys.get(1)));
+        row.extend(NO_CERTS.map(String::from));
+        csv += &iam_core::csv::row(row);
     }
     Ok(csv)
 }

@@ -54,21 +54,17 @@ async fn log(
     Ok(())
 }
 
-/// A wrong password (or no such user): counted toward throttling, recorded with the reason,
-/// and answered with the one error that reveals nothing.
-#[allow(clippy::too_many_arguments)]
+/// A wrong password (or no such user), already counted toward throttling: recorded with the
+/// reason, and answered with the one error that reveals nothing.
 async fn refuse(
     mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
-    keys: &[String],
     account: Option<&str>,
     arn: Option<&str>,
     reason: &str,
     now: OffsetDateTime,
     meta: &RequestMeta,
-    lockout: &LockoutPolicy,
 ) -> ServiceError {
     let recorded = async {
-        throttle::record_failure(&mut tx, keys, now.unix_timestamp(), lockout).await?;
         log(&mut tx, account, arn, Outcome::Failure, Some(reason), now, meta).await?;
         tx.commit().await?;
         Ok::<_, ServiceError>(())
@@ -109,30 +105,6 @@ async fn mark_password_used(
     Ok(())
 }
 
-/// Refuses (and records) an attempt while any of its keys is locked.
-async fn refuse_if_throttled(
-    pool: &PgPool,
-    keys: &[String],
-    now: OffsetDateTime,
-    meta: &RequestMeta,
-) -> Result<(), ServiceError> {
-    let mut conn = pool.acquire().await?;
-    if let Err(e) = throttle::check(&mut conn, keys, now.unix_timestamp()).await {
-        log(
-            &mut conn,
-            None,
-            None,
-            Outcome::Failure,
-            Some("throttled"),
-            now,
-            meta,
-        )
-        .await?;
-        return Err(e);
-    }
-    Ok(())
-}
-
 #[allow(clippy::too_many_arguments)]
 pub async fn sign_in_root(
     pool: &PgPool,
@@ -144,18 +116,16 @@ pub async fn sign_in_root(
     lockout: &LockoutPolicy,
 ) -> Result<SignInStep, ServiceError> {
     let email = email.trim().to_lowercase();
-    let keys = throttle::keys(&format!("root:{email}"), meta.source_ip.as_deref());
-    refuse_if_throttled(pool, &keys, now, meta).await?;
+    let keys = throttle::Keys::new(&format!("root:{email}"), meta.source_ip.as_deref());
     let row: Option<RootCredentialRow> =
         sqlx::query_as("SELECT account_id, password_hash FROM root_users WHERE email = $1")
             .bind(&email)
             .fetch_optional(pool)
             .await?;
-    let matched = hasher
-        .verify(password, row.as_ref().map(|r| r.password_hash.as_str()))
-        .await?;
+    let hash = row.as_ref().map(|r| r.password_hash.as_str());
+    let (matched, admitted) =
+        throttle::verify_counted(pool, hasher, &keys, password, hash, now, lockout).await?;
 
-    let mut tx = pool.begin().await?;
     let arn = row
         .as_ref()
         .map(|r| format!("arn:aws:iam::{}:root", r.account_id));
@@ -166,16 +136,23 @@ pub async fn sign_in_root(
         } else {
             "no root user with this email address"
         };
-        return Err(refuse(tx, &keys, account, arn.as_deref(), reason, now, meta, lockout).await);
+        let tx = pool.begin().await?;
+        return Err(refuse(tx, account, arn.as_deref(), reason, now, meta).await);
     };
     let identity = Identity::Root {
         account_id: AccountId::parse(&row.account_id).map_err(ServiceError::Internal)?,
     };
-    if mfa::has_enabled_device(pool, &identity).await? {
-        // Nothing is recorded yet: the sign-in is not complete.
+    // Read before the transaction that locks the counters: no second connection is waited
+    // for while they are held.
+    let needs_mfa = mfa::has_enabled_device(pool, &identity).await?;
+    let mut tx = pool.begin().await?;
+    // The password was right: its count is taken back whatever follows.
+    throttle::record_success(&mut tx, &admitted, now).await?;
+    if needs_mfa {
+        // Nothing else is recorded yet: the sign-in is not complete.
+        tx.commit().await?;
         return Ok(SignInStep::MfaRequired(identity));
     }
-    throttle::record_success(&mut tx, &keys[0]).await?;
     mark_password_used(&mut tx, &identity, now).await?;
     log(
         &mut tx,
@@ -209,11 +186,10 @@ pub async fn sign_in_user(
     // Counted against the account itself, whether it was named by ID or by alias.
     let account_id = crate::ops::aliases::resolve(pool, account).await?;
     let counted_as = account_id.as_ref().map_or(account, AccountId::as_str).to_owned();
-    let keys = throttle::keys(
+    let keys = throttle::Keys::new(
         &format!("user:{counted_as}/{}", user_name.to_lowercase()),
         meta.source_ip.as_deref(),
     );
-    refuse_if_throttled(pool, &keys, now, meta).await?;
     let row: Option<(String, String, String, OffsetDateTime, bool, String)> = match &account_id {
         Some(id) => sqlx::query_as(
             "SELECT u.user_name, u.user_id, l.password_hash, l.password_changed_at, l.password_reset_required, u.path
@@ -226,10 +202,9 @@ pub async fn sign_in_user(
         .await?,
         None => None,
     };
-    let matched = hasher
-        .verify(password, row.as_ref().map(|r| r.2.as_str()))
-        .await?;
-    let mut tx = pool.begin().await?;
+    let hash = row.as_ref().map(|r| r.2.as_str());
+    let (matched, admitted) =
+        throttle::verify_counted(pool, hasher, &keys, password, hash, now, lockout).await?;
     let (Some(account_id), Some((name, user_id, _, changed_at, reset_required, path)), true) =
         (account_id.clone(), row.clone(), matched)
     else {
@@ -244,7 +219,8 @@ pub async fn sign_in_user(
             .as_ref()
             .map(AccountId::as_str)
             .filter(|_| arn.is_some());
-        return Err(refuse(tx, &keys, account, arn.as_deref(), reason, now, meta, lockout).await);
+        let tx = pool.begin().await?;
+        return Err(refuse(tx, account, arn.as_deref(), reason, now, meta).await);
     };
     let identity = Identity::User {
         account_id: account_id.clone(),
@@ -253,8 +229,13 @@ pub async fn sign_in_user(
         path,
     };
     let arn = identity.arn();
+    // Read before the transaction that locks the counters: no second connection is waited
+    // for while they are held.
     let policy = crate::ops::passwords::get_policy(pool, &account_id).await?;
     let expired = crate::ops::passwords::expired(policy.as_ref(), changed_at, now);
+    let needs_mfa = mfa::has_enabled_device(pool, &identity).await?;
+    let mut tx = pool.begin().await?;
+    throttle::record_success(&mut tx, &admitted, now).await?;
     if expired && policy.as_ref().is_some_and(|p| p.hard_expiry) {
         log(
             &mut tx,
@@ -269,10 +250,11 @@ pub async fn sign_in_user(
         tx.commit().await?;
         return Err(ServiceError::PasswordExpired);
     }
-    if mfa::has_enabled_device(pool, &identity).await? {
+    if needs_mfa {
+        // Whether a new password is owed is decided again when the code is proven.
+        tx.commit().await?;
         return Ok(SignInStep::MfaRequired(identity));
     }
-    throttle::record_success(&mut tx, &keys[0]).await?;
     mark_password_used(&mut tx, &identity, now).await?;
     log(
         &mut tx,
@@ -292,7 +274,9 @@ pub async fn sign_in_user(
     Ok(SignInStep::SignedIn(identity))
 }
 
-/// The second step: a code from one of the identity's devices, or a recovery code.
+/// The second step: a code from one of the identity's devices, or a recovery code. Counted
+/// before it is checked, like a password. A user who owes a new password (reset required, or
+/// expired) is still sent to change it: proving MFA does not skip that.
 pub async fn complete_mfa(
     pool: &PgPool,
     secrets: &SecretBox,
@@ -301,25 +285,12 @@ pub async fn complete_mfa(
     now: OffsetDateTime,
     meta: &RequestMeta,
     lockout: &LockoutPolicy,
-) -> Result<(), ServiceError> {
+) -> Result<SignInStep, ServiceError> {
     let arn = identity.arn();
     let account = identity.account_id().as_str();
-    let keys = throttle::keys(&format!("mfa:{arn}"), meta.source_ip.as_deref());
+    let keys = throttle::Keys::new(&format!("mfa:{arn}"), meta.source_ip.as_deref());
+    let admitted = throttle::admit(pool, &keys, now, lockout).await?;
     let mut tx = pool.begin().await?;
-    if let Err(e) = throttle::check(&mut tx, &keys, now.unix_timestamp()).await {
-        log(
-            &mut tx,
-            Some(account),
-            Some(&arn),
-            Outcome::Failure,
-            Some("throttled at the MFA step"),
-            now,
-            meta,
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(e);
-    }
     let (checked, what) = match proof {
         MfaProof::Code(code) => (
             mfa::verify_code(&mut tx, secrets, identity, None, code, now).await,
@@ -330,46 +301,44 @@ pub async fn complete_mfa(
             "recovery code",
         ),
     };
-    match checked {
-        Ok(()) => {
-            throttle::record_success(&mut tx, &keys[0]).await?;
-            mark_password_used(&mut tx, identity, now).await?;
-            let reason = format!("signed in with {what}");
-            log(
-                &mut tx,
-                Some(account),
-                Some(&arn),
-                Outcome::Success,
-                Some(&reason),
-                now,
-                meta,
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
-        }
-        Err(ServiceError::InvalidMfaCode) => {
-            // The failed attempt (and any step it may have consumed) is rolled back; only
-            // the counter and the record stay.
-            drop(tx);
-            let mut tx = pool.begin().await?;
-            throttle::record_failure(&mut tx, &keys, now.unix_timestamp(), lockout).await?;
-            let reason = format!("wrong or reused {what}");
-            log(
-                &mut tx,
-                Some(account),
-                Some(&arn),
-                Outcome::Failure,
-                Some(&reason),
-                now,
-                meta,
-            )
-            .await?;
-            tx.commit().await?;
-            Err(ServiceError::InvalidMfaCode)
-        }
-        Err(other) => Err(other),
+    let proven = match checked {
+        Ok(()) => true,
+        Err(ServiceError::InvalidMfaCode) => false,
+        Err(other) => return Err(other),
+    };
+    let (outcome, reason) = if proven {
+        (Outcome::Success, format!("signed in with {what}"))
+    } else {
+        (Outcome::Failure, format!("wrong or reused {what}"))
+    };
+    if proven {
+        throttle::record_success(&mut tx, &admitted, now).await?;
+        mark_password_used(&mut tx, identity, now).await?;
+    } else {
+        // The failed attempt (and any step it may have consumed) is rolled back; only the
+        // count (already made) and the record stay.
+        drop(tx);
+        throttle::record_failure(pool, &admitted, now, lockout).await?;
+        tx = pool.begin().await?;
     }
+    log(
+        &mut tx,
+        Some(account),
+        Some(&arn),
+        outcome,
+        Some(&reason),
+        now,
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    if !proven {
+        return Err(ServiceError::InvalidMfaCode);
+    }
+    if crate::ops::passwords::change_due(pool, identity, now).await? {
+        return Ok(SignInStep::PasswordChangeRequired(identity.clone()));
+    }
+    Ok(SignInStep::SignedIn(identity.clone()))
 }
 
 /// Records a sign-out; the session itself is ended by the caller.

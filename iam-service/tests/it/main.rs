@@ -7,9 +7,14 @@ mod aliases;
 mod audit_log;
 mod billing;
 mod console;
+mod hardening;
 mod mfa;
+mod read_parts;
+mod refusals;
 mod rename;
+mod report;
 mod signin;
+mod simulator;
 mod throttle;
 mod users;
 

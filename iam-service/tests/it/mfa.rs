@@ -12,20 +12,6 @@ fn secrets() -> SecretBox {
     SecretBox::new(&[7u8; 32])
 }
 
-fn base32_decode(text: &str) -> Vec<u8> {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut acc, mut bits, mut out) = (0u32, 0u32, Vec::new());
-    for c in text.bytes() {
-        acc = (acc << 5) | alphabet.iter().position(|&a| a == c).unwrap() as u32;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
-
 fn at(step: i64) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp(step * 30).unwrap()
 }
@@ -42,7 +28,7 @@ async fn enrolled(pool: &PgPool) -> (Identity, Vec<u8>, Vec<String>, i64) {
         .unwrap();
     assert!(device.qr_svg.starts_with("<svg"));
     assert!(device.otpauth_uri.contains(&device.secret_base32));
-    let seed = base32_decode(&device.secret_base32);
+    let seed = decoded(&device.secret_base32);
     let c = |s| code_at_step(&seed, s).unwrap();
     let wrong = mfa::enable_device(
         pool,
@@ -295,7 +281,7 @@ async fn users_need_permission_for_mfa_and_admins_can_remove_their_device(pool: 
     let device = mfa::create_virtual_device(&pool, &secrets(), &user, "uli-phone", at(step), &meta())
         .await
         .unwrap();
-    let seed = base32_decode(&device.secret_base32);
+    let seed = decoded(&device.secret_base32);
     let c = |s| code_at_step(&seed, s).unwrap();
     mfa::enable_device(
         &pool,
@@ -334,6 +320,7 @@ async fn users_need_permission_for_mfa_and_admins_can_remove_their_device(pool: 
         .await
         .unwrap()
         .mfa_devices
+        .unwrap()
         .is_empty());
     assert_eq!(
         count(&pool, "recovery_codes").await,
@@ -343,4 +330,8 @@ async fn users_need_permission_for_mfa_and_admins_can_remove_their_device(pool: 
     mfa::create_virtual_device(&pool, &secrets(), &user, "uli-phone-2", at(step + 1), &meta())
         .await
         .unwrap();
+}
+
+fn decoded(text: &str) -> Vec<u8> {
+    iam_core::credentials::totp::base32_decode(text).unwrap()
 }

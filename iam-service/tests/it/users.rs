@@ -95,6 +95,7 @@ async fn a_required_reset_is_owed_until_the_password_changes(pool: PgPool) {
         false,
         now(),
         &meta(),
+        &iam_core::credentials::lockout::LockoutPolicy::default(),
     )
     .await;
     assert!(
@@ -111,6 +112,7 @@ async fn a_required_reset_is_owed_until_the_password_changes(pool: PgPool) {
         true,
         now(),
         &meta(),
+        &iam_core::credentials::lockout::LockoutPolicy::default(),
     )
     .await
     .unwrap();
@@ -182,7 +184,21 @@ async fn reuse_prevention_remembers_previous_passwords(pool: PgPool) {
     let change = |from: &'static str, to: &'static str| {
         let pool = pool.clone();
         let user = user.clone();
-        async move { change_own_password(&pool, &hasher(), &user, from, to, to, false, now(), &meta()).await }
+        async move {
+            change_own_password(
+                &pool,
+                &hasher(),
+                &user,
+                from,
+                to,
+                to,
+                false,
+                now(),
+                &meta(),
+                &iam_core::credentials::lockout::LockoutPolicy::default(),
+            )
+            .await
+        }
     };
     change(USER_PASSWORD, "Second1pass").await.unwrap();
     let reused = change("Second1pass", USER_PASSWORD).await;

@@ -6,7 +6,7 @@ use super::Params;
 use crate::router::AppState;
 use iam_core::credentials::password::PasswordPolicy;
 use iam_core::policy::{Explanation, Outcome};
-use iam_service::ops::simulate::{Scenario, Subject};
+use iam_service::ops::simulate::{Paging, Scenario, Subject};
 use iam_service::ops::virtual_mfa::{self, Assignment, VirtualDevice};
 use iam_service::ops::{aliases, groups, passwords, simulate, summary, users};
 use iam_service::Caller;
@@ -101,11 +101,6 @@ pub async fn dispatch(
     params: &Params,
 ) -> Result<Option<String>, ApiError> {
     let pool = &state.ctx.pool;
-    let members = |name: &str| -> Vec<String> {
-        (1..)
-            .map_while(|i| params.get(&format!("{name}.member.{i}")).map(str::to_owned))
-            .collect()
-    };
     let result = match action {
         "GetGroup" => {
             let detail = groups::get_group(pool, caller, params.required("GroupName")?).await?;
@@ -275,7 +270,13 @@ pub async fn dispatch(
             String::new()
         }
         "UntagUser" => {
-            users::untag_user(pool, caller, params.required("UserName")?, &members("TagKeys")).await?;
+            users::untag_user(
+                pool,
+                caller,
+                params.required("UserName")?,
+                &params.members("TagKeys"),
+            )
+            .await?;
             String::new()
         }
         "ListUserTags" => {
@@ -320,6 +321,8 @@ pub async fn dispatch(
             }
         },
         "UpdateAccountPasswordPolicy" => {
+            // Ours beyond AWS, and not a parameter of AWS's API: kept as the console set it.
+            let stored = passwords::get_policy(pool, caller.identity.account_id()).await?;
             let policy = PasswordPolicy {
                 minimum_length: number(params, "MinimumPasswordLength")?.unwrap_or(6),
                 require_symbols: flag(params, "RequireSymbols"),
@@ -330,8 +333,7 @@ pub async fn dispatch(
                 max_password_age: number(params, "MaxPasswordAge")?,
                 password_reuse_prevention: number(params, "PasswordReusePrevention")?,
                 hard_expiry: flag(params, "HardExpiry"),
-                // Ours beyond AWS: kept on unless the console turns it off.
-                refuse_guessable: true,
+                refuse_guessable: stored.as_ref().is_none_or(|p| p.refuse_guessable),
             };
             passwords::set_policy(pool, caller.identity, &policy, caller.now, caller.meta).await?;
             String::new()
@@ -369,6 +371,7 @@ pub async fn dispatch(
                 false,
                 caller.now,
                 caller.meta,
+                &state.ctx.settings.lockout,
             )
             .await?;
             String::new()
@@ -391,39 +394,54 @@ pub async fn dispatch(
             )
         }
         "SimulatePrincipalPolicy" | "SimulateCustomPolicy" => {
-            let subject = if action == "SimulateCustomPolicy" {
-                Subject::Custom(members("PolicyInputList"))
-            } else {
-                let arn = params.required("PolicySourceArn")?;
-                let name = arn.rsplit('/').next().unwrap_or(arn).to_owned();
-                if arn.contains(":group/") {
-                    Subject::Group(name)
-                } else {
-                    Subject::User(name)
-                }
-            };
-            let context = (1..)
-                .map_while(|i| {
-                    let key = params.get(&format!("ContextEntries.member.{i}.ContextKeyName"))?;
-                    let value = params
-                        .get(&format!("ContextEntries.member.{i}.ContextKeyValues.member.1"))
-                        .unwrap_or("");
-                    Some((key.to_owned(), value.to_owned()))
-                })
-                .collect();
-            let scenario = Scenario {
-                actions: members("ActionNames"),
-                resources: members("ResourceArns"),
-                context,
-            };
-            let results: String = simulate::simulate(pool, caller, &subject, &scenario)
-                .await?
-                .iter()
-                .map(evaluation_xml)
-                .collect();
-            format!("<EvaluationResults>{results}</EvaluationResults><IsTruncated>false</IsTruncated>")
+            simulation(pool, caller, action, params).await?
         }
         _ => return Ok(None),
     };
     Ok(Some(result))
+}
+
+/// One page of a simulation: AWS's MaxItems and Marker in, IsTruncated and Marker out.
+async fn simulation(
+    pool: &sqlx::PgPool,
+    caller: &Caller<'_>,
+    action: &str,
+    params: &Params,
+) -> Result<String, ApiError> {
+    let subject = if action == "SimulateCustomPolicy" {
+        Subject::Custom(params.members("PolicyInputList"))
+    } else {
+        let arn = params.required("PolicySourceArn")?;
+        let name = arn.rsplit('/').next().unwrap_or(arn).to_owned();
+        if arn.contains(":group/") {
+            Subject::Group(name)
+        } else {
+            Subject::User(name)
+        }
+    };
+    let context = (1..)
+        .map_while(|i| {
+            let key = params.get(&format!("ContextEntries.member.{i}.ContextKeyName"))?;
+            let value = params
+                .get(&format!("ContextEntries.member.{i}.ContextKeyValues.member.1"))
+                .unwrap_or("");
+            Some((key.to_owned(), value.to_owned()))
+        })
+        .collect();
+    let scenario = Scenario {
+        actions: params.members("ActionNames"),
+        resources: params.members("ResourceArns"),
+        context,
+    };
+    let paging = Paging {
+        marker: params.get("Marker").map(str::to_owned),
+        max_items: usize::try_from(super::actions::max_items(params)?).unwrap_or(simulate::DEFAULT_ITEMS),
+    };
+    let page = simulate::simulate(pool, caller, &subject, &scenario, &paging).await?;
+    let results: String = page.results.iter().map(evaluation_xml).collect();
+    let more = match &page.marker {
+        Some(marker) => format!("<IsTruncated>true</IsTruncated>{}", el("Marker", marker)),
+        None => "<IsTruncated>false</IsTruncated>".to_owned(),
+    };
+    Ok(format!("<EvaluationResults>{results}</EvaluationResults>{more}"))
 }

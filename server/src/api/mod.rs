@@ -5,18 +5,20 @@
 mod account_actions;
 mod actions;
 mod budgets;
+mod params;
 mod policy_actions;
 pub mod xml;
 
 use crate::router::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use iam_core::credentials::sigv4::{self, SigError, SignedRequest};
-use iam_service::{Identity, RequestMeta};
+use iam_service::Identity;
+use params::decode_form;
+pub use params::Params;
 use rand::RngCore;
-use std::net::SocketAddr;
 use xml::ApiError;
 
 /// The largest request body the API reads (AWS's policy documents are far smaller).
@@ -61,40 +63,6 @@ fn request_id() -> String {
     )
 }
 
-fn decode_form(text: &str) -> Vec<(String, String)> {
-    // Form encoding writes spaces as `+`; the rest is percent-encoding.
-    let decode = |s: &str| String::from_utf8_lossy(&sigv4::percent_decode(&s.replace('+', " "))).into_owned();
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(p), String::new()),
-        })
-        .collect()
-}
-
-/// The request's parameters: the query string's and a form body's.
-pub struct Params(Vec<(String, String)>);
-
-impl Params {
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-
-    /// A parameter the action needs, or AWS's ValidationError naming it.
-    pub fn required(&self, name: &str) -> Result<&str, ApiError> {
-        self.get(name).ok_or_else(|| {
-            let mut member = name.to_owned();
-            if let Some(first) = member.get(..1) {
-                member.replace_range(..1, &first.to_lowercase());
-            }
-            ApiError::validation(format!(
-                "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
-            ))
-        })
-    }
-}
-
 async fn handle(state: AppState, request: Request) -> Response {
     let id = request_id();
     match answer(&state, request, &id).await {
@@ -132,7 +100,7 @@ async fn answer(state: &AppState, request: Request, id: &str) -> Result<Response
     if form {
         params.extend(decode_form(&String::from_utf8_lossy(&body)));
     }
-    let params = Params(params);
+    let params = Params::new(params);
     let action = params.get("Action").unwrap_or_default().to_owned();
     let sts = params.get("Version") == Some("2011-06-15");
     let signed = SignedRequest {
@@ -143,18 +111,7 @@ async fn answer(state: &AppState, request: Request, id: &str) -> Result<Response
         body: &body,
     };
     let now = time::OffsetDateTime::now_utc();
-    let meta = RequestMeta {
-        source_ip: parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(a)| a.ip().to_string()),
-        user_agent: parts
-            .headers
-            .get(axum::http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        ..Default::default()
-    };
+    let meta = app::ssr::meta_from_parts(&parts);
     // The Budgets API speaks JSON 1.1, errors included.
     let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok());
     let json_service = target.and_then(|t| {
@@ -194,7 +151,7 @@ async fn answer(state: &AppState, request: Request, id: &str) -> Result<Response
 fn sig_error(error: SigError) -> ApiError {
     let status = match error {
         SigError::Incomplete(_) | SigError::Expired(_) => StatusCode::BAD_REQUEST,
-        SigError::Missing | SigError::Mismatch(_) => StatusCode::FORBIDDEN,
+        SigError::Missing | SigError::Mismatch(_) | SigError::Unsigned(_) => StatusCode::FORBIDDEN,
     };
     ApiError::new(status, error.code(), error.message())
 }

@@ -56,7 +56,8 @@ pub async fn dispatch(
     let pool = &state.ctx.pool;
     let result = match action {
         "GetPolicy" => {
-            let detail = policies::get_policy(pool, caller, params.required("PolicyArn")?).await?;
+            let arn = params.required("PolicyArn")?;
+            let detail = policies::read_policy(pool, caller, arn, PolicyRead::GetPolicy).await?;
             format!(
                 "<Policy>{}</Policy>",
                 policy_xml(&detail.summary, detail.policy_id.as_deref())

@@ -1,11 +1,27 @@
 //! The AWS Query API through the router: signed requests answered in AWS's XML, unsigned and
-//! unknown-key requests refused with AWS's codes, and the console's `/` left alone.
+//! unknown-key requests refused with AWS's codes, and the console's `/` left alone; the
+//! Budgets JSON API refusing requests whose target was not signed.
 
 use crate::*;
 use iam_core::credentials::sigv4::{canonical_request, signature, string_to_sign, Claim, SignedRequest};
 
-/// Signs a form POST to `/` as the AWS SDKs do (host and x-amz-date signed).
-fn signed_post(key: &str, secret: &str, form: &str, now: time::OffsetDateTime) -> Request<Body> {
+/// Signs a form POST to `/` for IAM as the AWS SDKs do (every header sent is signed).
+pub(crate) fn signed_post(key: &str, secret: &str, form: &str, now: time::OffsetDateTime) -> Request<Body> {
+    let form_type = [("content-type", "application/x-www-form-urlencoded")];
+    signed_request(key, secret, "iam", &form_type, &[], form, now)
+}
+
+/// A POST to `/` for `service` with a valid signature over host, x-amz-date and `signed`; the
+/// `unsigned` headers are sent as well, outside the signature.
+fn signed_request(
+    key: &str,
+    secret: &str,
+    service: &str,
+    signed: &[(&str, &str)],
+    unsigned: &[(&str, &str)],
+    body: &str,
+    now: time::OffsetDateTime,
+) -> Request<Body> {
     let amz_date = format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
         now.year(),
@@ -15,17 +31,19 @@ fn signed_post(key: &str, secret: &str, form: &str, now: time::OffsetDateTime) -
         now.minute(),
         now.second()
     );
-    let headers = vec![
+    let mut headers = vec![
         ("host".to_owned(), "localhost".to_owned()),
         ("x-amz-date".to_owned(), amz_date.clone()),
     ];
+    headers.extend(signed.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+    headers.sort();
     let claim = Claim {
         access_key_id: key.into(),
         date: amz_date[..8].into(),
         region: "us-east-1".into(),
-        service: "iam".into(),
+        service: service.into(),
         amz_date: amz_date.clone(),
-        signed_headers: vec!["host".into(), "x-amz-date".into()],
+        signed_headers: headers.iter().map(|(n, _)| n.clone()).collect(),
         signature: String::new(),
         presigned_expires: None,
         session_token: None,
@@ -35,27 +53,30 @@ fn signed_post(key: &str, secret: &str, form: &str, now: time::OffsetDateTime) -
         path: "/",
         query: "",
         headers: &headers,
-        body: form.as_bytes(),
+        body: body.as_bytes(),
     };
     let canonical = canonical_request(&request, &claim, true).unwrap();
     let sig = signature(secret, &claim, &string_to_sign(&claim, &canonical));
-    Request::post("/")
-        .header(header::HOST, "localhost")
-        .header("x-amz-date", amz_date)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(
-            header::AUTHORIZATION,
-            format!(
-                "AWS4-HMAC-SHA256 Credential={key}/{}/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature={sig}",
-                &claim.date
-            ),
-        )
-        .body(Body::from(form.to_owned()))
-        .unwrap()
+    let mut builder = Request::post("/").header(
+        header::AUTHORIZATION,
+        format!(
+            "AWS4-HMAC-SHA256 Credential={key}/{}/us-east-1/{service}/aws4_request, SignedHeaders={}, Signature={sig}",
+            &claim.date,
+            claim.signed_headers.join(";")
+        ),
+    );
+    for (name, value) in headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .chain(unsigned.iter().copied())
+    {
+        builder = builder.header(name, value);
+    }
+    builder.body(Body::from(body.to_owned())).unwrap()
 }
 
 /// A new account (its root user signs the API requests).
-async fn new_account(pool: &sqlx::PgPool, email: &str) -> iam_service::db::Account {
+pub(crate) async fn new_account(pool: &sqlx::PgPool, email: &str) -> iam_service::db::Account {
     let request = iam_service::ops::accounts::SignUpRequest {
         input: iam_core::signup::SignUpInput {
             email,
@@ -277,4 +298,101 @@ async fn cached_keys_and_policies_follow_every_change() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert!(refused, "the notification never reached the cache");
+}
+
+/// A captured Budgets request whose X-Amz-Target was outside its signature cannot be
+/// replayed as another operation: refused in AWS's JSON, and the budget is still there.
+#[tokio::test]
+async fn a_budgets_request_with_an_unsigned_target_is_refused_and_changes_nothing() {
+    let pool = fresh_pool().await;
+    let state = state(pool.clone(), true).await;
+    let router = server::build_router(state.clone());
+    let meta = iam_service::RequestMeta::default();
+    let account = new_account(&pool, "budgets@example.com").await;
+    let root = iam_service::Identity::Root {
+        account_id: account.account_id.clone(),
+    };
+    let caller = iam_service::Caller {
+        identity: &root,
+        meta: &meta,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let key = iam_service::ops::access_keys::create_access_key(&pool, &state.ctx.secrets, &caller, None)
+        .await
+        .unwrap();
+    let (id, secret) = (key.info.access_key_id.as_str(), key.secret_access_key.as_str());
+    let json = ("content-type", "application/x-amz-json-1.1");
+    let target = |op: &str| format!("AWSBudgetServiceGateway.{op}");
+    let now = time::OffsetDateTime::now_utc();
+    let create = serde_json::json!({
+        "AccountId": account.account_id.as_str(),
+        "Budget": {
+            "BudgetName": "monthly",
+            "BudgetLimit": { "Amount": "100", "Unit": "USD" },
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST"
+        }
+    })
+    .to_string();
+    let sent = send(
+        &router,
+        signed_request(
+            id,
+            secret,
+            "budgets",
+            &[json, ("x-amz-target", &target("CreateBudget"))],
+            &[],
+            &create,
+            now,
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+
+    // Signed over its body, content type and all but the target: the target is swapped.
+    let by_name =
+        serde_json::json!({ "AccountId": account.account_id.as_str(), "BudgetName": "monthly" }).to_string();
+    let delete = target("DeleteBudget");
+    let sent = send(
+        &router,
+        signed_request(
+            id,
+            secret,
+            "budgets",
+            &[json],
+            &[("x-amz-target", &delete)],
+            &by_name,
+            now,
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::FORBIDDEN, "{}", sent.body);
+    let error: serde_json::Value = serde_json::from_str(&sent.body).unwrap();
+    assert_eq!(error["__type"], "SignatureDoesNotMatch", "{}", sent.body);
+    assert_eq!(
+        error["Message"],
+        "There were headers present in the request which were not signed: x-amz-target"
+    );
+    let budgets = iam_service::ops::billing::list_budgets(&pool, &caller)
+        .await
+        .unwrap();
+    assert_eq!(budgets.len(), 1, "the budget is still there");
+
+    // The same request with its target signed is answered.
+    let describe = target("DescribeBudget");
+    let sent = send(
+        &router,
+        signed_request(
+            id,
+            secret,
+            "budgets",
+            &[json, ("x-amz-target", &describe)],
+            &[],
+            &by_name,
+            now,
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("\"BudgetName\":\"monthly\""), "{}", sent.body);
 }

@@ -2,9 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod edge;
 mod guards;
+mod mfa_flow;
 mod pages;
 mod sessions;
+mod simulate_api;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -52,6 +55,11 @@ pub async fn router_with(pool: PgPool, allow_signup: bool) -> Router {
 
 /// The server's state for `pool`, with a throwaway master key and a short lockout.
 pub async fn state(pool: PgPool, allow_signup: bool) -> server::AppState {
+    state_with(pool, allow_signup, &[]).await
+}
+
+/// `state` with more command-line settings.
+pub async fn state_with(pool: PgPool, allow_signup: bool, more: &[&str]) -> server::AppState {
     let key = std::env::temp_dir().join(format!("iam-router-tests-{}.key", std::process::id()));
     let key = key.to_string_lossy().into_owned();
     let allow = allow_signup.to_string();
@@ -68,7 +76,7 @@ pub async fn state(pool: PgPool, allow_signup: bool) -> server::AppState {
         "--lockout-wait-seconds",
         "60",
     ];
-    let config = Config::parse_from(args);
+    let config = Config::parse_from(args.iter().chain(more));
     server::startup::prepare_with_pool(&config, pool).await.unwrap()
 }
 
