@@ -349,7 +349,9 @@ pub async fn use_recovery_code(
     }
 }
 
-/// Removes a device; the person proves they hold it with a current code.
+/// Removes one's own device: the person proves they hold it with a current code (ours,
+/// beyond AWS), then the console's "Remove" runs (DeactivateMFADevice, then
+/// DeleteVirtualMFADevice, as `virtual_mfa::remove`).
 pub async fn deactivate_device(
     pool: &PgPool,
     secrets: &SecretBox,
@@ -361,58 +363,29 @@ pub async fn deactivate_device(
 ) -> Result<(), ServiceError> {
     let account = identity.account_id().as_str();
     let mut tx = pool.begin().await?;
-    crate::authz::authorize(
-        &mut tx,
-        identity,
-        meta,
-        now,
-        "iam:DeactivateMFADevice",
-        &identity.principal_arn(),
-    )
-    .await?;
+    let action = "iam:DeactivateMFADevice";
+    crate::authz::authorize(&mut tx, identity, meta, now, action, &identity.principal_arn()).await?;
     if let Err(e) = verify_code(&mut tx, secrets, identity, Some(name), code, now).await {
         drop(tx);
         let mut conn = pool.acquire().await?;
+        let failure = Outcome::Failure;
+        let reason = Some("wrong MFA code");
         audit::record_by(
             &mut conn,
             identity,
-            "iam:DeactivateMFADevice",
+            action,
             &serial(account, name),
-            Outcome::Failure,
-            Some("wrong MFA code"),
+            failure,
+            reason,
             now,
             meta,
         )
         .await?;
         return Err(e);
     }
-    sqlx::query("DELETE FROM mfa_devices WHERE account_id = $1 AND name = $2 AND principal_arn = $3")
-        .bind(account)
-        .bind(name)
-        .bind(identity.principal_arn())
-        .execute(&mut *tx)
-        .await?;
-    let left: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM mfa_devices WHERE principal_arn = $1 AND enabled_at IS NOT NULL",
-    )
-    .bind(identity.principal_arn())
-    .fetch_one(&mut *tx)
-    .await?;
-    if left == 0 {
-        sqlx::query("DELETE FROM recovery_codes WHERE principal_arn = $1")
-            .bind(identity.principal_arn())
-            .execute(&mut *tx)
-            .await?;
-    }
-    audit::success_by(
-        &mut tx,
-        identity,
-        "iam:DeactivateMFADevice",
-        &serial(account, name),
-        now,
-        meta,
-    )
-    .await?;
+    // The code's step is spent whatever follows.
     tx.commit().await?;
-    Ok(())
+    let caller = crate::Caller { identity, meta, now };
+    let serial = crate::ops::virtual_mfa::serial_of(pool, account, name).await?;
+    crate::ops::virtual_mfa::remove(pool, &caller, None, &serial).await
 }

@@ -246,20 +246,32 @@ pub async fn resync(
     Ok(())
 }
 
-/// Unassigns a user's device, which stays for DeleteVirtualMFADevice
-/// (`iam:DeactivateMFADevice`). Recovery codes go with the user's last device.
+/// Unassigns a device, which stays for DeleteVirtualMFADevice (`iam:DeactivateMFADevice` on
+/// its owner): a named user's, or with no user the caller's own (the root user's included).
+/// Recovery codes go with the owner's last device. The one implementation of the action:
+/// the console's "Remove" calls it too (see `remove`).
 pub async fn deactivate(
     pool: &PgPool,
     caller: &Caller<'_>,
-    user: &str,
+    user: Option<&str>,
     serial: &str,
 ) -> Result<(), ServiceError> {
     let account = caller.account();
-    let (mut tx, user_arn) = on_user(pool, caller, user, "iam:DeactivateMFADevice").await?;
+    let action = "iam:DeactivateMFADevice";
+    let (mut tx, owner_arn) = match user {
+        Some(user) => on_user(pool, caller, user, action).await?,
+        None => {
+            let (tx, authz) = begin(pool, caller).await?;
+            let own = caller.identity.principal_arn();
+            authz.check(action, &own)?;
+            (tx, own)
+        }
+    };
     let (name, owner, enabled, _) = device_row(&mut tx, account, serial).await?;
-    if !enabled || owner.as_deref() != Some(user_arn.as_str()) {
+    if !enabled || owner.as_deref() != Some(owner_arn.as_str()) {
+        let whose = user.map_or_else(|| caller.identity.arn(), |u| format!("user {u}"));
         return Err(ServiceError::NoSuchEntity(format!(
-            "MFA device {serial} of user {user} cannot be found."
+            "MFA device {serial} of {whose} cannot be found."
         )));
     }
     sqlx::query(
@@ -273,12 +285,46 @@ pub async fn deactivate(
         "DELETE FROM recovery_codes WHERE principal_arn = $1
            AND NOT EXISTS (SELECT 1 FROM mfa_devices WHERE principal_arn = $1 AND enabled_at IS NOT NULL)",
     )
-    .bind(&user_arn)
+    .bind(&owner_arn)
     .execute(&mut *tx)
     .await?;
-    audited(&mut tx, caller, "iam:DeactivateMFADevice", serial).await?;
+    audited(&mut tx, caller, action, serial).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The serial number of the account's device called `name` (its path as stored; `/` when
+/// there is no such device, so that the refusal or the not-found comes from the action).
+pub async fn serial_of(pool: &PgPool, account: &str, name: &str) -> Result<String, ServiceError> {
+    let path: Option<String> =
+        sqlx::query_scalar("SELECT path FROM mfa_devices WHERE account_id = $1 AND name = $2")
+            .bind(account)
+            .bind(name)
+            .fetch_optional(pool)
+            .await?;
+    Ok(mfa_arn(account, path.as_deref().unwrap_or("/"), name))
+}
+
+/// The console's "Remove" for a virtual device, as AWS's console does it: DeactivateMFADevice
+/// then DeleteVirtualMFADevice, each its own action, authorized and recorded. Both are
+/// checked before either runs, so a caller allowed only one changes nothing.
+pub async fn remove(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    user: Option<&str>,
+    serial: &str,
+) -> Result<(), ServiceError> {
+    {
+        let (mut tx, authz) = begin(pool, caller).await?;
+        let owner = match user {
+            Some(user) => arn_for(&mut tx, caller.account(), user).await?,
+            None => caller.identity.principal_arn(),
+        };
+        authz.check("iam:DeactivateMFADevice", &owner)?;
+        authz.check("iam:DeleteVirtualMFADevice", serial)?;
+    }
+    deactivate(pool, caller, user, serial).await?;
+    delete(pool, caller, serial).await
 }
 
 /// Deletes a device no one uses (`iam:DeleteVirtualMFADevice` on its serial number).

@@ -332,6 +332,90 @@ async fn users_need_permission_for_mfa_and_admins_can_remove_their_device(pool: 
         .unwrap();
 }
 
+/// DeactivateMFADevice has one implementation: without a user name it unassigns the
+/// caller's own device (the root user's here), which stays for DeleteVirtualMFADevice; the
+/// console's "Remove" is both actions, refused whole when only one is allowed.
+#[sqlx::test(migrations = "../migrations")]
+async fn deactivating_unassigns_and_removing_is_deactivate_then_delete(pool: PgPool) {
+    use iam_service::ops::attachments::{put_inline, Entity};
+    use iam_service::ops::users::{create_user_with_password, deactivate_user_mfa};
+    use iam_service::ops::virtual_mfa::{self, Assignment};
+    use iam_service::Caller;
+    let (root, _, _, step) = enrolled(&pool).await;
+    let m = meta();
+    let as_root = Caller {
+        identity: &root,
+        meta: &m,
+        now: at(step),
+    };
+    let serial = virtual_mfa::serial_of(&pool, root.account_id().as_str(), "phone")
+        .await
+        .unwrap();
+    virtual_mfa::deactivate(&pool, &as_root, None, &serial)
+        .await
+        .unwrap();
+    assert!(!mfa::has_enabled_device(&pool, &root).await.unwrap());
+    let unassigned = virtual_mfa::list(&pool, &as_root, Assignment::Unassigned)
+        .await
+        .unwrap();
+    assert_eq!(
+        unassigned.iter().map(|d| d.serial.as_str()).collect::<Vec<_>>(),
+        [serial.as_str()]
+    );
+    assert_eq!(count(&pool, "recovery_codes").await, 0);
+
+    // An administrator allowed to deactivate but not to delete devices changes nothing.
+    let user = create_user_with_password(
+        &pool,
+        &hasher(),
+        &root,
+        "ada",
+        "Initial-Harbor-7-Lantern",
+        false,
+        now(),
+        &m,
+    )
+    .await
+    .unwrap();
+    let half = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:DeactivateMFADevice","Resource":"*"}}"#;
+    put_inline(&pool, &as_root, &Entity::User("ada".into()), "half", half)
+        .await
+        .unwrap();
+    let device = mfa::create_virtual_device(&pool, &secrets(), &root, "phone-2", at(step), &m)
+        .await
+        .unwrap();
+    let seed = decoded(&device.secret_base32);
+    let c = |s| code_at_step(&seed, s).unwrap();
+    mfa::enable_device(
+        &pool,
+        &secrets(),
+        &root,
+        "phone-2",
+        &c(step),
+        &c(step + 1),
+        at(step + 1),
+        &m,
+    )
+    .await
+    .unwrap();
+    let as_ada = Caller {
+        identity: &user,
+        meta: &m,
+        now: at(step + 1),
+    };
+    let refused = virtual_mfa::remove(&pool, &as_ada, None, &serial).await;
+    assert!(
+        matches!(&refused, Err(ServiceError::AccessDenied(msg)) if msg.contains("iam:DeleteVirtualMFADevice")),
+        "{refused:?}"
+    );
+    let by_admin = deactivate_user_mfa(&pool, &as_ada, "ada", "phone-2").await;
+    assert!(by_admin.is_err());
+    assert!(
+        mfa::has_enabled_device(&pool, &root).await.unwrap(),
+        "nothing was changed"
+    );
+}
+
 fn decoded(text: &str) -> Vec<u8> {
     iam_core::credentials::totp::base32_decode(text).unwrap()
 }

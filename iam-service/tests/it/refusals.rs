@@ -220,7 +220,7 @@ async fn every_operation_is_refused_without_a_policy(pool: PgPool) {
         ),
         (
             "iam:DeactivateMFADevice",
-            denied(virtual_mfa::deactivate(&pool, &c, "target", &serial).await),
+            denied(virtual_mfa::deactivate(&pool, &c, Some("target"), &serial).await),
         ),
         (
             "iam:DeleteVirtualMFADevice",

@@ -2,11 +2,19 @@
 //! access keys of this console's users and roots, answered by the same iam-service
 //! operations as the console, in AWS's XML.
 
-mod account_actions;
-mod actions;
+mod account;
+mod attached;
 mod budgets;
+mod groups;
+mod keys;
+mod lists;
+mod mfa;
 mod params;
-mod policy_actions;
+mod policies;
+mod registry;
+mod simulator;
+mod sts;
+mod users;
 pub mod xml;
 
 use crate::router::AppState;
@@ -145,7 +153,7 @@ async fn answer(state: &AppState, request: Request, id: &str) -> Result<Response
         meta: &meta,
         now,
     };
-    actions::dispatch(state, &caller, &action, sts, &params, id).await
+    registry::dispatch(state, &caller, &action, sts, &params, id).await
 }
 
 fn sig_error(error: SigError) -> ApiError {

@@ -250,42 +250,14 @@ pub async fn untag_user(
     Ok(())
 }
 
-/// An administrator removes a user's MFA device (`iam:DeactivateMFADevice`); the user can
-/// then enrol again. Recovery codes go with the last device.
+/// An administrator removes a user's MFA device: the console's "Remove" (AWS's
+/// DeactivateMFADevice, then DeleteVirtualMFADevice); the user can then enrol again.
 pub async fn deactivate_user_mfa(
     pool: &PgPool,
     caller: &Caller<'_>,
     name: &str,
     device: &str,
 ) -> Result<(), ServiceError> {
-    let account = caller.account().to_owned();
-    let (mut tx, _, arn) = begin_on_user(pool, caller, name, "iam:DeactivateMFADevice").await?;
-    let deleted =
-        sqlx::query("DELETE FROM mfa_devices WHERE account_id = $1 AND name = $2 AND principal_arn = $3")
-            .bind(&account)
-            .bind(device)
-            .bind(&arn)
-            .execute(&mut *tx)
-            .await?;
-    if deleted.rows_affected() == 0 {
-        return Err(ServiceError::NoSuchEntity(format!(
-            "MFA device {device} of user {name} cannot be found."
-        )));
-    }
-    sqlx::query(
-        "DELETE FROM recovery_codes WHERE principal_arn = $1
-           AND NOT EXISTS (SELECT 1 FROM mfa_devices WHERE principal_arn = $1)",
-    )
-    .bind(&arn)
-    .execute(&mut *tx)
-    .await?;
-    audited(
-        &mut tx,
-        caller,
-        "iam:DeactivateMFADevice",
-        &format!("arn:aws:iam::{account}:mfa/{device}"),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let serial = crate::ops::virtual_mfa::serial_of(pool, caller.account(), device).await?;
+    crate::ops::virtual_mfa::remove(pool, caller, Some(name), &serial).await
 }
