@@ -223,6 +223,7 @@ def main():
     iam.update_access_key(UserName="alice", AccessKeyId=key["AccessKeyId"], Status="Active")
     read_actions(iam, alice, account)
     virtual_mfa(iam, account)
+    roles(iam, alice, account)
     budgets_api(client(base, "budgets", root_key, root_secret), account, aws, env)
     cost_import(base, root_key, root_secret, account)
 
@@ -387,6 +388,57 @@ def virtual_mfa(iam, account):
     iam.delete_virtual_mfa_device(SerialNumber=serial)
     code, _ = error_of(lambda: iam.delete_virtual_mfa_device(SerialNumber=serial))
     check("a deleted device is gone", code == "NoSuchEntity" and iam.list_virtual_mfa_devices()["VirtualMFADevices"] == [], code)
+
+
+def roles(iam, alice, account):
+    """Roles through boto3: created with a trust policy, read, listed, updated, given managed and
+    inline policies, refused to a user without permission, deleted only when bare."""
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    role = iam.create_role(RoleName="app-server", Path="/service/", AssumeRolePolicyDocument=trust,
+                           Description="reads the bucket", MaxSessionDuration=7200)["Role"]
+    check("CreateRole answers the role with an AROA ID",
+          role["Arn"] == f"arn:aws:iam::{account}:role/service/app-server" and role["RoleId"].startswith("AROA")
+          and role["MaxSessionDuration"] == 7200, role)
+    got = iam.get_role(RoleName="app-server")["Role"]
+    check("GetRole returns the trust policy as a document",
+          got["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+          and got["Description"] == "reads the bucket" and "RoleLastUsed" in got, got)
+    code, _ = error_of(lambda: iam.create_role(RoleName="APP-SERVER", AssumeRolePolicyDocument=trust))
+    check("a role name is unique whatever its case", code == "EntityAlreadyExists", code)
+    identity_doc = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]})
+    code, _ = error_of(lambda: iam.create_role(RoleName="no-principal", AssumeRolePolicyDocument=identity_doc))
+    check("a trust policy without a principal is MalformedPolicyDocument", code == "MalformedPolicyDocument", code)
+    listed = iam.get_paginator("list_roles").paginate(PathPrefix="/service/").build_full_result()["Roles"]
+    check("ListRoles lists under a path", [r["RoleName"] for r in listed] == ["app-server"], listed)
+    iam.update_role(RoleName="app-server", Description="reads and lists", MaxSessionDuration=3600)
+    iam.update_assume_role_policy(RoleName="app-server", PolicyDocument=trust.replace("ec2", "lambda"))
+    got = iam.get_role(RoleName="app-server")["Role"]
+    check("UpdateRole and UpdateAssumeRolePolicy change the role",
+          got["Description"] == "reads and lists" and got["MaxSessionDuration"] == 3600
+          and got["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}, got)
+    read_only = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    iam.attach_role_policy(RoleName="app-server", PolicyArn=read_only)
+    inline = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]})
+    iam.put_role_policy(RoleName="app-server", PolicyName="write", PolicyDocument=inline)
+    attached = iam.list_attached_role_policies(RoleName="app-server")["AttachedPolicies"]
+    check("AttachRolePolicy and PutRolePolicy give the role its permissions",
+          [p["PolicyArn"] for p in attached] == [read_only]
+          and iam.list_role_policies(RoleName="app-server")["PolicyNames"] == ["write"]
+          and iam.get_role_policy(RoleName="app-server", PolicyName="write")["PolicyDocument"]["Statement"][0]["Action"] == "s3:PutObject",
+          attached)
+    entities = iam.list_entities_for_policy(PolicyArn=read_only)
+    check("ListEntitiesForPolicy names the role", [r["RoleName"] for r in entities["PolicyRoles"]] == ["app-server"], entities)
+    code, _ = error_of(lambda: alice.delete_role(RoleName="app-server"))
+    check("a user without permission is refused DeleteRole", code == "AccessDenied", code)
+    code, _ = error_of(lambda: iam.delete_role(RoleName="app-server"))
+    check("a role with policies is DeleteConflict", code == "DeleteConflict", code)
+    iam.detach_role_policy(RoleName="app-server", PolicyArn=read_only)
+    iam.delete_role_policy(RoleName="app-server", PolicyName="write")
+    iam.delete_role(RoleName="app-server")
+    code, _ = error_of(lambda: iam.get_role(RoleName="app-server"))
+    check("a deleted role is NoSuchEntity", code == "NoSuchEntity", code)
 
 
 if __name__ == "__main__":

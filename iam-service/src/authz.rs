@@ -112,27 +112,31 @@ pub async fn user_policies(
     applied(rows)
 }
 
-/// A group's own policies (attached and inline), for the simulator.
-pub async fn group_policies(
+/// A group's or a role's own policies (attached and inline), for the simulator. `kind` is
+/// `group` or `role`: it names the tables, never input.
+pub async fn own_policies(
     conn: &mut PgConnection,
     account_id: &str,
-    group_name: &str,
+    kind: &'static str,
+    name: &str,
 ) -> Result<Vec<Applied>, ServiceError> {
-    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
-        "SELECT g.policy_arn, v.document
-           FROM group_policies g
-           LEFT JOIN managed_policies p ON p.arn = g.policy_arn
+    debug_assert!(kind == "group" || kind == "role");
+    let sql = format!(
+        "SELECT a.policy_arn, v.document
+           FROM {kind}_policies a
+           LEFT JOIN managed_policies p ON p.arn = a.policy_arn
            LEFT JOIN policy_versions v
              ON v.account_id = p.account_id AND v.policy_name = p.policy_name AND v.version = p.default_version
-          WHERE g.account_id = $1 AND g.group_name = $2
+          WHERE a.account_id = $1 AND a.{kind}_name = $2
          UNION ALL
-         SELECT 'inline policy ' || policy_name || ' of arn:aws:iam::' || $1 || ':group/' || $2, document
-           FROM group_inline_policies WHERE account_id = $1 AND group_name = $2",
-    )
-    .bind(account_id)
-    .bind(group_name)
-    .fetch_all(&mut *conn)
-    .await?;
+         SELECT 'inline policy ' || policy_name || ' of arn:aws:iam::' || $1 || ':{kind}/' || $2, document
+           FROM {kind}_inline_policies WHERE account_id = $1 AND {kind}_name = $2"
+    );
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(&sql)
+        .bind(account_id)
+        .bind(name)
+        .fetch_all(&mut *conn)
+        .await?;
     applied(rows)
 }
 

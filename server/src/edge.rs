@@ -1,7 +1,7 @@
 //! The outermost layer: who the client is (the peer, or what a trusted proxy forwarded), how
 //! long a request may take, and how many run at once.
 
-use crate::router::AppState;
+use crate::state::AppState;
 use app::ssr::ClientOrigin;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

@@ -1,6 +1,6 @@
 //! HTTP-level guards: who may see which page, cross-site writes, and response headers.
 
-use crate::router::AppState;
+use crate::state::AppState;
 use app::error::AppError;
 use axum::body::Body;
 use axum::extract::{Request, State};

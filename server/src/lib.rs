@@ -9,5 +9,7 @@ pub mod guards;
 pub mod mailer;
 pub mod router;
 pub mod startup;
+pub mod state;
 
-pub use router::{build_router, AppState};
+pub use router::build_router;
+pub use state::AppState;

@@ -1,35 +1,17 @@
 //! The whole HTTP surface in one `Router`, so tests can drive it with `oneshot`.
 
 use crate::guards;
-use app::ssr::ServerContext;
-use axum::extract::{FromRef, State};
+use crate::state::AppState;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{middleware, Router};
-use leptos::prelude::{provide_context, LeptosOptions};
+use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
 pub const SESSION_COOKIE: &str = "iam_session";
-
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub ctx: ServerContext,
-    pub sessions: PostgresStore,
-    pub session_idle: time::Duration,
-    pub secure_cookies: bool,
-    /// Client origin, request time and concurrency limits (the outermost layer).
-    pub edge: crate::edge::Edge,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);

@@ -1,7 +1,7 @@
 //! From configuration to a ready state: database, migrations, session table, hasher.
 
 use crate::config::Config;
-use crate::router::AppState;
+use crate::state::AppState;
 use app::ssr::{ConsoleSettings, ServerContext};
 use iam_service::crypto::SecretBox;
 use iam_service::PasswordHasher;

@@ -133,7 +133,12 @@ fn PolicyView(detail: PolicyDetail, actions: Actions) -> impl IntoView {
             <table class="table" data-testid="policy-entities">
                 <thead><tr><th>"Entity name"</th><th>"Entity type"</th></tr></thead>
                 <tbody>{entities.into_iter().map(|e| {
-                    let href = if e.kind == "User" { format!("/users/{}", e.name) } else { format!("/groups/{}", e.name) };
+                    // Roles have no console page yet: their name is shown without a link.
+                    let href = match e.kind.as_str() {
+                        "User" => Some(format!("/users/{}", e.name)),
+                        "Group" => Some(format!("/groups/{}", e.name)),
+                        _ => None,
+                    };
                     view! { <tr><td><a href=href>{e.name}</a></td><td>{e.kind}</td></tr> }
                 }).collect_view()}</tbody>
             </table>

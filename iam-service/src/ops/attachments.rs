@@ -1,5 +1,6 @@
-//! Managed policies attached to users and groups (roles join with the same shape), and their
-//! inline policies. AWS's actions: Attach/Detach{User,Group}Policy, Put/Delete{User,Group}Policy.
+//! Managed policies attached to users, groups and roles, and their inline policies: one path
+//! for the three. AWS's actions: Attach/Detach{User,Group,Role}Policy,
+//! Put/Delete{User,Group,Role}Policy.
 
 use crate::authz::Authorizer;
 use crate::ops::{audited, begin};
@@ -16,12 +17,13 @@ use sqlx::{PgConnection, PgPool};
 pub enum Entity {
     User(String),
     Group(String),
+    Role(String),
 }
 
 impl Entity {
     pub fn name(&self) -> &str {
         match self {
-            Entity::User(n) | Entity::Group(n) => n,
+            Entity::User(n) | Entity::Group(n) | Entity::Role(n) => n,
         }
     }
 
@@ -30,6 +32,7 @@ impl Entity {
         match self {
             Entity::User(_) => "User",
             Entity::Group(_) => "Group",
+            Entity::Role(_) => "Role",
         }
     }
 
@@ -37,6 +40,7 @@ impl Entity {
         match self {
             Entity::User(_) => "iam_users",
             Entity::Group(_) => "iam_groups",
+            Entity::Role(_) => "iam_roles",
         }
     }
 
@@ -44,6 +48,7 @@ impl Entity {
         match self {
             Entity::User(_) => "user_name",
             Entity::Group(_) => "group_name",
+            Entity::Role(_) => "role_name",
         }
     }
 
@@ -51,6 +56,7 @@ impl Entity {
         match self {
             Entity::User(_) => "user_policies",
             Entity::Group(_) => "group_policies",
+            Entity::Role(_) => "role_policies",
         }
     }
 
@@ -58,6 +64,7 @@ impl Entity {
         match self {
             Entity::User(_) => "user_inline_policies",
             Entity::Group(_) => "group_inline_policies",
+            Entity::Role(_) => "role_inline_policies",
         }
     }
 
@@ -65,6 +72,7 @@ impl Entity {
         match self {
             Entity::User(_) => quotas::INLINE_BYTES_USER,
             Entity::Group(_) => quotas::INLINE_BYTES_GROUP,
+            Entity::Role(_) => quotas::INLINE_BYTES_ROLE,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod passwords;
 pub mod policies;
 pub mod rename;
 pub mod report;
+pub mod roles;
 pub mod signin;
 pub mod simulate;
 pub mod summary;

@@ -346,42 +346,79 @@ pub async fn change_own_password(
         crate::authz::authorize(&mut conn, identity, meta, now, "iam:ChangePassword", &arn).await?;
     }
     let (hash, names) = current_credentials(pool, identity).await?;
-    // A wrong current password is counted and recorded like a failed sign-in, and answered
-    // alone, whatever else is wrong: a stolen key or session must not make it an oracle.
-    // Keyed by the user ID, which a rename or a move does not change.
+    prove_current(pool, hasher, identity, current, &hash, now, meta, lockout).await?;
+    let errors = new_password_problems(policy.as_ref(), identity, &names, current, new, confirm);
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    if let Some(keep) = policy.as_ref().and_then(|p| p.password_reuse_prevention) {
+        refuse_reuse(pool, hasher, &arn, keep, new).await?;
+    }
+    let new_hash = hasher.hash(new).await?;
+    let mut tx = pool.begin().await?;
+    store_password(&mut tx, identity, &hash, &new_hash, now).await?;
+    audit::success_by(&mut tx, identity, "iam:ChangePassword", &arn, now, meta).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The current password, checked like a sign-in: counted before the hash and throttled, a
+/// wrong one recorded, and answered alone whatever else is wrong with the request (a stolen
+/// key or session must not make it an oracle). Keyed by the user ID, which a rename or a move
+/// does not change.
+#[allow(clippy::too_many_arguments)]
+async fn prove_current(
+    pool: &PgPool,
+    hasher: &PasswordHasher,
+    identity: &Identity,
+    current: &str,
+    hash: &str,
+    now: OffsetDateTime,
+    meta: &RequestMeta,
+    lockout: &LockoutPolicy,
+) -> Result<(), ServiceError> {
     let who = match identity {
         Identity::Root { account_id } => format!("change:root:{account_id}"),
         Identity::User { user_id, .. } => format!("change:{user_id}"),
     };
     let keys = throttle::Keys::new(&who, meta.source_ip.as_deref());
     let (matched, admitted) =
-        throttle::verify_counted(pool, hasher, &keys, current, Some(&hash), now, lockout).await?;
-    if !matched {
-        let mut tx = pool.begin().await?;
-        let reason = Some("wrong current password");
-        let failure = audit::Outcome::Failure;
-        audit::record_by(
-            &mut tx,
-            identity,
-            "iam:ChangePassword",
-            &arn,
-            failure,
-            reason,
-            now,
-            meta,
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(ServiceError::field(
-            "current_password",
-            "the current password is not correct",
-        ));
-    }
-    {
+        throttle::verify_counted(pool, hasher, &keys, current, Some(hash), now, lockout).await?;
+    if matched {
         let mut conn = pool.acquire().await?;
         throttle::record_success(&mut conn, &admitted, now).await?;
+        return Ok(());
     }
-    let mut errors = Vec::new();
+    let mut tx = pool.begin().await?;
+    let (failure, reason) = (audit::Outcome::Failure, Some("wrong current password"));
+    let arn = identity.arn();
+    audit::record_by(
+        &mut tx,
+        identity,
+        "iam:ChangePassword",
+        &arn,
+        failure,
+        reason,
+        now,
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Err(ServiceError::field(
+        "current_password",
+        "the current password is not correct",
+    ))
+}
+
+/// What is wrong with the new password (and its confirmation), field by field.
+fn new_password_problems(
+    policy: Option<&PasswordPolicy>,
+    identity: &Identity,
+    names: &[String],
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> Vec<FieldError> {
     let context = match identity {
         Identity::Root { .. } => PasswordContext {
             account_name: names.first().map(String::as_str),
@@ -394,9 +431,10 @@ pub async fn change_own_password(
             user_name: names.first().map(String::as_str),
         },
     };
-    for problem in check_new_password(policy.as_ref(), new, context) {
-        errors.push(FieldError::new("new_password", problem));
-    }
+    let mut errors: Vec<FieldError> = check_new_password(policy, new, context)
+        .into_iter()
+        .map(|problem| FieldError::new("new_password", problem))
+        .collect();
     if new == current && errors.is_empty() {
         errors.push(FieldError::new(
             "new_password",
@@ -406,33 +444,48 @@ pub async fn change_own_password(
     if confirm != new {
         errors.push(FieldError::new("confirm_password", "passwords do not match"));
     }
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
-    if let Some(keep) = policy.as_ref().and_then(|p| p.password_reuse_prevention) {
-        let previous: Vec<String> = sqlx::query_scalar(
-            "SELECT password_hash FROM password_history WHERE principal_arn = $1 ORDER BY id DESC LIMIT $2",
-        )
-        .bind(&arn)
-        .bind(i64::from(keep))
-        .fetch_all(pool)
-        .await?;
-        for old in previous {
-            if hasher.verify(new, Some(&old)).await? {
-                return Err(ServiceError::field(
-                    "new_password",
-                    format!("the password was used recently; choose one not among your last {keep}"),
-                ));
-            }
+    errors
+}
+
+/// Refuses a password among the last `keep` (the policy's PasswordReusePrevention).
+async fn refuse_reuse(
+    pool: &PgPool,
+    hasher: &PasswordHasher,
+    arn: &str,
+    keep: u8,
+    new: &str,
+) -> Result<(), ServiceError> {
+    let previous: Vec<String> = sqlx::query_scalar(
+        "SELECT password_hash FROM password_history WHERE principal_arn = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(arn)
+    .bind(i64::from(keep))
+    .fetch_all(pool)
+    .await?;
+    for old in previous {
+        if hasher.verify(new, Some(&old)).await? {
+            return Err(ServiceError::field(
+                "new_password",
+                format!("the password was used recently; choose one not among your last {keep}"),
+            ));
         }
     }
-    let new_hash = hasher.hash(new).await?;
-    let mut tx = pool.begin().await?;
+    Ok(())
+}
+
+/// Keeps the old hash in the history and stores the new one (a user's reset flag clears).
+async fn store_password(
+    conn: &mut sqlx::PgConnection,
+    identity: &Identity,
+    old_hash: &str,
+    new_hash: &str,
+    now: OffsetDateTime,
+) -> Result<(), ServiceError> {
     sqlx::query("INSERT INTO password_history (principal_arn, password_hash, set_at) VALUES ($1, $2, $3)")
-        .bind(&arn)
-        .bind(&hash)
+        .bind(identity.arn())
+        .bind(old_hash)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     match identity {
         Identity::Root { account_id } => {
@@ -440,9 +493,9 @@ pub async fn change_own_password(
                 "UPDATE root_users SET password_hash = $2, password_changed_at = $3 WHERE account_id = $1",
             )
             .bind(account_id.as_str())
-            .bind(&new_hash)
+            .bind(new_hash)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         }
         Identity::User {
@@ -456,14 +509,12 @@ pub async fn change_own_password(
             )
             .bind(account_id.as_str())
             .bind(user_name)
-            .bind(&new_hash)
+            .bind(new_hash)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         }
     }
-    audit::success_by(&mut tx, identity, "iam:ChangePassword", &arn, now, meta).await?;
-    tx.commit().await?;
     Ok(())
 }
 

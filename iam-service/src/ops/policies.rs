@@ -53,7 +53,8 @@ async fn attachment_counts(
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT policy_arn, count(*) FROM (
              SELECT policy_arn FROM user_policies WHERE account_id = $1
-             UNION ALL SELECT policy_arn FROM group_policies WHERE account_id = $1) a
+             UNION ALL SELECT policy_arn FROM group_policies WHERE account_id = $1
+             UNION ALL SELECT policy_arn FROM role_policies WHERE account_id = $1) a
           GROUP BY policy_arn",
     )
     .bind(account)
@@ -178,6 +179,8 @@ async fn entities(
         "SELECT 'User', user_name FROM user_policies WHERE account_id = $1 AND policy_arn = $2
          UNION ALL
          SELECT 'Group', group_name FROM group_policies WHERE account_id = $1 AND policy_arn = $2
+         UNION ALL
+         SELECT 'Role', role_name FROM role_policies WHERE account_id = $1 AND policy_arn = $2
          ORDER BY 1, 2",
     )
     .bind(account)
@@ -589,6 +592,7 @@ pub async fn delete_policy(
     for attached_to in &attached {
         let entity = match attached_to.kind.as_str() {
             "User" => Entity::User(attached_to.name.clone()),
+            "Role" => Entity::Role(attached_to.name.clone()),
             _ => Entity::Group(attached_to.name.clone()),
         };
         // The same detachment as DetachUserPolicy's: decided on the entity's real ARN.

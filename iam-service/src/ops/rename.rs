@@ -19,6 +19,7 @@ pub async fn update_entity(
     let kind = match entity {
         Entity::User(_) => NameKind::User,
         Entity::Group(_) => NameKind::Group,
+        Entity::Role(_) => NameKind::Role,
     };
     let errors: Vec<_> = [
         new_name.and_then(|n| check_name(kind, n).err()),

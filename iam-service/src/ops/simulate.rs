@@ -7,7 +7,7 @@ mod bounds;
 use bounds::Window;
 pub use bounds::{DEFAULT_ITEMS, MAX_ACTIONS, MAX_CONTEXT_ENTRIES, MAX_ITEMS, MAX_POLICIES, MAX_RESOURCES};
 
-use crate::authz::{group_policies, user_policies, Applied, Authorizer};
+use crate::authz::{own_policies, user_policies, Applied, Authorizer};
 use crate::ops::attachments::entity_arn;
 use crate::ops::attachments::Entity;
 use crate::ops::begin;
@@ -20,6 +20,7 @@ use tokio::sync::Semaphore;
 pub enum Subject {
     User(String),
     Group(String),
+    Role(String),
     /// Pasted identity-based policy documents.
     Custom(Vec<String>),
 }
@@ -178,25 +179,21 @@ async fn resolve(
     let account = caller.account().to_owned();
     let (mut tx, authz) = begin(pool, caller).await?;
     let resolved = match subject {
-        Subject::User(name) | Subject::Group(name) => {
+        Subject::User(name) | Subject::Group(name) | Subject::Role(name) => {
             let entity = match subject {
                 Subject::User(_) => Entity::User(name.clone()),
+                Subject::Role(_) => Entity::Role(name.clone()),
                 _ => Entity::Group(name.clone()),
             };
             let (arn, exists) = entity_arn(&mut tx, &account, &entity).await?;
             authz.check("iam:SimulatePrincipalPolicy", &arn)?;
             if !exists {
-                return Err(ServiceError::NoSuchEntity(format!(
-                    "The {} with name {name} cannot be found.",
-                    match entity {
-                        Entity::User(_) => "user",
-                        Entity::Group(_) => "group",
-                    }
-                )));
+                return Err(entity.no_such());
             }
             let (policies, user) = match entity {
                 Entity::User(_) => (user_policies(&mut tx, &account, name).await?, Some(name.clone())),
-                Entity::Group(_) => (group_policies(&mut tx, &account, name).await?, None),
+                Entity::Group(_) => (own_policies(&mut tx, &account, "group", name).await?, None),
+                Entity::Role(_) => (own_policies(&mut tx, &account, "role", name).await?, None),
             };
             let principal = Principal::new(PrincipalKind::User, arn, &account);
             (principal, Source::Stored(policies), user)

@@ -13,6 +13,7 @@ mod read_parts;
 mod refusals;
 mod rename;
 mod report;
+mod roles;
 mod signin;
 mod simulator;
 mod throttle;

@@ -216,12 +216,13 @@ async fn get_account_summary(cx: &Cx<'_>) -> Result<String, ApiError> {
     let s = summary::account_summary(pool, caller).await?;
     let entry = |k: &str, v: i64| format!("<entry>{}{}</entry>", el("key", k), el("value", &v.to_string()));
     Ok(format!(
-        "<SummaryMap>{}{}{}{}{}{}{}{}{}</SummaryMap>",
+        "<SummaryMap>{}{}{}{}{}{}{}{}{}{}</SummaryMap>",
         entry("Users", s.users),
         entry("UsersQuota", iam_core::quotas::USERS_PER_ACCOUNT),
         entry("Groups", s.groups),
         entry("GroupsQuota", iam_core::quotas::GROUPS_PER_ACCOUNT),
         entry("Roles", s.roles),
+        entry("RolesQuota", iam_core::quotas::ROLES_PER_ACCOUNT),
         entry("Policies", s.customer_policies),
         entry("PoliciesQuota", iam_core::quotas::CUSTOMER_POLICIES_PER_ACCOUNT),
         entry("AccountMFAEnabled", i64::from(s.root_mfa)),

@@ -1,4 +1,5 @@
-//! Policies on users and groups: managed attachments and inline policies.
+//! Policies on users, groups and roles: managed attachments and inline policies, one handler
+//! per kind of change for the three.
 
 use super::lists::paged_list;
 use super::lists::path_prefix;
@@ -26,11 +27,21 @@ super::registry::actions! {
     "ListGroupPolicies" => list_inline_policies,
     "GetUserPolicy" => get_inline_policy,
     "GetGroupPolicy" => get_inline_policy,
+    "AttachRolePolicy" => attach_or_detach,
+    "DetachRolePolicy" => attach_or_detach,
+    "ListAttachedRolePolicies" => list_attached_policies,
+    "PutRolePolicy" => put_inline_policy,
+    "DeleteRolePolicy" => delete_inline_policy,
+    "ListRolePolicies" => list_inline_policies,
+    "GetRolePolicy" => get_inline_policy,
 }
 
+/// The user, group or role an action names (`AttachRolePolicy` takes `RoleName`, ...).
 pub(super) fn entity(action: &str, params: &Params) -> Result<Entity, ApiError> {
     Ok(if action.contains("User") {
         Entity::User(params.required("UserName")?.to_owned())
+    } else if action.contains("Role") {
+        Entity::Role(params.required("RoleName")?.to_owned())
     } else {
         Entity::Group(params.required("GroupName")?.to_owned())
     })
@@ -120,6 +131,7 @@ async fn get_inline_policy(cx: &Cx<'_>) -> Result<String, ApiError> {
     let owner = match &target {
         Entity::User(n) => el("UserName", n),
         Entity::Group(n) => el("GroupName", n),
+        Entity::Role(n) => el("RoleName", n),
     };
     Ok(format!(
         "{owner}{}{}",

@@ -3,7 +3,7 @@
 //! iam-service operations as the console's budget pages.
 
 use super::xml::ApiError;
-use crate::router::AppState;
+use crate::state::AppState;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use iam_core::billing::budget::{Alert, BudgetKind, BudgetSpec, ThresholdType, Trigger};

@@ -12,12 +12,13 @@ mod mfa;
 mod params;
 mod policies;
 mod registry;
+mod roles;
 mod simulator;
 mod sts;
 mod users;
 pub mod xml;
 
-use crate::router::AppState;
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;

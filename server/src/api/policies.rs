@@ -240,8 +240,7 @@ async fn list_entities_for_policy(cx: &Cx<'_>) -> Result<String, ApiError> {
     let mut entities = detail.entities;
     match params.get("EntityFilter") {
         None => {}
-        Some(kind @ ("User" | "Group")) => entities.retain(|e| e.kind == kind),
-        Some("Role") => entities.clear(),
+        Some(kind @ ("User" | "Group" | "Role")) => entities.retain(|e| e.kind == kind),
         Some(other) => {
             return Err(ApiError::validation(format!(
                 "1 validation error detected: Value '{other}' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]"
@@ -257,8 +256,9 @@ async fn list_entities_for_policy(cx: &Cx<'_>) -> Result<String, ApiError> {
             .collect()
     };
     Ok(format!(
-        "<PolicyUsers>{}</PolicyUsers><PolicyGroups>{}</PolicyGroups><PolicyRoles/>{marker}",
+        "<PolicyUsers>{}</PolicyUsers><PolicyGroups>{}</PolicyGroups><PolicyRoles>{}</PolicyRoles>{marker}",
         of("User", "UserName"),
-        of("Group", "GroupName")
+        of("Group", "GroupName"),
+        of("Role", "RoleName")
     ))
 }

@@ -3,7 +3,7 @@
 
 use super::xml::{success, ApiError, IAM_NS, STS_NS};
 use super::Params;
-use crate::router::AppState;
+use crate::state::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
 use iam_service::Caller;
@@ -63,6 +63,7 @@ fn iam() -> &'static HashMap<&'static str, Handler> {
         table(&[
             super::users::ACTIONS,
             super::groups::ACTIONS,
+            super::roles::ACTIONS,
             super::policies::ACTIONS,
             super::attached::ACTIONS,
             super::keys::ACTIONS,
@@ -117,6 +118,7 @@ mod tests {
         let listed: usize = [
             super::super::users::ACTIONS,
             super::super::groups::ACTIONS,
+            super::super::roles::ACTIONS,
             super::super::policies::ACTIONS,
             super::super::attached::ACTIONS,
             super::super::keys::ACTIONS,

@@ -57,6 +57,8 @@ pub(super) async fn simulation(
         let name = arn.rsplit('/').next().unwrap_or(arn).to_owned();
         if arn.contains(":group/") {
             Subject::Group(name)
+        } else if arn.contains(":role/") {
+            Subject::Role(name)
         } else {
             Subject::User(name)
         }

@@ -36,9 +36,15 @@ fn xml(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "text/xml")], body).into_response()
 }
 
+/// Actions whose output AWS models as an empty structure: the SDKs look for an (empty)
+/// `<{action}Result>` in their answer. Other empty answers have none.
+const EMPTY_RESULTS: [&str; 1] = ["UpdateRole"];
+
 /// A successful answer to `action`, with `result` inside `<{action}Result>` (empty: none).
 pub fn success(namespace: &str, action: &str, result: &str, request_id: &str) -> Response {
-    let result = if result.is_empty() {
+    let result = if result.is_empty() && EMPTY_RESULTS.contains(&action) {
+        format!("<{action}Result/>")
+    } else if result.is_empty() {
         String::new()
     } else {
         format!("<{action}Result>{result}</{action}Result>")

@@ -181,6 +181,7 @@ fn fingerprint(subject: &Subject, scenario: &Scenario) -> u64 {
     match subject {
         Subject::User(name) => ["user", name.as_str()].into_iter().for_each(&mut field),
         Subject::Group(name) => ["group", name.as_str()].into_iter().for_each(&mut field),
+        Subject::Role(name) => ["role", name.as_str()].into_iter().for_each(&mut field),
         Subject::Custom(documents) => {
             field("custom");
             documents.iter().for_each(|d| field(d.as_str()));

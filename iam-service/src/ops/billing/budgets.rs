@@ -1,268 +1,10 @@
-//! Billing: cost data (imported Cost and Usage Report files, or a demo month), the billing
-//! dashboard, budgets, their alerts and the notifications alerts make. IAM users reach any
-//! of it only while the root user allows "IAM user and role access to Billing information",
-//! and then as the engine decides (aws-portal:*, budgets:* actions).
+//! Budgets: their specs and status, the dashboard, alerts evaluated per period, create,
+//! edit, delete.
 
-use crate::authz::Authorizer;
-use crate::ops::audited;
-use crate::{Caller, Identity, ServiceError};
-use iam_core::billing::budget::{self, Alert, BudgetKind, BudgetSpec, ThresholdType, Trigger};
-use iam_core::billing::cur;
-use iam_core::billing::forecast::{run_rate, Period};
-use iam_core::billing::view::{
-    BillingDashboard, BudgetDetail, BudgetStatus, ImportSummary, NotificationInfo, PeriodHistory,
-};
-use iam_core::billing::{Day, Micros};
-use iam_core::field::FieldError;
-use sqlx::{PgConnection, PgPool};
-use std::collections::BTreeMap;
-use time::OffsetDateTime;
+use super::costs::*;
+use super::*;
 
-const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
-
-fn to_date(day: Day) -> Result<time::Date, ServiceError> {
-    time::Date::from_julian_day(day.0 + UNIX_EPOCH_JULIAN_DAY)
-        .map_err(|e| ServiceError::Internal(format!("day {}: {e}", day.0)))
-}
-
-fn from_date(date: time::Date) -> Day {
-    Day(date.to_julian_day() - UNIX_EPOCH_JULIAN_DAY)
-}
-
-fn today(caller: &Caller<'_>) -> Day {
-    Day::from_unix(caller.now.unix_timestamp())
-}
-
-fn budget_arn(account: &str, name: &str) -> String {
-    format!("arn:aws:budgets::{account}:budget/{name}")
-}
-
-/// Whether the account lets IAM users see billing at all.
-async fn iam_access_on(conn: &mut PgConnection, account: &str) -> Result<bool, ServiceError> {
-    Ok(
-        sqlx::query_scalar("SELECT iam_billing_access FROM accounts WHERE account_id = $1")
-            .bind(account)
-            .fetch_optional(conn)
-            .await?
-            .unwrap_or(false),
-    )
-}
-
-/// The gate in front of every billing operation: the root user passes; an IAM user only
-/// while the account allows IAM access to billing, and then if the engine allows `action`.
-async fn authorize(
-    conn: &mut PgConnection,
-    caller: &Caller<'_>,
-    action: &str,
-    resource: &str,
-) -> Result<(), ServiceError> {
-    if matches!(caller.identity, Identity::Root { .. }) {
-        return Ok(());
-    }
-    if !iam_access_on(conn, caller.account()).await? {
-        return Err(ServiceError::AccessDenied(format!(
-            "User: {} is not authorized to perform: {action}: IAM user and role access to Billing information is not activated for this account. The root user can activate it in Account settings.",
-            caller.identity.arn()
-        )));
-    }
-    let authz = Authorizer::load(conn, caller.identity, caller.meta, caller.now).await?;
-    authz.check(action, resource)?;
-    Ok(())
-}
-
-/// The account's "IAM user and role access to Billing information" setting.
-pub async fn iam_billing_access(pool: &PgPool, caller: &Caller<'_>) -> Result<bool, ServiceError> {
-    let mut conn = pool.acquire().await?;
-    iam_access_on(&mut conn, caller.account()).await
-}
-
-/// Turns IAM access to billing on or off: the root user alone may.
-pub async fn set_iam_billing_access(
-    pool: &PgPool,
-    caller: &Caller<'_>,
-    on: bool,
-) -> Result<(), ServiceError> {
-    if !matches!(caller.identity, Identity::Root { .. }) {
-        return Err(ServiceError::AccessDenied(format!(
-            "User: {} is not authorized to change IAM user and role access to Billing information: only the root user can",
-            caller.identity.arn()
-        )));
-    }
-    let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE accounts SET iam_billing_access = $2 WHERE account_id = $1")
-        .bind(caller.account())
-        .bind(on)
-        .execute(&mut *tx)
-        .await?;
-    audited(
-        &mut tx,
-        caller,
-        "aws-portal:ModifyAccount",
-        &format!("arn:aws:iam::{}:root billing-access={on}", caller.account()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Where daily amounts go: costs per service, or usage quantities per usage type.
-#[derive(Clone, Copy)]
-enum Daily {
-    Costs,
-    Usage,
-}
-
-/// Writes amounts per (day, key), replacing what those days and keys had: importing a newer
-/// report of the same month corrects it rather than adding to it.
-async fn store_daily(
-    conn: &mut PgConnection,
-    table: Daily,
-    account: &str,
-    totals: &BTreeMap<(Day, String), Micros>,
-) -> Result<(), ServiceError> {
-    if totals.is_empty() {
-        return Ok(());
-    }
-    let (table, key) = match table {
-        Daily::Costs => ("cost_daily", "service"),
-        Daily::Usage => ("usage_daily", "usage_type"),
-    };
-    let mut days = Vec::with_capacity(totals.len());
-    let mut keys = Vec::with_capacity(totals.len());
-    let mut amounts = Vec::with_capacity(totals.len());
-    for ((day, name), amount) in totals {
-        days.push(to_date(*day)?);
-        keys.push(name.clone());
-        amounts.push(amount.0);
-    }
-    sqlx::query(&format!(
-        "INSERT INTO {table} (account_id, usage_date, {key}, amount)
-         SELECT $1, d, k, a FROM unnest($2::date[], $3::text[], $4::bigint[]) AS t(d, k, a)
-         ON CONFLICT (account_id, usage_date, {key}) DO UPDATE SET amount = excluded.amount"
-    ))
-    .bind(account)
-    .bind(&days)
-    .bind(&keys)
-    .bind(&amounts)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Imports a Cost and Usage Report CSV in one transaction: a bad line imports nothing. Then
-/// the account's alerts are evaluated against the new costs.
-pub async fn import_costs(
-    pool: &PgPool,
-    caller: &Caller<'_>,
-    csv: &str,
-) -> Result<ImportSummary, ServiceError> {
-    let account = caller.account();
-    let mut tx = pool.begin().await?;
-    authorize(&mut tx, caller, "aws-portal:ModifyBilling", "*").await?;
-    let lines =
-        cur::parse(csv).map_err(|e| ServiceError::Invalid(vec![FieldError::new("file", e.to_string())]))?;
-    if lines.is_empty() {
-        return Err(ServiceError::field(
-            "file",
-            "the file has a header but no cost lines",
-        ));
-    }
-    let mut totals: BTreeMap<(Day, String), Micros> = BTreeMap::new();
-    for line in &lines {
-        let sum = totals.entry((line.day, line.service.clone())).or_default();
-        *sum = *sum + line.amount;
-    }
-    store_daily(&mut tx, Daily::Costs, account, &totals).await?;
-    let mut usage: BTreeMap<(Day, String), Micros> = BTreeMap::new();
-    for line in &lines {
-        if let Some((usage_type, quantity)) = &line.usage {
-            let sum = usage.entry((line.day, usage_type.clone())).or_default();
-            *sum = *sum + *quantity;
-        }
-    }
-    store_daily(&mut tx, Daily::Usage, account, &usage).await?;
-    audited(
-        &mut tx,
-        caller,
-        "cur:ImportCostAndUsageReport",
-        &format!("{} lines", lines.len()),
-    )
-    .await?;
-    tx.commit().await?;
-    let notifications = evaluate_account(pool, account, caller.now).await?;
-    let days: std::collections::BTreeSet<Day> = totals.keys().map(|(d, _)| *d).collect();
-    let services: std::collections::BTreeSet<&String> = totals.keys().map(|(_, s)| s).collect();
-    Ok(ImportSummary {
-        lines: lines.len(),
-        days: days.len(),
-        services: services.len(),
-        total: lines.iter().map(|l| l.amount).sum(),
-        notifications,
-    })
-}
-
-/// A demo month for `account` (the admin command): last month and this month to `now`.
-pub async fn seed_demo(
-    pool: &PgPool,
-    account: &str,
-    now: OffsetDateTime,
-    seed: u64,
-) -> Result<usize, ServiceError> {
-    let today = Day::from_unix(now.unix_timestamp());
-    let totals: BTreeMap<(Day, String), Micros> = iam_core::billing::demo::generate(today, seed)
-        .into_iter()
-        .map(|(day, service, amount)| ((day, service.to_owned()), amount))
-        .collect();
-    let mut tx = pool.begin().await?;
-    store_daily(&mut tx, Daily::Costs, account, &totals).await?;
-    tx.commit().await?;
-    evaluate_account(pool, account, now).await?;
-    Ok(totals.len())
-}
-
-/// What a budget of `kind` measures on each day from `from` until `to`: dollars, or its
-/// usage type's quantity. Days without any are left out.
-async fn daily_measured(
-    conn: &mut PgConnection,
-    account: &str,
-    kind: &BudgetKind,
-    from: Day,
-    to: Day,
-) -> Result<Vec<(Day, Micros)>, ServiceError> {
-    let (table, usage_type, filter) = match kind {
-        BudgetKind::Cost => ("cost_daily", None, "AND $4::text IS NULL"),
-        BudgetKind::Usage { usage_type } => ("usage_daily", Some(usage_type.as_str()), "AND usage_type = $4"),
-    };
-    let rows: Vec<(time::Date, i64)> = sqlx::query_as(&format!(
-        "SELECT usage_date, sum(amount)::bigint FROM {table}
-          WHERE account_id = $1 AND usage_date >= $2 AND usage_date < $3 {filter}
-          GROUP BY usage_date ORDER BY usage_date"
-    ))
-    .bind(account)
-    .bind(to_date(from)?)
-    .bind(to_date(to)?)
-    .bind(usage_type)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|(d, a)| (from_date(d), Micros(a))).collect())
-}
-
-/// What a budget of `kind` measures from `from` until `to`, in all.
-async fn measured_between(
-    conn: &mut PgConnection,
-    account: &str,
-    kind: &BudgetKind,
-    from: Day,
-    to: Day,
-) -> Result<Micros, ServiceError> {
-    Ok(daily_measured(conn, account, kind, from, to)
-        .await?
-        .into_iter()
-        .map(|(_, m)| m)
-        .sum())
-}
-
-type BudgetRow = (
+pub(super) type BudgetRow = (
     String,
     i64,
     String,
@@ -270,10 +12,10 @@ type BudgetRow = (
     Option<time::Date>,
     Option<String>,
 );
-type AlertRow = (String, i16, i64, String, String, Vec<String>);
+pub(super) type AlertRow = (String, i16, i64, String, String, Vec<String>);
 
 /// The account's budgets, by name, with their alerts in order.
-async fn budget_specs(
+pub(super) async fn budget_specs(
     conn: &mut PgConnection,
     account: &str,
     only: Option<&str>,
@@ -329,7 +71,7 @@ async fn budget_specs(
 }
 
 /// A budget's current period, spend and forecast on `today`.
-async fn status(
+pub(super) async fn status(
     conn: &mut PgConnection,
     account: &str,
     spec: BudgetSpec,
@@ -356,14 +98,14 @@ async fn status(
     })
 }
 
-fn usage_type_of(spec: &BudgetSpec) -> Option<&str> {
+pub(super) fn usage_type_of(spec: &BudgetSpec) -> Option<&str> {
     match &spec.kind {
         BudgetKind::Cost => None,
         BudgetKind::Usage { usage_type } => Some(usage_type.as_str()),
     }
 }
 
-fn running(spec: &BudgetSpec, today: Day) -> bool {
+pub(super) fn running(spec: &BudgetSpec, today: Day) -> bool {
     spec.start <= today && spec.end.is_none_or(|end| today < end)
 }
 
@@ -524,7 +266,7 @@ pub async fn list_budgets(pool: &PgPool, caller: &Caller<'_>) -> Result<Vec<Budg
 }
 
 /// How many periods a budget's page looks back.
-const HISTORY_PERIODS: usize = 6;
+pub(super) const HISTORY_PERIODS: usize = 6;
 
 /// One budget, with its current period and the periods before (`budgets:ViewBudget`).
 pub async fn get_budget(
@@ -593,7 +335,7 @@ pub async fn get_budget(
 
 /// A change to `spec`'s budget: allowed (`budgets:ModifyBudget`), then checked against the
 /// rules, in its transaction.
-async fn begin_modify<'p>(
+pub(super) async fn begin_modify<'p>(
     pool: &'p PgPool,
     caller: &Caller<'_>,
     spec: &BudgetSpec,
@@ -657,7 +399,7 @@ pub async fn create_budget(
     Ok(())
 }
 
-async fn insert_alert(
+pub(super) async fn insert_alert(
     conn: &mut PgConnection,
     account: &str,
     name: &str,
@@ -778,138 +520,5 @@ pub async fn delete_budget(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Re
     )
     .await?;
     tx.commit().await?;
-    Ok(())
-}
-
-/// The account's alert notifications, newest first (`budgets:ViewBudget`).
-pub async fn list_notifications(
-    pool: &PgPool,
-    caller: &Caller<'_>,
-) -> Result<Vec<NotificationInfo>, ServiceError> {
-    let account = caller.account();
-    let mut conn = pool.acquire().await?;
-    authorize(&mut conn, caller, "budgets:ViewBudget", &budget_arn(account, "*")).await?;
-    type Row = (
-        i64,
-        String,
-        OffsetDateTime,
-        String,
-        String,
-        Vec<String>,
-        String,
-        i32,
-        Option<String>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, budget_name, created_at, subject, body, recipients, delivery, attempts, last_error
-           FROM notifications WHERE account_id = $1 ORDER BY id DESC LIMIT 200",
-    )
-    .bind(account)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, budget_name, created, subject, body, recipients, delivery, attempts, last_error)| {
-                NotificationInfo {
-                    id,
-                    budget_name,
-                    created_at: created.unix_timestamp(),
-                    subject,
-                    body,
-                    recipients,
-                    delivery,
-                    attempts,
-                    last_error,
-                }
-            },
-        )
-        .collect())
-}
-
-/// An alert email to send.
-#[derive(Debug, Clone)]
-pub struct Outgoing {
-    pub id: i64,
-    pub recipients: Vec<String>,
-    pub subject: String,
-    pub body: String,
-    pub attempts: i32,
-}
-
-/// How long a claimed email is reserved for one sender: if that process dies mid-send,
-/// another takes it over after this.
-const LEASE_SECONDS: i64 = 300;
-
-/// Claims emails that are due, at most `limit`: each is reserved for this sender (several
-/// server processes never send one email twice while they live).
-pub async fn claim_outgoing(
-    pool: &PgPool,
-    now: OffsetDateTime,
-    limit: i64,
-) -> Result<Vec<Outgoing>, ServiceError> {
-    type Row = (i64, Vec<String>, String, String, i32);
-    let rows: Vec<Row> = sqlx::query_as(
-        "UPDATE notifications SET next_attempt = $1 + make_interval(secs => $3)
-          WHERE id IN (SELECT id FROM notifications
-                        WHERE delivery = 'pending' AND next_attempt <= $1
-                        ORDER BY next_attempt, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-          RETURNING id, recipients, subject, body, attempts",
-    )
-    .bind(now)
-    .bind(limit)
-    .bind(LEASE_SECONDS as f64)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, recipients, subject, body, attempts)| Outgoing {
-            id,
-            recipients,
-            subject,
-            body,
-            attempts,
-        })
-        .collect())
-}
-
-/// Records a send: sent, or failed and retried later with backoff, or given up.
-pub async fn record_delivery(
-    pool: &PgPool,
-    id: i64,
-    outcome: Result<(), String>,
-    now: OffsetDateTime,
-) -> Result<(), ServiceError> {
-    match outcome {
-        Ok(()) => {
-            sqlx::query(
-                "UPDATE notifications SET delivery = 'sent', attempts = attempts + 1, next_attempt = NULL, last_error = NULL
-                  WHERE id = $1",
-            )
-            .bind(id)
-            .execute(pool)
-            .await?;
-        }
-        Err(error) => {
-            let attempts: i32 = sqlx::query_scalar("SELECT attempts + 1 FROM notifications WHERE id = $1")
-                .bind(id)
-                .fetch_one(pool)
-                .await?;
-            let retry = iam_core::billing::delivery::retry_delay(attempts);
-            sqlx::query(
-                "UPDATE notifications SET attempts = $2, last_error = $3,
-                        delivery = CASE WHEN $4::float8 IS NULL THEN 'failed' ELSE 'pending' END,
-                        next_attempt = $5 + make_interval(secs => coalesce($4, 0))
-                  WHERE id = $1",
-            )
-            .bind(id)
-            .bind(attempts)
-            .bind(error.chars().take(500).collect::<String>())
-            .bind(retry.map(|s| s as f64))
-            .bind(now)
-            .execute(pool)
-            .await?;
-        }
-    }
     Ok(())
 }

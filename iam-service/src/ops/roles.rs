@@ -1,0 +1,346 @@
+//! Roles: created with a trust policy (who may assume them), read, listed, updated, deleted.
+//! Their permissions policies go through ops::attachments like users' and groups'
+//! (`Entity::Role`). AWS's actions: CreateRole, GetRole, ListRoles, UpdateRole,
+//! UpdateRoleDescription, UpdateAssumeRolePolicy, DeleteRole.
+
+use crate::ops::attachments::{self, validate_document, Entity};
+use crate::ops::{audited, begin, is_unique_violation, unique_id};
+use crate::{Caller, ServiceError};
+use iam_core::field::FieldError;
+use iam_core::names::{check_name, check_path, NameKind};
+use iam_core::policy::parse::counted_size;
+use iam_core::policy::PolicyKind;
+use iam_core::quotas;
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+
+/// A role's trust policy: at most this many characters, whitespace not counted.
+pub const TRUST_POLICY_CHARS: usize = 2048;
+/// A role's longest session, in seconds: 1 to 12 hours; 1 hour unless set.
+pub const SESSION_SECONDS: std::ops::RangeInclusive<i32> = 3600..=43200;
+pub const DEFAULT_SESSION_SECONDS: i32 = 3600;
+const DESCRIPTION_CHARS: usize = 1000;
+
+/// A role as GetRole and ListRoles answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub role_name: String,
+    pub role_id: String,
+    pub path: String,
+    pub arn: String,
+    pub assume_role_policy: String,
+    pub description: String,
+    pub max_session_duration: i32,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+    pub last_used_region: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewRole {
+    pub role_name: String,
+    pub path: String,
+    pub trust_policy: String,
+    pub description: String,
+    pub max_session_duration: Option<i32>,
+}
+
+type RoleRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i32,
+    OffsetDateTime,
+    Option<OffsetDateTime>,
+    Option<String>,
+);
+
+const ROLE_COLUMNS: &str = "role_name, role_id, path, assume_role_policy, description,
+    max_session_duration, created_at, last_used_at, last_used_region";
+
+fn role(account: &str, row: RoleRow) -> Role {
+    let (
+        role_name,
+        role_id,
+        path,
+        assume_role_policy,
+        description,
+        max_session_duration,
+        created_at,
+        last_used_at,
+        last_used_region,
+    ) = row;
+    Role {
+        arn: iam_core::arn::entity_arn(account, "role", &path, &role_name),
+        role_name,
+        role_id,
+        path,
+        assume_role_policy,
+        description,
+        max_session_duration,
+        created_at,
+        last_used_at,
+        last_used_region,
+    }
+}
+
+fn no_such_role(name: &str) -> ServiceError {
+    ServiceError::NoSuchEntity(format!("The role with name {name} cannot be found."))
+}
+
+/// The trust policy, checked by the engine as a trust policy, and its size.
+fn check_trust_policy(document: &str) -> Result<(), ServiceError> {
+    if counted_size(document) > TRUST_POLICY_CHARS {
+        return Err(ServiceError::LimitExceeded(format!(
+            "Cannot exceed quota for ACLSizePerRole: {TRUST_POLICY_CHARS}"
+        )));
+    }
+    validate_document(document, PolicyKind::Trust)
+}
+
+fn check_description(description: &str) -> Option<FieldError> {
+    (description.chars().count() > DESCRIPTION_CHARS).then(|| {
+        FieldError::new(
+            "description",
+            format!("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to {DESCRIPTION_CHARS}"),
+        )
+    })
+}
+
+fn check_session(seconds: i32) -> Option<FieldError> {
+    (!SESSION_SECONDS.contains(&seconds)).then(|| {
+        FieldError::new(
+            "maxSessionDuration",
+            format!("The requested MaxSessionDuration `{seconds}` is not between 3600 and 43200 seconds."),
+        )
+    })
+}
+
+async fn find(conn: &mut PgConnection, account: &str, name: &str) -> Result<Option<Role>, ServiceError> {
+    let sql = format!("SELECT {ROLE_COLUMNS} FROM iam_roles WHERE account_id = $1 AND role_name = $2");
+    let row: Option<RoleRow> = sqlx::query_as(&sql)
+        .bind(account)
+        .bind(name)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| role(account, r)))
+}
+
+/// Creates a role (`iam:CreateRole` on its ARN).
+pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> Result<Role, ServiceError> {
+    let seconds = new.max_session_duration.unwrap_or(DEFAULT_SESSION_SECONDS);
+    let errors: Vec<FieldError> = [
+        check_name(NameKind::Role, &new.role_name).err(),
+        check_path(&new.path).err(),
+        check_description(&new.description),
+        check_session(seconds),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let account = caller.account().to_owned();
+    let arn = iam_core::arn::entity_arn(&account, "role", &new.path, &new.role_name);
+    let (mut tx, authz) = begin(pool, caller).await?;
+    authz.check("iam:CreateRole", &arn)?;
+    check_trust_policy(&new.trust_policy)?;
+    crate::ops::within_account_quota(
+        &mut tx,
+        &account,
+        "iam_roles",
+        "RolesPerAccount",
+        quotas::ROLES_PER_ACCOUNT,
+    )
+    .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO iam_roles (account_id, role_name, role_id, path, assume_role_policy, description,
+                                max_session_duration, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&account)
+    .bind(&new.role_name)
+    .bind(unique_id("AROA"))
+    .bind(&new.path)
+    .bind(&new.trust_policy)
+    .bind(&new.description)
+    .bind(seconds)
+    .bind(caller.now)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(ServiceError::AlreadyExists(format!(
+                "Role with name {} already exists.",
+                new.role_name
+            )))
+        }
+        other => other?,
+    };
+    audited(&mut tx, caller, "iam:CreateRole", &arn).await?;
+    let created = find(&mut tx, &account, &new.role_name)
+        .await?
+        .ok_or_else(|| no_such_role(&new.role_name))?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// A role (`iam:GetRole`). Refused before it is looked up: a refusal never tells whether it
+/// exists.
+pub async fn get_role(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<Role, ServiceError> {
+    let account = caller.account();
+    let (mut tx, authz) = begin(pool, caller).await?;
+    let (arn, _) = attachments::entity_arn(&mut tx, account, &Entity::Role(name.to_owned())).await?;
+    authz.check("iam:GetRole", &arn)?;
+    let found = find(&mut tx, account, name)
+        .await?
+        .ok_or_else(|| no_such_role(name))?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// Roles under a path prefix, by name, from `after` on (`iam:ListRoles`); whether more follow.
+pub async fn list_roles(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    path_prefix: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<Role>, bool), ServiceError> {
+    let account = caller.account();
+    let (mut tx, authz) = begin(pool, caller).await?;
+    authz.check("iam:ListRoles", &format!("arn:aws:iam::{account}:role/*"))?;
+    let sql = format!(
+        "SELECT {ROLE_COLUMNS} FROM iam_roles
+          WHERE account_id = $1 AND starts_with(path, $2) AND ($3::text IS NULL OR role_name > $3)
+          ORDER BY role_name LIMIT $4"
+    );
+    let mut rows: Vec<RoleRow> = sqlx::query_as(&sql)
+        .bind(account)
+        .bind(path_prefix)
+        .bind(after)
+        .bind(limit + 1)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok((rows.into_iter().map(|r| role(account, r)).collect(), more))
+}
+
+/// What UpdateRole and UpdateRoleDescription change; `None` leaves it as it is.
+#[derive(Debug, Clone, Default)]
+pub struct RoleUpdate<'a> {
+    pub description: Option<&'a str>,
+    pub max_session_duration: Option<i32>,
+}
+
+/// Changes a role's description and longest session (`iam:UpdateRole`, or
+/// `iam:UpdateRoleDescription` for AWS's older action).
+pub async fn update_role(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    name: &str,
+    action: &str,
+    update: &RoleUpdate<'_>,
+) -> Result<Role, ServiceError> {
+    let errors: Vec<FieldError> = [
+        update.description.and_then(check_description),
+        update.max_session_duration.and_then(check_session),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let account = caller.account();
+    let (mut tx, authz) = begin(pool, caller).await?;
+    let (arn, exists) = attachments::entity_arn(&mut tx, account, &Entity::Role(name.to_owned())).await?;
+    authz.check(action, &arn)?;
+    if !exists {
+        return Err(no_such_role(name));
+    }
+    sqlx::query(
+        "UPDATE iam_roles SET description = coalesce($3, description),
+                max_session_duration = coalesce($4, max_session_duration)
+          WHERE account_id = $1 AND role_name = $2",
+    )
+    .bind(account)
+    .bind(name)
+    .bind(update.description)
+    .bind(update.max_session_duration)
+    .execute(&mut *tx)
+    .await?;
+    audited(&mut tx, caller, action, &arn).await?;
+    let updated = find(&mut tx, account, name)
+        .await?
+        .ok_or_else(|| no_such_role(name))?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Replaces a role's trust policy (`iam:UpdateAssumeRolePolicy`).
+pub async fn update_trust_policy(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    name: &str,
+    document: &str,
+) -> Result<(), ServiceError> {
+    let account = caller.account();
+    let (mut tx, authz) = begin(pool, caller).await?;
+    let (arn, exists) = attachments::entity_arn(&mut tx, account, &Entity::Role(name.to_owned())).await?;
+    authz.check("iam:UpdateAssumeRolePolicy", &arn)?;
+    if !exists {
+        return Err(no_such_role(name));
+    }
+    check_trust_policy(document)?;
+    sqlx::query("UPDATE iam_roles SET assume_role_policy = $3 WHERE account_id = $1 AND role_name = $2")
+        .bind(account)
+        .bind(name)
+        .bind(document)
+        .execute(&mut *tx)
+        .await?;
+    audited(&mut tx, caller, "iam:UpdateAssumeRolePolicy", &arn).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a role (`iam:DeleteRole`); AWS's DeleteConflict while policies are attached or
+/// inline policies remain.
+pub async fn delete_role(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<(), ServiceError> {
+    let account = caller.account();
+    let entity = Entity::Role(name.to_owned());
+    let (mut tx, authz) = begin(pool, caller).await?;
+    let (arn, exists) = attachments::entity_arn(&mut tx, account, &entity).await?;
+    authz.check("iam:DeleteRole", &arn)?;
+    if !exists {
+        return Err(no_such_role(name));
+    }
+    let attached = attachments::attached_to(&mut tx, account, &entity).await?;
+    let inline = attachments::inline_of(&mut tx, account, &entity).await?;
+    crate::ops::delete_conflict(
+        false,
+        &[
+            (
+                !attached.is_empty(),
+                "Cannot delete entity, must detach all policies first.",
+            ),
+            (
+                !inline.is_empty(),
+                "Cannot delete entity, must delete policies first.",
+            ),
+        ],
+    )?;
+    sqlx::query("DELETE FROM iam_roles WHERE account_id = $1 AND role_name = $2")
+        .bind(account)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+    audited(&mut tx, caller, "iam:DeleteRole", &arn).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! Roles: created with a trust policy, read, listed, updated, deleted. Their permissions
+//! policies are in `attached` (AttachRolePolicy, PutRolePolicy, ...).
+
+use super::lists::{max_items, path_prefix, url_encode};
+use super::registry::Cx;
+use super::xml::{el, time, ApiError};
+use iam_service::ops::roles::{self, NewRole, Role, RoleUpdate};
+
+super::registry::actions! {
+    "CreateRole" => create_role,
+    "GetRole" => get_role,
+    "ListRoles" => list_roles,
+    "UpdateRole" => update_role,
+    "UpdateRoleDescription" => update_role,
+    "UpdateAssumeRolePolicy" => update_assume_role_policy,
+    "DeleteRole" => delete_role,
+}
+
+/// ListRoles' markers: this, then the last role name of the page before.
+const ROLE_MARKER: &str = "after:";
+
+/// A role's fields as AWS writes them (the trust policy URL-encoded, as AWS returns it).
+fn role_fields(r: &Role, last_used: bool) -> String {
+    let mut out = el("Path", &r.path);
+    out += &el("RoleName", &r.role_name);
+    out += &el("RoleId", &r.role_id);
+    out += &el("Arn", &r.arn);
+    out += &el("CreateDate", &time(r.created_at.unix_timestamp()));
+    out += &el("AssumeRolePolicyDocument", &url_encode(&r.assume_role_policy));
+    if !r.description.is_empty() {
+        out += &el("Description", &r.description);
+    }
+    out += &el("MaxSessionDuration", &r.max_session_duration.to_string());
+    if last_used {
+        let mut used = String::new();
+        if let Some(at) = r.last_used_at {
+            used += &el("LastUsedDate", &time(at.unix_timestamp()));
+        }
+        if let Some(region) = &r.last_used_region {
+            used += &el("Region", region);
+        }
+        out += &format!("<RoleLastUsed>{used}</RoleLastUsed>");
+    }
+    out
+}
+
+fn session_seconds(cx: &Cx<'_>) -> Result<Option<i32>, ApiError> {
+    cx.params
+        .get("MaxSessionDuration")
+        .map(|v| {
+            v.parse::<i32>().map_err(|_| {
+                ApiError::validation(format!("Value '{v}' at 'maxSessionDuration' is not a number"))
+            })
+        })
+        .transpose()
+}
+
+/// `CreateRole`.
+async fn create_role(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let params = cx.params;
+    let new = NewRole {
+        role_name: params.required("RoleName")?.to_owned(),
+        path: params.get("Path").unwrap_or("/").to_owned(),
+        trust_policy: params.required("AssumeRolePolicyDocument")?.to_owned(),
+        description: params.get("Description").unwrap_or("").to_owned(),
+        max_session_duration: session_seconds(cx)?,
+    };
+    let role = roles::create_role(cx.pool(), cx.caller, &new).await?;
+    Ok(format!("<Role>{}</Role>", role_fields(&role, false)))
+}
+
+/// `GetRole`.
+async fn get_role(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let role = roles::get_role(cx.pool(), cx.caller, cx.params.required("RoleName")?).await?;
+    Ok(format!("<Role>{}</Role>", role_fields(&role, true)))
+}
+
+/// `ListRoles`.
+async fn list_roles(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let params = cx.params;
+    let after = match params.get("Marker") {
+        None => None,
+        Some(m) => Some(
+            m.strip_prefix(ROLE_MARKER)
+                .ok_or_else(|| ApiError::validation(format!("Invalid Marker `{m}`")))?,
+        ),
+    };
+    let (listed, more) = roles::list_roles(
+        cx.pool(),
+        cx.caller,
+        &path_prefix(params)?,
+        after,
+        max_items(params)?,
+    )
+    .await?;
+    let members: String = listed
+        .iter()
+        .map(|r| format!("<member>{}</member>", role_fields(r, false)))
+        .collect();
+    let marker = match listed.last() {
+        Some(last) if more => format!(
+            "<IsTruncated>true</IsTruncated>{}",
+            el("Marker", &format!("{ROLE_MARKER}{}", last.role_name))
+        ),
+        _ => "<IsTruncated>false</IsTruncated>".into(),
+    };
+    Ok(format!("<Roles>{members}</Roles>{marker}"))
+}
+
+/// `UpdateRole` / `UpdateRoleDescription` (which answers with the role).
+async fn update_role(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let update = RoleUpdate {
+        description: cx.params.get("Description"),
+        max_session_duration: if cx.action == "UpdateRole" {
+            session_seconds(cx)?
+        } else {
+            None
+        },
+    };
+    let name = cx.params.required("RoleName")?;
+    let action = format!("iam:{}", cx.action);
+    let role = roles::update_role(cx.pool(), cx.caller, name, &action, &update).await?;
+    Ok(if cx.action == "UpdateRoleDescription" {
+        format!("<Role>{}</Role>", role_fields(&role, true))
+    } else {
+        String::new()
+    })
+}
+
+/// `UpdateAssumeRolePolicy`.
+async fn update_assume_role_policy(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let params = cx.params;
+    let (name, document) = (params.required("RoleName")?, params.required("PolicyDocument")?);
+    roles::update_trust_policy(cx.pool(), cx.caller, name, document).await?;
+    Ok(String::new())
+}
+
+/// `DeleteRole`.
+async fn delete_role(cx: &Cx<'_>) -> Result<String, ApiError> {
+    roles::delete_role(cx.pool(), cx.caller, cx.params.required("RoleName")?).await?;
+    Ok(String::new())
+}
