@@ -11,7 +11,7 @@ use iam_core::names::{check_name, check_path, NameKind};
 use iam_core::policy::parse::counted_size;
 use iam_core::policy::PolicyKind;
 use iam_core::quotas;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 
 /// A role's trust policy: at most this many characters, whitespace not counted.
@@ -128,6 +128,24 @@ async fn find(conn: &mut PgConnection, account: &str, name: &str) -> Result<Opti
     Ok(row.map(|r| role(account, r)))
 }
 
+/// A transaction on one role: `action` decided on the role's ARN (with its real path when it
+/// exists, and before anything tells whether it does), then the role must exist.
+async fn on_role<'p>(
+    pool: &'p PgPool,
+    caller: &Caller<'_>,
+    name: &str,
+    action: &str,
+) -> Result<(Transaction<'p, Postgres>, String), ServiceError> {
+    let (mut tx, authz) = begin(pool, caller).await?;
+    let role = Entity::Role(name.to_owned());
+    let (arn, exists) = attachments::entity_arn(&mut tx, caller.account(), &role).await?;
+    authz.check(action, &arn)?;
+    if !exists {
+        return Err(no_such_role(name));
+    }
+    Ok((tx, arn))
+}
+
 /// Creates a role (`iam:CreateRole` on its ARN).
 pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> Result<Role, ServiceError> {
     let seconds = new.max_session_duration.unwrap_or(DEFAULT_SESSION_SECONDS);
@@ -191,11 +209,8 @@ pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> R
 /// A role (`iam:GetRole`). Refused before it is looked up: a refusal never tells whether it
 /// exists.
 pub async fn get_role(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<Role, ServiceError> {
-    let account = caller.account();
-    let (mut tx, authz) = begin(pool, caller).await?;
-    let (arn, _) = attachments::entity_arn(&mut tx, account, &Entity::Role(name.to_owned())).await?;
-    authz.check("iam:GetRole", &arn)?;
-    let found = find(&mut tx, account, name)
+    let (mut tx, _) = on_role(pool, caller, name, "iam:GetRole").await?;
+    let found = find(&mut tx, caller.account(), name)
         .await?
         .ok_or_else(|| no_such_role(name))?;
     tx.commit().await?;
@@ -258,12 +273,7 @@ pub async fn update_role(
         return Err(ServiceError::Invalid(errors));
     }
     let account = caller.account();
-    let (mut tx, authz) = begin(pool, caller).await?;
-    let (arn, exists) = attachments::entity_arn(&mut tx, account, &Entity::Role(name.to_owned())).await?;
-    authz.check(action, &arn)?;
-    if !exists {
-        return Err(no_such_role(name));
-    }
+    let (mut tx, arn) = on_role(pool, caller, name, action).await?;
     sqlx::query(
         "UPDATE iam_roles SET description = coalesce($3, description),
                 max_session_duration = coalesce($4, max_session_duration)
@@ -291,12 +301,7 @@ pub async fn update_trust_policy(
     document: &str,
 ) -> Result<(), ServiceError> {
     let account = caller.account();
-    let (mut tx, authz) = begin(pool, caller).await?;
-    let (arn, exists) = attachments::entity_arn(&mut tx, account, &Entity::Role(name.to_owned())).await?;
-    authz.check("iam:UpdateAssumeRolePolicy", &arn)?;
-    if !exists {
-        return Err(no_such_role(name));
-    }
+    let (mut tx, arn) = on_role(pool, caller, name, "iam:UpdateAssumeRolePolicy").await?;
     check_trust_policy(document)?;
     sqlx::query("UPDATE iam_roles SET assume_role_policy = $3 WHERE account_id = $1 AND role_name = $2")
         .bind(account)
@@ -314,12 +319,7 @@ pub async fn update_trust_policy(
 pub async fn delete_role(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<(), ServiceError> {
     let account = caller.account();
     let entity = Entity::Role(name.to_owned());
-    let (mut tx, authz) = begin(pool, caller).await?;
-    let (arn, exists) = attachments::entity_arn(&mut tx, account, &entity).await?;
-    authz.check("iam:DeleteRole", &arn)?;
-    if !exists {
-        return Err(no_such_role(name));
-    }
+    let (mut tx, arn) = on_role(pool, caller, name, "iam:DeleteRole").await?;
     let attached = attachments::attached_to(&mut tx, account, &entity).await?;
     let inline = attachments::inline_of(&mut tx, account, &entity).await?;
     crate::ops::delete_conflict(
