@@ -37,3 +37,13 @@ CREATE TABLE role_inline_policies (
     FOREIGN KEY (account_id, role_name) REFERENCES iam_roles (account_id, role_name)
         ON DELETE CASCADE ON UPDATE CASCADE
 );
+
+CREATE TABLE role_tags (
+    account_id text NOT NULL,
+    role_name  text NOT NULL,
+    key        text NOT NULL CHECK (length(key) BETWEEN 1 AND 128),
+    value      text NOT NULL CHECK (length(value) <= 256),
+    PRIMARY KEY (account_id, role_name, key),
+    FOREIGN KEY (account_id, role_name) REFERENCES iam_roles (account_id, role_name)
+        ON DELETE CASCADE ON UPDATE CASCADE
+);

@@ -418,6 +418,12 @@ def roles(iam, alice, account):
     check("UpdateRole and UpdateAssumeRolePolicy change the role",
           got["Description"] == "reads and lists" and got["MaxSessionDuration"] == 3600
           and got["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}, got)
+    iam.tag_role(RoleName="app-server", Tags=[{"Key": "team", "Value": "platform"}, {"Key": "env", "Value": "prod"}])
+    iam.untag_role(RoleName="app-server", TagKeys=["env"])
+    tags = iam.list_role_tags(RoleName="app-server")["Tags"]
+    check("TagRole, UntagRole and ListRoleTags, and GetRole shows the tags",
+          tags == [{"Key": "team", "Value": "platform"}]
+          and iam.get_role(RoleName="app-server")["Role"]["Tags"] == tags, tags)
     read_only = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
     iam.attach_role_policy(RoleName="app-server", PolicyArn=read_only)
     inline = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]})

@@ -18,6 +18,7 @@ pub mod roles;
 pub mod signin;
 pub mod simulate;
 pub mod summary;
+pub mod tags;
 pub mod throttle;
 pub mod users;
 pub mod virtual_mfa;

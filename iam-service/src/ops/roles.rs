@@ -7,6 +7,7 @@ use crate::ops::attachments::{self, validate_document, Entity};
 use crate::ops::{audited, begin, is_unique_violation, unique_id};
 use crate::{Caller, ServiceError};
 use iam_core::field::FieldError;
+use iam_core::model::Tag;
 use iam_core::names::{check_name, check_path, NameKind};
 use iam_core::policy::parse::counted_size;
 use iam_core::policy::PolicyKind;
@@ -34,6 +35,8 @@ pub struct Role {
     pub created_at: OffsetDateTime,
     pub last_used_at: Option<OffsetDateTime>,
     pub last_used_region: Option<String>,
+    /// Filled by GetRole (ListRoles, as AWS's, leaves them out).
+    pub tags: Vec<Tag>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -43,6 +46,7 @@ pub struct NewRole {
     pub trust_policy: String,
     pub description: String,
     pub max_session_duration: Option<i32>,
+    pub tags: Vec<Tag>,
 }
 
 type RoleRow = (
@@ -83,6 +87,7 @@ fn role(account: &str, row: RoleRow) -> Role {
         created_at,
         last_used_at,
         last_used_region,
+        tags: Vec::new(),
     }
 }
 
@@ -149,7 +154,7 @@ async fn on_role<'p>(
 /// Creates a role (`iam:CreateRole` on its ARN).
 pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> Result<Role, ServiceError> {
     let seconds = new.max_session_duration.unwrap_or(DEFAULT_SESSION_SECONDS);
-    let errors: Vec<FieldError> = [
+    let mut errors: Vec<FieldError> = [
         check_name(NameKind::Role, &new.role_name).err(),
         check_path(&new.path).err(),
         check_description(&new.description),
@@ -158,8 +163,15 @@ pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> R
     .into_iter()
     .flatten()
     .collect();
+    errors.extend(crate::ops::tags::check(&new.tags));
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
+    }
+    if new.tags.len() > quotas::TAGS_PER_ENTITY {
+        return Err(ServiceError::LimitExceeded(quotas::exceeded(
+            "TagsPerRole",
+            quotas::TAGS_PER_ENTITY as i64,
+        )));
     }
     let account = caller.account().to_owned();
     let arn = iam_core::arn::entity_arn(&account, "role", &new.path, &new.role_name);
@@ -199,6 +211,12 @@ pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> R
         other => other?,
     };
     audited(&mut tx, caller, "iam:CreateRole", &arn).await?;
+    let entity = Entity::Role(new.role_name.clone());
+    for tag in &new.tags {
+        // AWS asks for iam:TagRole too when a role is created with tags.
+        authz.check("iam:TagRole", &arn)?;
+        crate::ops::tags::insert(&mut tx, &account, &entity, tag).await?;
+    }
     let created = find(&mut tx, &account, &new.role_name)
         .await?
         .ok_or_else(|| no_such_role(&new.role_name))?;
@@ -210,9 +228,10 @@ pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> R
 /// exists.
 pub async fn get_role(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<Role, ServiceError> {
     let (mut tx, _) = on_role(pool, caller, name, "iam:GetRole").await?;
-    let found = find(&mut tx, caller.account(), name)
+    let mut found = find(&mut tx, caller.account(), name)
         .await?
         .ok_or_else(|| no_such_role(name))?;
+    found.tags = crate::ops::tags::of(&mut tx, caller.account(), &Entity::Role(name.to_owned())).await?;
     tx.commit().await?;
     Ok(found)
 }

@@ -2,8 +2,10 @@
 //! policies through the same path as users and groups, and deleted only when bare.
 
 use crate::*;
+use iam_core::model::Tag;
 use iam_service::ops::attachments::{attach, delete_inline, detach, put_inline, Entity};
 use iam_service::ops::roles::{self, NewRole, RoleUpdate};
+use iam_service::ops::tags;
 use iam_service::{Identity, ServiceError};
 
 const TRUST_EC2: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
@@ -17,6 +19,10 @@ fn new_role(name: &str, trust: &str) -> NewRole {
         trust_policy: trust.into(),
         description: "reads the bucket".into(),
         max_session_duration: None,
+        tags: vec![Tag {
+            key: "team".into(),
+            value: "platform".into(),
+        }],
     }
 }
 
@@ -43,7 +49,8 @@ async fn a_role_is_created_read_listed_updated_and_deleted(pool: PgPool) {
     assert_eq!(role.max_session_duration, 3600);
     let again = roles::create_role(&pool, &c, &new_role("APP-SERVER", TRUST_EC2)).await;
     assert!(matches!(again, Err(ServiceError::AlreadyExists(_))), "{again:?}");
-    assert_eq!(roles::get_role(&pool, &c, "app-server").await.unwrap(), role);
+    let read = roles::get_role(&pool, &c, "app-server").await.unwrap();
+    assert_eq!((read.arn.as_str(), read.tags.len()), (role.arn.as_str(), 1));
     let (listed, more) = roles::list_roles(&pool, &c, "/service/", None, 100)
         .await
         .unwrap();
@@ -72,6 +79,27 @@ async fn a_role_is_created_read_listed_updated_and_deleted(pool: PgPool) {
     let refused = roles::update_role(&pool, &c, "app-server", "iam:UpdateRole", &too_long).await;
     assert!(matches!(refused, Err(ServiceError::Invalid(_))), "{refused:?}");
 
+    // Tags: given at creation, then through the one path users' tags take.
+    let role_entity = Entity::Role("app-server".into());
+    assert_eq!(
+        roles::get_role(&pool, &c, "app-server").await.unwrap().tags.len(),
+        1
+    );
+    let env = Tag {
+        key: "env".into(),
+        value: "prod".into(),
+    };
+    tags::tag(&pool, &c, &role_entity, &[env]).await.unwrap();
+    tags::untag(&pool, &c, &role_entity, &["team".into()])
+        .await
+        .unwrap();
+    let keys: Vec<String> = tags::list(&pool, &c, &role_entity)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.key)
+        .collect();
+    assert_eq!(keys, ["env"]);
     // Policies go through the one path users and groups use.
     let entity = Entity::Role("app-server".into());
     attach(&pool, &c, &entity, S3_READ).await.unwrap();
@@ -163,6 +191,17 @@ async fn roles_are_refused_without_a_policy_and_nothing_is_written(pool: PgPool)
     assert!(denied(roles::delete_role(&pool, &c, "existing").await).contains("iam:DeleteRole"));
     let entity = Entity::Role("existing".into());
     assert!(denied(attach(&pool, &c, &entity, S3_READ).await).contains("iam:AttachRolePolicy"));
+    let tag = Tag {
+        key: "k".into(),
+        value: "v".into(),
+    };
+    assert!(denied(tags::tag(&pool, &c, &entity, &[tag]).await).contains("iam:TagRole"));
+    assert!(denied(tags::list(&pool, &c, &entity).await.map(|_| ())).contains("iam:ListRoleTags"));
     assert_eq!(count(&pool, "iam_roles").await, 1);
     assert_eq!(count(&pool, "role_policies").await, 0);
+    assert_eq!(
+        count(&pool, "role_tags").await,
+        1,
+        "only the existing role's own tag"
+    );
 }

@@ -15,6 +15,7 @@ mod registry;
 mod roles;
 mod simulator;
 mod sts;
+mod tags;
 mod users;
 pub mod xml;
 

@@ -1,7 +1,7 @@
 //! Roles: created with a trust policy, read, listed, updated, deleted. Their permissions
 //! policies are in `attached` (AttachRolePolicy, PutRolePolicy, ...).
 
-use super::lists::{max_items, path_prefix, url_encode};
+use super::lists::{max_items, path_prefix, tags, url_encode};
 use super::registry::Cx;
 use super::xml::{el, time, ApiError};
 use iam_service::ops::roles::{self, NewRole, Role, RoleUpdate};
@@ -31,6 +31,14 @@ fn role_fields(r: &Role, last_used: bool) -> String {
         out += &el("Description", &r.description);
     }
     out += &el("MaxSessionDuration", &r.max_session_duration.to_string());
+    if !r.tags.is_empty() {
+        let tags: String = r
+            .tags
+            .iter()
+            .map(|t| format!("<member>{}{}</member>", el("Key", &t.key), el("Value", &t.value)))
+            .collect();
+        out += &format!("<Tags>{tags}</Tags>");
+    }
     if last_used {
         let mut used = String::new();
         if let Some(at) = r.last_used_at {
@@ -64,6 +72,7 @@ async fn create_role(cx: &Cx<'_>) -> Result<String, ApiError> {
         trust_policy: params.required("AssumeRolePolicyDocument")?.to_owned(),
         description: params.get("Description").unwrap_or("").to_owned(),
         max_session_duration: session_seconds(cx)?,
+        tags: tags(params),
     };
     let role = roles::create_role(cx.pool(), cx.caller, &new).await?;
     Ok(format!("<Role>{}</Role>", role_fields(&role, false)))

@@ -1,8 +1,8 @@
-//! IAM users: reading, listing, creating, renaming, deleting; login profiles, tags and one's own password.
+//! IAM users: reading, listing, creating, renaming, deleting; login profiles and one's own
+//! password. (Their tags are in `tags`, their policies in `attached`.)
 
 use super::lists::flag;
 use super::lists::max_items;
-use super::lists::paged_list;
 use super::lists::path_prefix;
 use super::lists::tags;
 use super::registry::Cx;
@@ -26,9 +26,6 @@ super::registry::actions! {
     "CreateLoginProfile" => set_login_profile,
     "UpdateLoginProfile" => set_login_profile,
     "DeleteLoginProfile" => delete_login_profile,
-    "TagUser" => tag_user,
-    "UntagUser" => untag_user,
-    "ListUserTags" => list_user_tags,
     "ChangePassword" => change_password,
 }
 
@@ -201,42 +198,6 @@ async fn delete_login_profile(cx: &Cx<'_>) -> Result<String, ApiError> {
     let params = cx.params;
     users::delete_console_password(pool, caller, params.required("UserName")?).await?;
     Ok(String::new())
-}
-
-/// `TagUser`.
-async fn tag_user(cx: &Cx<'_>) -> Result<String, ApiError> {
-    let pool = cx.pool();
-    let caller = cx.caller;
-    let params = cx.params;
-    let tags = tags(params);
-    users::tag_user(pool, caller, params.required("UserName")?, &tags).await?;
-    Ok(String::new())
-}
-
-/// `UntagUser`.
-async fn untag_user(cx: &Cx<'_>) -> Result<String, ApiError> {
-    let pool = cx.pool();
-    let caller = cx.caller;
-    let params = cx.params;
-    users::untag_user(
-        pool,
-        caller,
-        params.required("UserName")?,
-        &params.members("TagKeys"),
-    )
-    .await?;
-    Ok(String::new())
-}
-
-/// `ListUserTags`.
-async fn list_user_tags(cx: &Cx<'_>) -> Result<String, ApiError> {
-    let pool = cx.pool();
-    let caller = cx.caller;
-    let params = cx.params;
-    let tags = users::list_user_tags(pool, caller, params.required("UserName")?).await?;
-    paged_list("Tags", tags, params, |t| {
-        format!("{}{}", el("Key", &t.key), el("Value", &t.value))
-    })
 }
 
 /// `ChangePassword`.

@@ -1,7 +1,7 @@
 //! Creating users: the wizard's one transaction (password, groups, policies, tags), each
 //! step authorized before any work is done for it.
 
-use super::{arn_for, insert_tag, new_user_id, user_summary};
+use super::{arn_for, new_user_id, user_summary};
 use crate::authz::Authorizer;
 use crate::ops::attachments::{self, Entity};
 use crate::ops::groups::add_member_in;
@@ -177,7 +177,7 @@ pub async fn create_user(
         audited(&mut tx, caller, "iam:CreateLoginProfile", &arn).await?;
     }
     for tag in &new.tags {
-        insert_tag(&mut tx, &account, &new.user_name, tag).await?;
+        crate::ops::tags::insert(&mut tx, &account, &Entity::User(new.user_name.clone()), tag).await?;
     }
     if !new.tags.is_empty() {
         audited(&mut tx, caller, "iam:TagUser", &arn).await?;

@@ -1,14 +1,11 @@
 //! Changing a user: deletion, console password, tags, MFA devices.
 
 use super::create::check_password;
-use super::{arn_for, begin_on_user, insert_tag, user_summary};
+use super::{arn_for, begin_on_user, user_summary};
 use crate::ops::attachments::{self, Entity};
 use crate::ops::{audited, begin};
 use crate::{Caller, PasswordHasher, ServiceError};
-use iam_core::field::FieldError;
 use iam_core::model::Tag;
-use iam_core::names::check_tag;
-use iam_core::quotas;
 use sqlx::PgPool;
 
 /// Deletes a user. The console (`force`) first removes what the user has, each removal
@@ -192,41 +189,14 @@ pub async fn delete_console_password(
     Ok(())
 }
 
-/// Adds or replaces tags (`iam:TagUser`).
+/// Adds or replaces tags (`iam:TagUser`): the path users and roles share.
 pub async fn tag_user(
     pool: &PgPool,
     caller: &Caller<'_>,
     name: &str,
     tags: &[Tag],
 ) -> Result<(), ServiceError> {
-    let errors: Vec<FieldError> = tags
-        .iter()
-        .filter_map(|t| check_tag(&t.key, &t.value).err())
-        .collect();
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
-    let account = caller.account().to_owned();
-    let (mut tx, _, arn) = begin_on_user(pool, caller, name, "iam:TagUser").await?;
-    user_summary(&mut tx, &account, name).await?;
-    for tag in tags {
-        insert_tag(&mut tx, &account, name, tag).await?;
-    }
-    let count: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM user_tags WHERE account_id = $1 AND user_name = $2")
-            .bind(&account)
-            .bind(name)
-            .fetch_one(&mut *tx)
-            .await?;
-    if count > quotas::TAGS_PER_ENTITY as i64 {
-        return Err(ServiceError::LimitExceeded(quotas::exceeded(
-            "TagsPerUser",
-            quotas::TAGS_PER_ENTITY as i64,
-        )));
-    }
-    audited(&mut tx, caller, "iam:TagUser", &arn).await?;
-    tx.commit().await?;
-    Ok(())
+    crate::ops::tags::tag(pool, caller, &Entity::User(name.to_owned()), tags).await
 }
 
 /// Removes tags by key (`iam:UntagUser`).
@@ -236,18 +206,7 @@ pub async fn untag_user(
     name: &str,
     keys: &[String],
 ) -> Result<(), ServiceError> {
-    let account = caller.account().to_owned();
-    let (mut tx, _, arn) = begin_on_user(pool, caller, name, "iam:UntagUser").await?;
-    user_summary(&mut tx, &account, name).await?;
-    sqlx::query("DELETE FROM user_tags WHERE account_id = $1 AND user_name = $2 AND key = ANY($3)")
-        .bind(&account)
-        .bind(name)
-        .bind(keys)
-        .execute(&mut *tx)
-        .await?;
-    audited(&mut tx, caller, "iam:UntagUser", &arn).await?;
-    tx.commit().await?;
-    Ok(())
+    crate::ops::tags::untag(pool, caller, &Entity::User(name.to_owned()), keys).await
 }
 
 /// An administrator removes a user's MFA device: the console's "Remove" (AWS's

@@ -15,7 +15,7 @@ pub use read::{get_user, get_user_summary, list_groups_for_user, list_user_mfa, 
 
 use crate::ops::{begin, unique_id};
 use crate::{Caller, Identity, ServiceError};
-use iam_core::model::{Tag, UserSummary};
+use iam_core::model::UserSummary;
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
@@ -26,25 +26,6 @@ pub fn new_user_id() -> String {
 
 pub(crate) fn no_such_user(name: &str) -> ServiceError {
     ServiceError::NoSuchEntity(format!("The user with name {name} cannot be found."))
-}
-
-async fn insert_tag(
-    conn: &mut PgConnection,
-    account: &str,
-    user: &str,
-    tag: &Tag,
-) -> Result<(), ServiceError> {
-    sqlx::query(
-        "INSERT INTO user_tags (account_id, user_name, key, value) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (account_id, user_name, key) DO UPDATE SET value = EXCLUDED.value",
-    )
-    .bind(account)
-    .bind(user)
-    .bind(&tag.key)
-    .bind(&tag.value)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 type SummaryRow = (

@@ -63,30 +63,13 @@ async fn mfa_devices_of(
     .collect())
 }
 
-async fn tags_of(conn: &mut PgConnection, account: &str, user: &str) -> Result<Vec<Tag>, ServiceError> {
-    Ok(sqlx::query_as::<_, (String, String)>(
-        "SELECT key, value FROM user_tags WHERE account_id = $1 AND user_name = $2 ORDER BY key",
-    )
-    .bind(account)
-    .bind(user)
-    .fetch_all(conn)
-    .await?
-    .into_iter()
-    .map(|(key, value)| Tag { key, value })
-    .collect())
-}
-
 /// A user's tags (`iam:ListUserTags`).
 pub async fn list_user_tags(
     pool: &PgPool,
     caller: &Caller<'_>,
     name: &str,
 ) -> Result<Vec<Tag>, ServiceError> {
-    let (mut tx, _, _) = begin_on_user(pool, caller, name, "iam:ListUserTags").await?;
-    user_summary(&mut tx, caller.account(), name).await?;
-    let tags = tags_of(&mut tx, caller.account(), name).await?;
-    tx.commit().await?;
-    Ok(tags)
+    crate::ops::tags::list(pool, caller, &Entity::User(name.to_owned())).await
 }
 
 /// The groups a user is in (`iam:ListGroupsForUser`).
@@ -176,7 +159,13 @@ pub async fn get_user(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<
     )
     .await?;
     let inline_policies = inline_policies(&mut tx, &authz, &account, &entity, &arn).await?;
-    let tags = part(&authz, "iam:ListUserTags", &arn, tags_of(&mut tx, &account, name)).await?;
+    let tags = part(
+        &authz,
+        "iam:ListUserTags",
+        &arn,
+        crate::ops::tags::of(&mut tx, &account, &Entity::User(name.to_owned())),
+    )
+    .await?;
     let mfa_devices = part(
         &authz,
         "iam:ListMFADevices",
