@@ -29,6 +29,19 @@ fn client_share(max_concurrent: u32) -> u32 {
     (max_concurrent / 16).max(8).min(max_concurrent)
 }
 
+/// One subscriber's address: an IPv6 address by its /64 (rotating within it gives no fresh
+/// share), an IPv4 address as it is; the same bucketing as sign-in throttling.
+fn subscriber(ip: IpAddr) -> IpAddr {
+    match canonical(ip) {
+        IpAddr::V6(v6) => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::V6(segments.into())
+        }
+        v4 => v4,
+    }
+}
+
 /// A request in flight for one client, counted off when dropped (however the request ends).
 struct InFlight {
     per_client: Arc<Mutex<HashMap<IpAddr, u32>>>,
@@ -62,6 +75,7 @@ impl Edge {
 
     /// Counts a request for `ip`, or `None` when that client already has its share running.
     fn enter(&self, ip: IpAddr) -> Option<InFlight> {
+        let ip = subscriber(ip);
         let mut counts = self.per_client.lock().ok()?;
         let n = counts.entry(ip).or_insert(0);
         if *n >= self.max_per_client {
@@ -233,6 +247,14 @@ mod limits {
             "a client's eleventh request at once waits its turn"
         );
         assert!(e.enter(b).is_some(), "another client is not held back");
+        let v6: Vec<InFlight> = (1..=10)
+            .map(|i| e.enter(format!("2001:db8::{i}").parse().unwrap()).unwrap())
+            .collect();
+        assert!(
+            e.enter("2001:db8::ffff".parse().unwrap()).is_none(),
+            "addresses of one /64 share a share"
+        );
+        drop(v6);
         drop(held);
         assert!(e.enter(a).is_some());
         assert!(e.per_client.lock().unwrap().is_empty());

@@ -361,31 +361,30 @@ pub async fn deactivate_device(
     now: OffsetDateTime,
     meta: &RequestMeta,
 ) -> Result<(), ServiceError> {
-    let account = identity.account_id().as_str();
-    let mut tx = pool.begin().await?;
-    let action = "iam:DeactivateMFADevice";
-    crate::authz::authorize(&mut tx, identity, meta, now, action, &identity.principal_arn()).await?;
+    use crate::ops::virtual_mfa::{authorize_remove, remove_in, serial_of};
+    let caller = crate::Caller { identity, meta, now };
+    let serial = serial_of(pool, identity.account_id().as_str(), name).await?;
+    let (mut tx, authz) = crate::ops::begin(pool, &caller).await?;
+    // Both actions are decided before the code is looked at.
+    let owner = authorize_remove(&mut tx, &authz, &caller, None, &serial).await?;
     if let Err(e) = verify_code(&mut tx, secrets, identity, Some(name), code, now).await {
         drop(tx);
         let mut conn = pool.acquire().await?;
-        let failure = Outcome::Failure;
-        let reason = Some("wrong MFA code");
+        let action = "iam:DeactivateMFADevice";
         audit::record_by(
             &mut conn,
             identity,
             action,
-            &serial(account, name),
-            failure,
-            reason,
+            &serial,
+            Outcome::Failure,
+            Some("wrong MFA code"),
             now,
             meta,
         )
         .await?;
         return Err(e);
     }
-    // The code's step is spent whatever follows.
+    remove_in(&mut tx, &caller, None, &owner, &serial).await?;
     tx.commit().await?;
-    let caller = crate::Caller { identity, meta, now };
-    let serial = crate::ops::virtual_mfa::serial_of(pool, account, name).await?;
-    crate::ops::virtual_mfa::remove(pool, &caller, None, &serial).await
+    Ok(())
 }

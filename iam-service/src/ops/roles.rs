@@ -167,16 +167,18 @@ pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> R
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
+    let entity = Entity::Role(new.role_name.clone());
     if new.tags.len() > quotas::TAGS_PER_ENTITY {
-        return Err(ServiceError::LimitExceeded(quotas::exceeded(
-            "TagsPerRole",
-            quotas::TAGS_PER_ENTITY as i64,
-        )));
+        return Err(crate::ops::tags::too_many(&entity));
     }
     let account = caller.account().to_owned();
     let arn = iam_core::arn::entity_arn(&account, "role", &new.path, &new.role_name);
     let (mut tx, authz) = begin(pool, caller).await?;
     authz.check("iam:CreateRole", &arn)?;
+    if !new.tags.is_empty() {
+        // AWS asks for iam:TagRole too when a role is created with tags.
+        authz.check("iam:TagRole", &arn)?;
+    }
     check_trust_policy(&new.trust_policy)?;
     crate::ops::within_account_quota(
         &mut tx,
@@ -211,10 +213,7 @@ pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> R
         other => other?,
     };
     audited(&mut tx, caller, "iam:CreateRole", &arn).await?;
-    let entity = Entity::Role(new.role_name.clone());
     for tag in &new.tags {
-        // AWS asks for iam:TagRole too when a role is created with tags.
-        authz.check("iam:TagRole", &arn)?;
         crate::ops::tags::insert(&mut tx, &account, &entity, tag).await?;
     }
     let created = find(&mut tx, &account, &new.role_name)

@@ -195,7 +195,12 @@ async fn resolve(
                 Entity::Group(_) => (own_policies(&mut tx, &account, "group", name).await?, None),
                 Entity::Role(_) => (own_policies(&mut tx, &account, "role", name).await?, None),
             };
-            let principal = Principal::new(PrincipalKind::User, arn, &account);
+            // A role acts through its sessions: simulated as one.
+            let kind = match entity {
+                Entity::Role(_) => PrincipalKind::AssumedRole,
+                _ => PrincipalKind::User,
+            };
+            let principal = Principal::new(kind, arn, &account);
             (principal, Source::Stored(policies), user)
         }
         Subject::Custom(documents) => {

@@ -89,6 +89,14 @@ pub(crate) fn check(tags: &[Tag]) -> Vec<FieldError> {
         .collect()
 }
 
+/// AWS's LimitExceeded for more than 50 tags on one user or role.
+pub(crate) fn too_many(entity: &Entity) -> ServiceError {
+    ServiceError::LimitExceeded(quotas::exceeded(
+        &format!("TagsPer{}", entity.kind()),
+        quotas::TAGS_PER_ENTITY as i64,
+    ))
+}
+
 /// Adds or replaces tags (`iam:TagUser` / `iam:TagRole`); at most 50 in all.
 pub async fn tag(
     pool: &PgPool,
@@ -100,16 +108,17 @@ pub async fn tag(
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
+    // More than the quota can never fit: refused before any work.
+    if tags.len() > quotas::TAGS_PER_ENTITY {
+        return Err(too_many(entity));
+    }
     let account = caller.account();
     let (mut tx, arn, action) = on_entity(pool, caller, entity, "Tag").await?;
     for tag in tags {
         insert(&mut tx, account, entity, tag).await?;
     }
     if of(&mut tx, account, entity).await?.len() > quotas::TAGS_PER_ENTITY {
-        return Err(ServiceError::LimitExceeded(quotas::exceeded(
-            &format!("TagsPer{}", entity.kind()),
-            quotas::TAGS_PER_ENTITY as i64,
-        )));
+        return Err(too_many(entity));
     }
     audited(&mut tx, caller, &action, &arn).await?;
     tx.commit().await?;
@@ -123,6 +132,15 @@ pub async fn untag(
     entity: &Entity,
     keys: &[String],
 ) -> Result<(), ServiceError> {
+    if keys.len() > quotas::TAGS_PER_ENTITY {
+        return Err(ServiceError::field(
+            "tagKeys",
+            format!(
+                "at most {} tag keys may be removed at once",
+                quotas::TAGS_PER_ENTITY
+            ),
+        ));
+    }
     let (mut tx, arn, action) = on_entity(pool, caller, entity, "Untag").await?;
     let sql = format!(
         "DELETE FROM {} WHERE account_id = $1 AND {} = $2 AND key = ANY($3)",

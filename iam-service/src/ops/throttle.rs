@@ -48,14 +48,14 @@ const STALE_SECONDS: i64 = 86_400;
 /// network: rotating within it must not give fresh counters), an IPv4 address as it is.
 fn counted_address(ip: &str) -> String {
     match ip.parse::<IpAddr>() {
-        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
-            let mut segments = v6.segments();
-            segments[4..].fill(0);
-            format!("{}/64", std::net::Ipv6Addr::from(segments))
-        }
-        Ok(IpAddr::V6(v6)) => v6
-            .to_ipv4_mapped()
-            .map_or_else(|| ip.to_owned(), |v4| v4.to_string()),
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                format!("{}/64", std::net::Ipv6Addr::from(segments))
+            }
+        },
         _ => ip.to_owned(),
     }
 }
@@ -68,9 +68,13 @@ impl Keys {
     pub fn new(identifier: &str, source_ip: Option<&str>) -> Self {
         let who = bounded(identifier);
         let address = source_ip.map(counted_address);
-        let mut keys = vec![(format!("who:{who}"), Kind::Identifier)];
+        // Without an address the tight limit still holds, on the identifier alone.
+        let at = address.as_deref().unwrap_or("unknown");
+        let mut keys = vec![
+            (format!("who:{who}"), Kind::Identifier),
+            (format!("pair:{who}@{at}"), Kind::Pair),
+        ];
         if let Some(ip) = &address {
-            keys.push((format!("pair:{who}@{ip}"), Kind::Pair));
             keys.push((format!("ip:{ip}"), Kind::Address));
         }
         // Row locks are always taken in this order, so two attempts cannot deadlock.

@@ -2,6 +2,7 @@
 //! as text and as a QR code), assigned to a user with two consecutive codes, unassigned,
 //! deleted. The console's self-service setup (ops::mfa) shares the table.
 
+use crate::authz::Authorizer;
 use crate::crypto::SecretBox;
 use crate::ops::mfa::{bound, validate_name, MAX_DEVICES};
 use crate::ops::users::{arn_for, user_summary};
@@ -12,7 +13,7 @@ use iam_core::credentials::totp;
 use iam_core::names::check_path;
 use iam_core::quotas;
 use rand::RngCore;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 
 /// What CreateVirtualMFADevice returns, once: nothing can show the seed again.
@@ -246,29 +247,40 @@ pub async fn resync(
     Ok(())
 }
 
-/// Unassigns a device, which stays for DeleteVirtualMFADevice (`iam:DeactivateMFADevice` on
-/// its owner): a named user's, or with no user the caller's own (the root user's included).
-/// Recovery codes go with the owner's last device. The one implementation of the action:
-/// the console's "Remove" calls it too (see `remove`).
-pub async fn deactivate(
-    pool: &PgPool,
+const DEACTIVATE: &str = "iam:DeactivateMFADevice";
+const DELETE: &str = "iam:DeleteVirtualMFADevice";
+
+/// The owner a DeactivateMFADevice names, with the action decided on it: a named user (whose
+/// existence is told only after the decision), or with no user the caller itself (the root
+/// user included).
+async fn owner_of(
+    tx: &mut Transaction<'_, Postgres>,
+    authz: &Authorizer,
     caller: &Caller<'_>,
     user: Option<&str>,
+) -> Result<String, ServiceError> {
+    let Some(user) = user else {
+        let own = caller.identity.principal_arn();
+        authz.check(DEACTIVATE, &own)?;
+        return Ok(own);
+    };
+    let arn = arn_for(tx, caller.account(), user).await?;
+    authz.check(DEACTIVATE, &arn)?;
+    user_summary(tx, caller.account(), user).await?;
+    Ok(arn)
+}
+
+/// Unassigns `owner`'s device (already authorized); recovery codes go with its last one.
+async fn unassign(
+    tx: &mut Transaction<'_, Postgres>,
+    caller: &Caller<'_>,
+    user: Option<&str>,
+    owner: &str,
     serial: &str,
 ) -> Result<(), ServiceError> {
     let account = caller.account();
-    let action = "iam:DeactivateMFADevice";
-    let (mut tx, owner_arn) = match user {
-        Some(user) => on_user(pool, caller, user, action).await?,
-        None => {
-            let (tx, authz) = begin(pool, caller).await?;
-            let own = caller.identity.principal_arn();
-            authz.check(action, &own)?;
-            (tx, own)
-        }
-    };
-    let (name, owner, enabled, _) = device_row(&mut tx, account, serial).await?;
-    if !enabled || owner.as_deref() != Some(owner_arn.as_str()) {
+    let (name, assigned_to, enabled, _) = device_row(tx, account, serial).await?;
+    if !enabled || assigned_to.as_deref() != Some(owner) {
         let whose = user.map_or_else(|| caller.identity.arn(), |u| format!("user {u}"));
         return Err(ServiceError::NoSuchEntity(format!(
             "MFA device {serial} of {whose} cannot be found."
@@ -279,16 +291,58 @@ pub async fn deactivate(
     )
     .bind(account)
     .bind(&name)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     sqlx::query(
         "DELETE FROM recovery_codes WHERE principal_arn = $1
            AND NOT EXISTS (SELECT 1 FROM mfa_devices WHERE principal_arn = $1 AND enabled_at IS NOT NULL)",
     )
-    .bind(&owner_arn)
-    .execute(&mut *tx)
+    .bind(owner)
+    .execute(&mut **tx)
     .await?;
-    audited(&mut tx, caller, action, serial).await?;
+    audited(tx, caller, DEACTIVATE, serial).await
+}
+
+/// Deletes an unassigned device (already authorized).
+async fn erase(
+    tx: &mut Transaction<'_, Postgres>,
+    caller: &Caller<'_>,
+    serial: &str,
+) -> Result<(), ServiceError> {
+    let account = caller.account();
+    let (name, _, enabled, _) = device_row(tx, account, serial).await?;
+    if enabled {
+        return Err(ServiceError::DeleteConflict("MFA Device is still in use".into()));
+    }
+    sqlx::query("DELETE FROM mfa_devices WHERE account_id = $1 AND name = $2")
+        .bind(account)
+        .bind(&name)
+        .execute(&mut **tx)
+        .await?;
+    audited(tx, caller, DELETE, serial).await
+}
+
+/// Unassigns a device, which stays for DeleteVirtualMFADevice (`iam:DeactivateMFADevice` on
+/// its owner: a named user, or with no user the caller itself). The one implementation of
+/// the action; the console's "Remove" is this and DeleteVirtualMFADevice (`remove`).
+pub async fn deactivate(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    user: Option<&str>,
+    serial: &str,
+) -> Result<(), ServiceError> {
+    let (mut tx, authz) = begin(pool, caller).await?;
+    let owner = owner_of(&mut tx, &authz, caller, user).await?;
+    unassign(&mut tx, caller, user, &owner, serial).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a device no one uses (`iam:DeleteVirtualMFADevice` on its serial number).
+pub async fn delete(pool: &PgPool, caller: &Caller<'_>, serial: &str) -> Result<(), ServiceError> {
+    let (mut tx, authz) = begin(pool, caller).await?;
+    authz.check(DELETE, serial)?;
+    erase(&mut tx, caller, serial).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -305,43 +359,43 @@ pub async fn serial_of(pool: &PgPool, account: &str, name: &str) -> Result<Strin
     Ok(mfa_arn(account, path.as_deref().unwrap_or("/"), name))
 }
 
-/// The console's "Remove" for a virtual device, as AWS's console does it: DeactivateMFADevice
-/// then DeleteVirtualMFADevice, each its own action, authorized and recorded. Both are
-/// checked before either runs, so a caller allowed only one changes nothing.
+/// Decides both actions of the console's "Remove" before either runs (so a caller allowed
+/// only one changes nothing); the owner.
+pub(crate) async fn authorize_remove(
+    tx: &mut Transaction<'_, Postgres>,
+    authz: &Authorizer,
+    caller: &Caller<'_>,
+    user: Option<&str>,
+    serial: &str,
+) -> Result<String, ServiceError> {
+    let owner = owner_of(tx, authz, caller, user).await?;
+    authz.check(DELETE, serial)?;
+    Ok(owner)
+}
+
+/// The console's "Remove" once authorized: DeactivateMFADevice then DeleteVirtualMFADevice,
+/// each recorded, in the caller's transaction (both or neither).
+pub(crate) async fn remove_in(
+    tx: &mut Transaction<'_, Postgres>,
+    caller: &Caller<'_>,
+    user: Option<&str>,
+    owner: &str,
+    serial: &str,
+) -> Result<(), ServiceError> {
+    unassign(tx, caller, user, owner, serial).await?;
+    erase(tx, caller, serial).await
+}
+
+/// The console's "Remove" for a virtual device, as AWS's console does it.
 pub async fn remove(
     pool: &PgPool,
     caller: &Caller<'_>,
     user: Option<&str>,
     serial: &str,
 ) -> Result<(), ServiceError> {
-    {
-        let (mut tx, authz) = begin(pool, caller).await?;
-        let owner = match user {
-            Some(user) => arn_for(&mut tx, caller.account(), user).await?,
-            None => caller.identity.principal_arn(),
-        };
-        authz.check("iam:DeactivateMFADevice", &owner)?;
-        authz.check("iam:DeleteVirtualMFADevice", serial)?;
-    }
-    deactivate(pool, caller, user, serial).await?;
-    delete(pool, caller, serial).await
-}
-
-/// Deletes a device no one uses (`iam:DeleteVirtualMFADevice` on its serial number).
-pub async fn delete(pool: &PgPool, caller: &Caller<'_>, serial: &str) -> Result<(), ServiceError> {
-    let account = caller.account();
     let (mut tx, authz) = begin(pool, caller).await?;
-    authz.check("iam:DeleteVirtualMFADevice", serial)?;
-    let (name, _, enabled, _) = device_row(&mut tx, account, serial).await?;
-    if enabled {
-        return Err(ServiceError::DeleteConflict("MFA Device is still in use".into()));
-    }
-    sqlx::query("DELETE FROM mfa_devices WHERE account_id = $1 AND name = $2")
-        .bind(account)
-        .bind(&name)
-        .execute(&mut *tx)
-        .await?;
-    audited(&mut tx, caller, "iam:DeleteVirtualMFADevice", serial).await?;
+    let owner = authorize_remove(&mut tx, &authz, caller, user, serial).await?;
+    remove_in(&mut tx, caller, user, &owner, serial).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -16,10 +16,10 @@ use iam_service::ops::users;
 super::registry::actions! {
     "CreateGroup" => create_group,
     "ListGroups" => list_groups,
-    "AddUserToGroup" => add_user_to_group,
+    "AddUserToGroup" => membership,
     "GetGroup" => get_group,
     "DeleteGroup" => delete_group,
-    "RemoveUserFromGroup" => remove_user_from_group,
+    "RemoveUserFromGroup" => membership,
     "ListGroupsForUser" => list_groups_for_user,
 }
 
@@ -74,18 +74,14 @@ async fn list_groups(cx: &Cx<'_>) -> Result<String, ApiError> {
     ))
 }
 
-/// `AddUserToGroup`.
-async fn add_user_to_group(cx: &Cx<'_>) -> Result<String, ApiError> {
-    let pool = cx.pool();
-    let caller = cx.caller;
-    let params = cx.params;
-    groups::add_user_to_group(
-        pool,
-        caller,
-        params.required("GroupName")?,
-        params.required("UserName")?,
-    )
-    .await?;
+/// `AddUserToGroup` / `RemoveUserFromGroup`.
+async fn membership(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let (group, user) = (cx.params.required("GroupName")?, cx.params.required("UserName")?);
+    if cx.action == "AddUserToGroup" {
+        groups::add_user_to_group(cx.pool(), cx.caller, group, user).await?;
+    } else {
+        groups::remove_user_from_group(cx.pool(), cx.caller, group, user).await?;
+    }
     Ok(String::new())
 }
 
@@ -113,21 +109,6 @@ async fn delete_group(cx: &Cx<'_>) -> Result<String, ApiError> {
     let caller = cx.caller;
     let params = cx.params;
     groups::delete_group(pool, caller, params.required("GroupName")?, false).await?;
-    Ok(String::new())
-}
-
-/// `RemoveUserFromGroup`.
-async fn remove_user_from_group(cx: &Cx<'_>) -> Result<String, ApiError> {
-    let pool = cx.pool();
-    let caller = cx.caller;
-    let params = cx.params;
-    groups::remove_user_from_group(
-        pool,
-        caller,
-        params.required("GroupName")?,
-        params.required("UserName")?,
-    )
-    .await?;
     Ok(String::new())
 }
 

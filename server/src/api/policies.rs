@@ -24,8 +24,8 @@ super::registry::actions! {
     "CreatePolicyVersion" => create_policy_version,
     "GetPolicyVersion" => policy_versions,
     "ListPolicyVersions" => policy_versions,
-    "SetDefaultPolicyVersion" => set_default_policy_version,
-    "DeletePolicyVersion" => delete_policy_version,
+    "SetDefaultPolicyVersion" => choose_version,
+    "DeletePolicyVersion" => choose_version,
     "ListEntitiesForPolicy" => list_entities_for_policy,
 }
 
@@ -200,33 +200,14 @@ async fn policy_versions(cx: &Cx<'_>) -> Result<String, ApiError> {
     })
 }
 
-/// `SetDefaultPolicyVersion`.
-async fn set_default_policy_version(cx: &Cx<'_>) -> Result<String, ApiError> {
-    let pool = cx.pool();
-    let caller = cx.caller;
-    let params = cx.params;
-    policies::set_default_version(
-        pool,
-        caller,
-        params.required("PolicyArn")?,
-        params.required("VersionId")?,
-    )
-    .await?;
-    Ok(String::new())
-}
-
-/// `DeletePolicyVersion`.
-async fn delete_policy_version(cx: &Cx<'_>) -> Result<String, ApiError> {
-    let pool = cx.pool();
-    let caller = cx.caller;
-    let params = cx.params;
-    policies::delete_version(
-        pool,
-        caller,
-        params.required("PolicyArn")?,
-        params.required("VersionId")?,
-    )
-    .await?;
+/// `SetDefaultPolicyVersion` / `DeletePolicyVersion`.
+async fn choose_version(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let (arn, version) = (cx.params.required("PolicyArn")?, cx.params.required("VersionId")?);
+    if cx.action == "SetDefaultPolicyVersion" {
+        policies::set_default_version(cx.pool(), cx.caller, arn, version).await?;
+    } else {
+        policies::delete_version(cx.pool(), cx.caller, arn, version).await?;
+    }
     Ok(String::new())
 }
 

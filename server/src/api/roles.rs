@@ -1,7 +1,7 @@
 //! Roles: created with a trust policy, read, listed, updated, deleted. Their permissions
 //! policies are in `attached` (AttachRolePolicy, PutRolePolicy, ...).
 
-use super::lists::{max_items, path_prefix, tags, url_encode};
+use super::lists::{max_items, number, path_prefix, tags, url_encode};
 use super::registry::Cx;
 use super::xml::{el, time, ApiError};
 use iam_service::ops::roles::{self, NewRole, Role, RoleUpdate};
@@ -52,17 +52,6 @@ fn role_fields(r: &Role, last_used: bool) -> String {
     out
 }
 
-fn session_seconds(cx: &Cx<'_>) -> Result<Option<i32>, ApiError> {
-    cx.params
-        .get("MaxSessionDuration")
-        .map(|v| {
-            v.parse::<i32>().map_err(|_| {
-                ApiError::validation(format!("Value '{v}' at 'maxSessionDuration' is not a number"))
-            })
-        })
-        .transpose()
-}
-
 /// `CreateRole`.
 async fn create_role(cx: &Cx<'_>) -> Result<String, ApiError> {
     let params = cx.params;
@@ -71,7 +60,7 @@ async fn create_role(cx: &Cx<'_>) -> Result<String, ApiError> {
         path: params.get("Path").unwrap_or("/").to_owned(),
         trust_policy: params.required("AssumeRolePolicyDocument")?.to_owned(),
         description: params.get("Description").unwrap_or("").to_owned(),
-        max_session_duration: session_seconds(cx)?,
+        max_session_duration: number(cx.params, "MaxSessionDuration")?,
         tags: tags(params),
     };
     let role = roles::create_role(cx.pool(), cx.caller, &new).await?;
@@ -118,10 +107,16 @@ async fn list_roles(cx: &Cx<'_>) -> Result<String, ApiError> {
 
 /// `UpdateRole` / `UpdateRoleDescription` (which answers with the role).
 async fn update_role(cx: &Cx<'_>) -> Result<String, ApiError> {
+    // UpdateRoleDescription exists to set the description: AWS requires it there.
+    let description = if cx.action == "UpdateRoleDescription" {
+        Some(cx.params.required("Description")?)
+    } else {
+        cx.params.get("Description")
+    };
     let update = RoleUpdate {
-        description: cx.params.get("Description"),
+        description,
         max_session_duration: if cx.action == "UpdateRole" {
-            session_seconds(cx)?
+            number(cx.params, "MaxSessionDuration")?
         } else {
             None
         },

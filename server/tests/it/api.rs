@@ -98,31 +98,37 @@ pub(crate) async fn new_account(pool: &sqlx::PgPool, email: &str) -> iam_service
     .unwrap()
 }
 
-#[tokio::test]
-async fn signed_requests_are_answered_and_others_refused_in_aws_xml() {
-    let pool = fresh_pool().await;
-    let state = state(pool.clone(), true).await;
-    let router = server::build_router(state.clone());
-    let meta = iam_service::RequestMeta::default();
-    let account = new_account(&pool, "api@example.com").await;
+/// A new account and an access key of its root user: (account, key ID, secret).
+pub(crate) async fn root_key(
+    pool: &sqlx::PgPool,
+    state: &server::AppState,
+    email: &str,
+) -> (iam_service::db::Account, String, String) {
+    let account = new_account(pool, email).await;
     let root = iam_service::Identity::Root {
         account_id: account.account_id.clone(),
     };
+    let meta = iam_service::RequestMeta::default();
     let caller = iam_service::Caller {
         identity: &root,
         meta: &meta,
         now: time::OffsetDateTime::now_utc(),
     };
-    let key = iam_service::ops::access_keys::create_access_key(&pool, &state.ctx.secrets, &caller, None)
+    let key = iam_service::ops::access_keys::create_access_key(pool, &state.ctx.secrets, &caller, None)
         .await
         .unwrap();
+    (account, key.info.access_key_id, key.secret_access_key)
+}
+
+#[tokio::test]
+async fn signed_requests_are_answered_and_others_refused_in_aws_xml() {
+    let pool = fresh_pool().await;
+    let state = state(pool.clone(), true).await;
+    let router = server::build_router(state.clone());
+    let (account, key_id, secret) = root_key(&pool, &state, "api@example.com").await;
     let now = time::OffsetDateTime::now_utc();
     let form = "Action=CreateUser&Version=2010-05-08&UserName=zoe";
-    let sent = send(
-        &router,
-        signed_post(&key.info.access_key_id, &key.secret_access_key, form, now),
-    )
-    .await;
+    let sent = send(&router, signed_post(&key_id, &secret, form, now)).await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
     assert!(
         sent.body
@@ -148,11 +154,7 @@ async fn signed_requests_are_answered_and_others_refused_in_aws_xml() {
         sent.body
     );
 
-    let sent = send(
-        &router,
-        signed_post("AKIAAAAAAAAAAAAAAAAA", &key.secret_access_key, form, now),
-    )
-    .await;
+    let sent = send(&router, signed_post("AKIAAAAAAAAAAAAAAAAA", &secret, form, now)).await;
     assert_eq!(sent.status, StatusCode::FORBIDDEN);
     assert!(
         sent.body.contains("<Code>InvalidClientTokenId</Code>"),
@@ -161,11 +163,7 @@ async fn signed_requests_are_answered_and_others_refused_in_aws_xml() {
     );
 
     let form = "Action=Frobnicate&Version=2010-05-08";
-    let sent = send(
-        &router,
-        signed_post(&key.info.access_key_id, &key.secret_access_key, form, now),
-    )
-    .await;
+    let sent = send(&router, signed_post(&key_id, &secret, form, now)).await;
     assert_eq!(sent.status, StatusCode::BAD_REQUEST);
     assert!(sent.body.contains("<Code>InvalidAction</Code>"), "{}", sent.body);
 

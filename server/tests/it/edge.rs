@@ -90,7 +90,7 @@ async fn the_api_keeps_the_guessable_password_setting() {
     let state = state(pool.clone(), true).await;
     let router = server::build_router(state.clone());
     let meta = iam_service::RequestMeta::default();
-    let account = crate::api::new_account(&pool, "policy@example.com").await;
+    let (account, key_id, secret) = crate::api::root_key(&pool, &state, "policy@example.com").await;
     let root = iam_service::Identity::Root {
         account_id: account.account_id.clone(),
     };
@@ -102,20 +102,8 @@ async fn the_api_keeps_the_guessable_password_setting() {
     iam_service::ops::passwords::set_policy(&pool, &root, &relaxed, now, &meta)
         .await
         .unwrap();
-    let caller = iam_service::Caller {
-        identity: &root,
-        meta: &meta,
-        now,
-    };
-    let key = iam_service::ops::access_keys::create_access_key(&pool, &state.ctx.secrets, &caller, None)
-        .await
-        .unwrap();
     let form = "Action=UpdateAccountPasswordPolicy&Version=2010-05-08&MinimumPasswordLength=12";
-    let sent = send(
-        &router,
-        crate::api::signed_post(&key.info.access_key_id, &key.secret_access_key, form, now),
-    )
-    .await;
+    let sent = send(&router, crate::api::signed_post(&key_id, &secret, form, now)).await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
     let stored = iam_service::ops::passwords::get_policy(&pool, &account.account_id)
         .await

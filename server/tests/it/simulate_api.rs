@@ -2,7 +2,7 @@
 //! does, so 1,000 actions x 1,000 resources answer with their first page; over-limit lists
 //! and bad markers get ValidationError.
 
-use crate::api::{new_account, signed_post};
+use crate::api::signed_post;
 use crate::*;
 
 const POLICY: &str =
@@ -40,23 +40,11 @@ impl Api {
     async fn new() -> Self {
         let pool = fresh_pool().await;
         let state = state(pool.clone(), true).await;
-        let account = new_account(&pool, "simulate@example.com").await;
-        let root = iam_service::Identity::Root {
-            account_id: account.account_id,
-        };
-        let meta = iam_service::RequestMeta::default();
-        let caller = iam_service::Caller {
-            identity: &root,
-            meta: &meta,
-            now: time::OffsetDateTime::now_utc(),
-        };
-        let key = iam_service::ops::access_keys::create_access_key(&pool, &state.ctx.secrets, &caller, None)
-            .await
-            .unwrap();
+        let (_, key, secret) = crate::api::root_key(&pool, &state, "simulate@example.com").await;
         Self {
             router: server::build_router(state),
-            key: key.info.access_key_id,
-            secret: key.secret_access_key,
+            key,
+            secret,
         }
     }
 
