@@ -23,8 +23,11 @@ wasm_bindgen_cli() {
   have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
   [ "$have" = "$want" ] && return 0
   log "installing wasm-bindgen-cli $want (a few minutes, once)"
-  # Not --locked: its lockfile pins a crate version the registry no longer serves.
-  cargo install -q wasm-bindgen-cli --version "$want" >/dev/null
+  # Not --locked: its lockfile pins a crate version the registry no longer serves. --force:
+  # cargo skips a package it has on record even when this binary of it was deleted.
+  cargo install -q --force wasm-bindgen-cli --version "$want" >/dev/null
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  [ "$have" = "$want" ] || die "wasm-bindgen $want is still missing after cargo install (found: ${have:-none})"
 }
 
 # Named so that it does not shadow the `chromium` command it looks for.
