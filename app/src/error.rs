@@ -115,7 +115,7 @@ impl From<iam_service::ServiceError> for AppError {
             E::AccessDenied(message) => AppError::AccessDenied(message),
             E::NoSuchEntity(message) => AppError::NoSuchEntity(message),
             E::AlreadyExists(message) => AppError::AlreadyExists(message),
-            E::LimitExceeded(message) => AppError::LimitExceeded(message),
+            E::LimitExceeded(message) | E::PackedPolicyTooLarge(message) => AppError::LimitExceeded(message),
             E::DeleteConflict(message) => AppError::DeleteConflict(message),
             E::MalformedPolicy(diagnostics) => AppError::MalformedPolicy(
                 diagnostics

@@ -27,6 +27,8 @@ import botocore.auth
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from sts_flows import sts_flows
+
 PASSED = []
 
 
@@ -224,6 +226,10 @@ def main():
     read_actions(iam, alice, account)
     virtual_mfa(iam, account)
     roles(iam, alice, account)
+    helpers = type("Helpers", (), dict(check=staticmethod(check), error_of=staticmethod(error_of),
+                                       client=staticmethod(client), totp=staticmethod(totp), boto3=boto3,
+                                       Config=Config, root_keys=(root_key, root_secret)))
+    sts_flows(helpers, base, iam, account, aws, env)
     budgets_api(client(base, "budgets", root_key, root_secret), account, aws, env)
     cost_import(base, root_key, root_secret, account)
 

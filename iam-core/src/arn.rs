@@ -16,6 +16,23 @@ pub fn user_arn(account: &str, path: &str, name: &str) -> String {
     entity_arn(account, "user", path, name)
 }
 
+pub fn role_arn(account: &str, path: &str, name: &str) -> String {
+    entity_arn(account, "role", path, name)
+}
+
+/// A role ARN's account, path and name: `arn:aws:iam::ACCOUNT:role/PATH/NAME`.
+pub fn parse_role_arn(arn: &str) -> Option<(&str, &str, &str)> {
+    let rest = arn.strip_prefix("arn:aws:iam::")?;
+    let (account, rest) = rest.split_once(':')?;
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let rest = rest.strip_prefix("role")?;
+    let cut = rest.rfind('/')?;
+    let (path, name) = (&rest[..=cut], &rest[cut + 1..]);
+    (path.starts_with('/') && !name.is_empty()).then_some((account, path, name))
+}
+
 pub fn group_arn(account: &str, path: &str, name: &str) -> String {
     entity_arn(account, "group", path, name)
 }
@@ -42,6 +59,21 @@ pub fn mfa_name<'a>(account: &str, serial: &'a str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn role_arns_parse() {
+        assert_eq!(
+            parse_role_arn("arn:aws:iam::123456789012:role/ops/deploy"),
+            Some(("123456789012", "/ops/", "deploy"))
+        );
+        assert_eq!(
+            parse_role_arn("arn:aws:iam::123456789012:role/deploy"),
+            Some(("123456789012", "/", "deploy"))
+        );
+        assert_eq!(parse_role_arn("arn:aws:iam::123456789012:role/"), None);
+        assert_eq!(parse_role_arn("arn:aws:iam::12345:role/x"), None);
+        assert_eq!(parse_role_arn("arn:aws:iam::123456789012:user/x"), None);
+    }
 
     #[test]
     fn root() {

@@ -45,6 +45,9 @@ pub struct UserSummary {
     pub password_enabled: bool,
     pub password_changed_at: Option<i64>,
     pub password_last_used: Option<i64>,
+    /// The managed policy that caps the user's permissions, when one is set.
+    #[serde(default)]
+    pub permissions_boundary: Option<String>,
 }
 
 /// A policy attached to a user, group or role, and where it comes from.

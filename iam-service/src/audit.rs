@@ -33,6 +33,8 @@ pub struct Event<'a> {
     pub resource: Option<&'a str>,
     pub outcome: Outcome,
     pub reason: Option<&'a str>,
+    /// A role session's source identity (`sts:SourceIdentity`), carried into every event.
+    pub source_identity: Option<&'a str>,
 }
 
 pub async fn record(
@@ -44,8 +46,9 @@ pub async fn record(
     let user_agent = meta.user_agent.as_deref().map(|ua| truncate(ua, 512));
     sqlx::query(
         "INSERT INTO audit_events
-           (occurred_at, account_id, actor_arn, action, resource, source_ip, user_agent, outcome, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+           (occurred_at, account_id, actor_arn, action, resource, source_ip, user_agent, outcome, reason,
+            source_identity)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(event.at)
     .bind(event.account_id)
@@ -56,6 +59,7 @@ pub async fn record(
     .bind(user_agent)
     .bind(event.outcome.as_str())
     .bind(event.reason)
+    .bind(event.source_identity)
     .execute(&mut *conn)
     .await?;
     // A successful IAM change may change who may do what: the caches must hear of it.
@@ -93,6 +97,7 @@ pub async fn record_by(
         resource: Some(resource),
         outcome,
         reason,
+        source_identity: identity.role_session().and_then(|s| s.source_identity.as_deref()),
     };
     record(conn, &event, meta).await
 }
@@ -146,6 +151,7 @@ pub async fn prune(
         resource: None,
         outcome: Outcome::Success,
         reason: Some(&reason),
+        source_identity: None,
     };
     record(&mut tx, &event, meta).await?;
     tx.commit().await?;

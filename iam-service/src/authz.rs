@@ -31,7 +31,11 @@ pub struct Authorizer {
     facts: GlobalFacts,
     /// Shared with the cache: a request does not copy its user's parsed policies.
     policies: Arc<[Applied]>,
-    /// Context keys given to the simulator.
+    /// The principal's permissions boundary, when it has one.
+    boundary: Option<Arc<Applied>>,
+    /// A role session's session policies: they can only narrow.
+    session: Arc<[Applied]>,
+    /// Context keys given to the simulator, and a role session's `aws:SourceIdentity`.
     context: Vec<(String, String)>,
 }
 
@@ -140,47 +144,115 @@ pub async fn own_policies(
     applied(rows)
 }
 
-/// A user's current path, tags and policies: what the engine needs of a user beyond the
-/// request. The path is read here, not taken from the session: after `UpdateUser NewPath`
-/// the user is judged under the new ARN at once.
-type Grants = (String, BTreeMap<String, String>, Arc<[Applied]>);
+/// What the engine needs of a user or role beyond the request: its current path (read
+/// here, not taken from the session: after `UpdateUser NewPath` the user is judged under the
+/// new ARN at once), tags, policies and permissions boundary.
+#[derive(Debug, Clone)]
+struct Grants {
+    path: String,
+    tags: BTreeMap<String, String>,
+    policies: Arc<[Applied]>,
+    boundary: Option<Arc<Applied>>,
+}
 
-/// A user's tags and policies, cached between changes (see crate::cache). Fails with
-/// `IdentityGone` when the user was deleted or renamed: a session or key of the old user
-/// must not act as whoever holds the name now (the user ID tells them apart).
-async fn user_grants(
+/// The policy a stored boundary ARN names, with its document (a customer managed policy's
+/// default version, or an AWS managed policy). A boundary that cannot be read refuses the
+/// request: dropping it would widen what the principal may do.
+async fn boundary(
+    conn: &mut PgConnection,
+    arn: Option<String>,
+) -> Result<Option<Arc<Applied>>, ServiceError> {
+    let Some(arn) = arn else {
+        return Ok(None);
+    };
+    let document: Option<String> = sqlx::query_scalar(
+        "SELECT v.document FROM managed_policies p
+           JOIN policy_versions v
+             ON v.account_id = p.account_id AND v.policy_name = p.policy_name AND v.version = p.default_version
+          WHERE p.arn = $1",
+    )
+    .bind(&arn)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let mut found = applied(vec![(arn, document)])?;
+    Ok(found.pop().map(Arc::new))
+}
+
+/// Path, boundary, and one tag's key and value (none when it has no tags).
+type GrantRow = (String, Option<String>, Option<String>, Option<String>);
+
+/// A user's or role's grants, cached between changes (see crate::cache). Fails with
+/// `IdentityGone` when it was deleted or renamed: a session or key of the old one must not
+/// act as whoever holds the name now (the unique ID tells them apart).
+async fn grants(
     conn: &mut PgConnection,
     account: &str,
-    user_name: &str,
-    user_id: &str,
+    kind: &'static str,
+    name: &str,
+    unique_id: &str,
 ) -> Result<Grants, ServiceError> {
-    static GRANTS: Cache<(String, String, String), Grants> = Cache::new();
-    let key = (account.to_owned(), user_name.to_owned(), user_id.to_owned());
+    static GRANTS: Cache<(String, &'static str, String, String), Grants> = Cache::new();
+    let key = (account.to_owned(), kind, name.to_owned(), unique_id.to_owned());
     if let Some(grants) = GRANTS.get(&key) {
         return Ok(grants);
     }
     let read = crate::cache::stamp();
-    // The path and tags, and in the same query whether this user still exists.
-    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT u.path, t.key, t.value FROM iam_users u
-           LEFT JOIN user_tags t USING (account_id, user_name)
-          WHERE u.account_id = $1 AND u.user_name = $2 AND u.user_id = $3",
-    )
-    .bind(account)
-    .bind(user_name)
-    .bind(user_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let Some(path) = rows.first().map(|row| row.0.clone()) else {
+    // The path, boundary and tags, and in the same query whether it still exists. `kind`
+    // names the tables, never input.
+    let sql = format!(
+        "SELECT e.path, e.permissions_boundary, t.key, t.value FROM iam_{kind}s e
+           LEFT JOIN {kind}_tags t USING (account_id, {kind}_name)
+          WHERE e.account_id = $1 AND e.{kind}_name = $2 AND e.{kind}_id = $3"
+    );
+    let rows: Vec<GrantRow> = sqlx::query_as(&sql)
+        .bind(account)
+        .bind(name)
+        .bind(unique_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let Some((path, boundary_arn)) = rows.first().map(|row| (row.0.clone(), row.1.clone())) else {
         return Err(ServiceError::IdentityGone);
     };
     let tags = rows
         .into_iter()
-        .filter_map(|(_, key, value)| Some((key?, value?)))
+        .filter_map(|(_, _, key, value)| Some((key?, value?)))
         .collect();
-    let grants: Grants = (path, tags, user_policies(conn, account, user_name).await?.into());
+    let policies = match kind {
+        "user" => user_policies(conn, account, name).await?,
+        _ => own_policies(conn, account, kind, name).await?,
+    };
+    let grants = Grants {
+        path,
+        tags,
+        policies: policies.into(),
+        boundary: boundary(conn, boundary_arn).await?,
+    };
     GRANTS.put(key, account, read, grants.clone());
     Ok(grants)
+}
+
+/// A role session's own policies: the inline session policy and the managed ones named.
+async fn session_policies(
+    conn: &mut PgConnection,
+    session: &crate::identity::RoleSession,
+) -> Result<Vec<Applied>, ServiceError> {
+    let mut rows: Vec<(String, Option<String>)> = Vec::new();
+    if let Some(text) = &session.policy {
+        rows.push((format!("session policy of {}", session.arn()), Some(text.clone())));
+    }
+    for arn in &session.policy_arns {
+        let document: Option<String> = sqlx::query_scalar(
+            "SELECT v.document FROM managed_policies p
+               JOIN policy_versions v
+                 ON v.account_id = p.account_id AND v.policy_name = p.policy_name AND v.version = p.default_version
+              WHERE p.arn = $1",
+        )
+        .bind(arn)
+        .fetch_optional(&mut *conn)
+        .await?;
+        rows.push((arn.clone(), document));
+    }
+    applied(rows)
 }
 
 impl Authorizer {
@@ -201,28 +273,64 @@ impl Authorizer {
             secure_transport: meta.secure_transport,
             ..Default::default()
         };
-        let (principal, policies) = match who {
-            Identity::Root { .. } => (
-                Principal::new(PrincipalKind::Root, who.arn(), &account),
-                Arc::from(Vec::new()),
-            ),
+        let mut context = Vec::new();
+        let mut session = Vec::new();
+        let (principal, grants) = match who {
+            Identity::Root { .. } => (Principal::new(PrincipalKind::Root, who.arn(), &account), None),
             Identity::User {
                 user_name, user_id, ..
             } => {
                 facts.user_name = Some(user_name.clone());
                 facts.user_id = Some(user_id.clone());
-                let (path, tags, policies) = user_grants(conn, &account, user_name, user_id).await?;
-                facts.principal_tags = tags;
-                let arn = iam_core::arn::user_arn(&account, &path, user_name);
-                (Principal::new(PrincipalKind::User, arn, &account), policies)
+                let grants = grants(conn, &account, "user", user_name, user_id).await?;
+                let arn = iam_core::arn::user_arn(&account, &grants.path, user_name);
+                (Principal::new(PrincipalKind::User, arn, &account), Some(grants))
+            }
+            Identity::AssumedRole(role_session) => {
+                facts.user_id = Some(role_session.user_id());
+                let grants = grants(
+                    conn,
+                    &account,
+                    "role",
+                    &role_session.role_name,
+                    &role_session.role_id,
+                )
+                .await?;
+                let mut principal = Principal::new(PrincipalKind::AssumedRole, role_session.arn(), &account);
+                principal.role_arn = Some(iam_core::arn::role_arn(
+                    &account,
+                    &grants.path,
+                    &role_session.role_name,
+                ));
+                if let Some(source) = &role_session.source_identity {
+                    context.push(("aws:SourceIdentity".to_owned(), source.clone()));
+                }
+                session = session_policies(conn, role_session).await?;
+                (principal, Some(grants))
             }
         };
+        let (policies, boundary) = match grants {
+            Some(grants) => {
+                facts.principal_tags = grants.tags;
+                (grants.policies, grants.boundary)
+            }
+            None => (Arc::from(Vec::new()), None),
+        };
+        // Session tags win over the role's tags of the same key.
+        if let Some(role_session) = who.role_session() {
+            for (key, value) in &role_session.tags {
+                facts.principal_tags.retain(|k, _| !k.eq_ignore_ascii_case(key));
+                facts.principal_tags.insert(key.clone(), value.clone());
+            }
+        }
         Ok(Self {
             root: matches!(who, Identity::Root { .. }),
             principal,
             facts,
             policies,
-            context: Vec::new(),
+            boundary,
+            session: session.into(),
+            context,
         })
     }
 
@@ -238,6 +346,8 @@ impl Authorizer {
             principal,
             facts,
             policies: policies.into(),
+            boundary: None,
+            session: Arc::from(Vec::new()),
             context,
         }
     }
@@ -264,6 +374,18 @@ impl Authorizer {
                     policy: &a.policy,
                 })
                 .collect(),
+            boundary: self.boundary.as_deref().map(|a| Named {
+                id: &a.id,
+                policy: &a.policy,
+            }),
+            session: self
+                .session
+                .iter()
+                .map(|a| Named {
+                    id: &a.id,
+                    policy: &a.policy,
+                })
+                .collect(),
             ..Default::default()
         }
     }
@@ -282,19 +404,69 @@ impl Authorizer {
 
     /// `Ok` when allowed; otherwise AWS's access-denied message with the reason.
     pub fn check(&self, action: &str, resource: &str) -> Result<(), ServiceError> {
+        self.check_with(action, resource, &[])
+    }
+
+    /// `check` with context keys the request adds (e.g. `iam:PermissionsBoundary`).
+    pub fn check_with(
+        &self,
+        action: &str,
+        resource: &str,
+        extra: &[(String, Vec<String>)],
+    ) -> Result<(), ServiceError> {
         if self.is_root() {
             return Ok(());
         }
-        let request = self.request(action, resource);
-        let set = self.set();
-        let decision = evaluate(&request, &set);
-        if decision.allowed() {
-            Ok(())
-        } else {
-            Err(ServiceError::AccessDenied(
-                decision.denial_message(&request, &set),
-            ))
+        let mut request = self.request(action, resource);
+        for (key, values) in extra {
+            request.context.set_list(key, values.clone());
         }
+        decided(&request, &self.set())
+    }
+}
+
+/// The engine's decision as a result: AWS's access-denied message with the reason.
+fn decided(request: &Request, set: &PolicySet<'_>) -> Result<(), ServiceError> {
+    let decision = evaluate(request, set);
+    if decision.allowed() {
+        Ok(())
+    } else {
+        Err(ServiceError::AccessDenied(decision.denial_message(request, set)))
+    }
+}
+
+/// A decision that also needs a resource-based policy to allow: a role's trust policy for
+/// `sts:AssumeRole`. What the request adds to the context comes in `extra`; `mfa_at` is when
+/// a second factor was proved with this request, if it was.
+pub struct ResourceRequest<'a> {
+    pub action: &'a str,
+    pub resource: &'a str,
+    pub policy: Named<'a>,
+    pub owner: &'a str,
+    pub extra: &'a [(String, Vec<String>)],
+    pub mfa_at: Option<i64>,
+}
+
+impl Authorizer {
+    /// `Ok` when the resource's policy and the caller's own policies together allow it.
+    pub fn check_with_resource(&self, asked: &ResourceRequest<'_>) -> Result<(), ServiceError> {
+        let mut facts = self.facts.clone();
+        if let Some(at) = asked.mfa_at {
+            facts.mfa_age = Some((facts.now - at).max(0));
+        }
+        let mut request =
+            Request::new(self.principal.clone(), asked.action, asked.resource).with_globals(&facts);
+        for (key, value) in &self.context {
+            request.context.set(key, value.clone());
+        }
+        for (key, values) in asked.extra {
+            request.context.set_list(key, values.clone());
+        }
+        let mut set = self.set();
+        set.resource = vec![asked.policy];
+        set.resource_owner = Some(asked.owner);
+        set.resource_must_allow = true;
+        decided(&request, &set)
     }
 }
 

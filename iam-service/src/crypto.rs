@@ -12,7 +12,15 @@ const NONCE_LEN: usize = 12;
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: Arc<Aes256Gcm>,
+    /// Session tokens' key, derived from the master key: a token never opens as a stored
+    /// secret, nor a stored secret as a token.
+    token_key: Arc<[u8; 32]>,
 }
+
+/// Session tokens: a version byte, a salt that picks a fresh key for each token (so no
+/// number of tokens wears out the random nonces' margin), then the sealed claims.
+const TOKEN_VERSION: u8 = 1;
+const SALT_LEN: usize = 16;
 
 impl std::fmt::Debug for SecretBox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -22,9 +30,63 @@ impl std::fmt::Debug for SecretBox {
 
 impl SecretBox {
     pub fn new(key: &[u8; 32]) -> Self {
+        use sha2::{Digest, Sha256};
+        let token_key: [u8; 32] = Sha256::new()
+            .chain_update(key)
+            .chain_update(b"sts session tokens")
+            .finalize()
+            .into();
         Self {
             cipher: Arc::new(Aes256Gcm::new(key.into())),
+            token_key: Arc::new(token_key),
         }
+    }
+
+    fn token_cipher(&self, salt: &[u8]) -> Aes256Gcm {
+        use sha2::{Digest, Sha256};
+        let key: [u8; 32] = Sha256::new()
+            .chain_update(self.token_key.as_slice())
+            .chain_update(salt)
+            .finalize()
+            .into();
+        Aes256Gcm::new(&key.into())
+    }
+
+    /// Seals a session token's claims: only a process with the same master key opens it.
+    pub fn seal_token(&self, claims: &[u8]) -> Result<Vec<u8>, ServiceError> {
+        let mut salt_nonce = [0u8; SALT_LEN + NONCE_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut salt_nonce);
+        let (salt, nonce) = salt_nonce.split_at(SALT_LEN);
+        let sealed = self
+            .token_cipher(salt)
+            .encrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: claims,
+                    aad: &[TOKEN_VERSION],
+                },
+            )
+            .map_err(|_| ServiceError::Internal("sealing a session token failed".into()))?;
+        Ok([&[TOKEN_VERSION], salt_nonce.as_slice(), &sealed].concat())
+    }
+
+    /// A token's claims, or `None` when it is not one of ours or was altered.
+    pub fn open_token(&self, token: &[u8]) -> Option<Vec<u8>> {
+        let (&version, rest) = token.split_first()?;
+        if version != TOKEN_VERSION || rest.len() < SALT_LEN + NONCE_LEN {
+            return None;
+        }
+        let (salt, rest) = rest.split_at(SALT_LEN);
+        let (nonce, body) = rest.split_at(NONCE_LEN);
+        self.token_cipher(salt)
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: &[TOKEN_VERSION],
+                },
+            )
+            .ok()
     }
 
     /// A fresh random key (first run, tests).
@@ -88,5 +150,27 @@ mod tests {
             b.seal(b"seed", "x").unwrap(),
             "fresh nonce each time"
         );
+    }
+
+    #[test]
+    fn tokens_open_only_unaltered_and_under_the_same_key() {
+        let key = SecretBox::generate_key();
+        let b = SecretBox::new(&key);
+        let token = b.seal_token(b"claims").unwrap();
+        assert_eq!(
+            SecretBox::new(&key).open_token(&token).as_deref(),
+            Some(&b"claims"[..])
+        );
+        let mut altered = token.clone();
+        let last = altered.len() - 1;
+        altered[last] ^= 1;
+        assert!(b.open_token(&altered).is_none());
+        assert!(SecretBox::new(&SecretBox::generate_key())
+            .open_token(&token)
+            .is_none());
+        assert!(b.open_token(&token[..10]).is_none());
+        // A stored secret is no token, and a token no stored secret.
+        assert!(b.open_token(&b.seal(b"claims", "").unwrap()).is_none());
+        assert!(b.open(&token[1..], "").is_err());
     }
 }

@@ -43,6 +43,9 @@ pub enum ServiceError {
     /// line and column.
     #[error("MalformedPolicyDocument: {0:?}")]
     MalformedPolicy(Vec<iam_core::policy::Diagnostic>),
+    /// Session policies and tags too large for a session (`PackedPolicyTooLarge`).
+    #[error("PackedPolicyTooLarge: {0}")]
+    PackedPolicyTooLarge(String),
     /// Sign-up is turned off by configuration and an account already exists.
     #[error("sign-up is disabled")]
     SignUpClosed,

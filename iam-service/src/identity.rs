@@ -3,7 +3,7 @@
 use iam_core::account::AccountId;
 use serde::{Deserialize, Serialize};
 
-/// A signed-in principal. Root for now; IAM users and assumed roles join later.
+/// A signed-in principal: the root user, an IAM user, or a role session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Identity {
     Root {
@@ -17,6 +17,52 @@ pub enum Identity {
         #[serde(default = "root_path")]
         path: String,
     },
+    /// Temporary credentials of a role (AssumeRole, switch role).
+    AssumedRole(Box<RoleSession>),
+}
+
+/// A role session: which role, under which session name, and what the session carries
+/// beyond the role's own policies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleSession {
+    pub account_id: AccountId,
+    pub role_name: String,
+    pub role_id: String,
+    pub role_path: String,
+    pub session_name: String,
+    /// The inline session policy, as passed: it can only narrow the role's permissions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// Managed session policies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_arns: Vec<String>,
+    /// Session tags (`aws:PrincipalTag/...`), over the role's own tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
+    /// The session tags that pass on when this session assumes another role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitive_tag_keys: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_identity: Option<String>,
+}
+
+impl RoleSession {
+    pub fn role_arn(&self) -> String {
+        iam_core::arn::role_arn(self.account_id.as_str(), &self.role_path, &self.role_name)
+    }
+
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` (no path, as AWS writes it).
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:sts::{}:assumed-role/{}/{}",
+            self.account_id, self.role_name, self.session_name
+        )
+    }
+
+    /// `aws:userid` and GetCallerIdentity's UserId: `ROLEID:SESSION`.
+    pub fn user_id(&self) -> String {
+        format!("{}:{}", self.role_id, self.session_name)
+    }
 }
 
 fn root_path() -> String {
@@ -27,6 +73,7 @@ impl Identity {
     pub fn account_id(&self) -> &AccountId {
         match self {
             Identity::Root { account_id } | Identity::User { account_id, .. } => account_id,
+            Identity::AssumedRole(session) => &session.account_id,
         }
     }
 
@@ -44,6 +91,7 @@ impl Identity {
                 user_name,
                 ..
             } => format!("{user_name}@{account_id}"),
+            Identity::AssumedRole(s) => format!("{}/{}@{}", s.role_name, s.session_name, s.account_id),
         }
     }
 
@@ -56,6 +104,23 @@ impl Identity {
                 path,
                 ..
             } => iam_core::arn::user_arn(account_id.as_str(), path, user_name),
+            Identity::AssumedRole(session) => session.arn(),
+        }
+    }
+
+    /// The unique ID AWS reports for the caller (GetCallerIdentity's UserId).
+    pub fn unique_id(&self) -> String {
+        match self {
+            Identity::Root { account_id } => account_id.to_string(),
+            Identity::User { user_id, .. } => user_id.clone(),
+            Identity::AssumedRole(session) => session.user_id(),
+        }
+    }
+
+    pub fn role_session(&self) -> Option<&RoleSession> {
+        match self {
+            Identity::AssumedRole(session) => Some(session),
+            _ => None,
         }
     }
 }
@@ -72,6 +137,8 @@ pub struct RequestMeta {
     /// When the caller proved a second factor (`aws:MultiFactorAuthAge`).
     pub mfa_at: Option<i64>,
     pub secure_transport: bool,
+    /// Signed with temporary credentials from STS (GetSessionToken, AssumeRole).
+    pub session_credentials: bool,
 }
 
 /// Who calls an operation, with the request's facts and time: what every operation that the

@@ -94,6 +94,7 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
         sessions,
         session_idle: time::Duration::minutes(config.session_idle_minutes.into()),
         secure_cookies: config.secure_cookies(),
+        clock_offset: Default::default(),
         edge: crate::edge::Edge::new(
             &config.trusted_proxies,
             std::time::Duration::from_secs(config.request_timeout_seconds),

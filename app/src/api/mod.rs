@@ -63,6 +63,9 @@ pub async fn session_info() -> Result<Whoami, AppError> {
         principal: match &identity {
             iam_service::Identity::Root { .. } => "root".into(),
             iam_service::Identity::User { user_name, .. } => user_name.clone(),
+            iam_service::Identity::AssumedRole(session) => {
+                format!("{}/{}", session.role_name, session.session_name)
+            }
         },
         arn: identity.arn(),
     })

@@ -3,7 +3,6 @@
 
 use rand_core::RngCore;
 
-const ID_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Picks `n` characters uniformly from `alphabet` (whose length divides 256: no bias).
@@ -15,10 +14,6 @@ fn pick(rng: &mut impl RngCore, alphabet: &[u8], n: usize) -> String {
         .into_iter()
         .map(|b| char::from(alphabet[usize::from(b) % alphabet.len()]))
         .collect()
-}
-
-pub fn new_access_key_id(rng: &mut impl RngCore) -> String {
-    format!("AKIA{}", pick(rng, ID_ALPHABET, 16))
 }
 
 /// 40 characters, about 240 bits. The first is a letter or digit: a secret starting with
@@ -47,8 +42,6 @@ mod tests {
     #[test]
     fn ids_and_secrets_have_aws_shapes() {
         let mut rng = rand::rngs::OsRng;
-        let id = new_access_key_id(&mut rng);
-        assert!(looks_like_key_id(&id), "{id}");
         let secret = new_secret_access_key(&mut rng);
         assert_eq!(secret.len(), 40);
         assert!(secret.bytes().all(|b| SECRET_ALPHABET.contains(&b)));

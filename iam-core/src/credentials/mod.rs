@@ -4,5 +4,6 @@
 pub mod access_key;
 pub mod lockout;
 pub mod password;
+pub mod session;
 pub mod sigv4;
 pub mod totp;

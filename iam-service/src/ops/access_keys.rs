@@ -6,7 +6,8 @@ use crate::crypto::SecretBox;
 use crate::ops::{audited, begin};
 use crate::{Caller, Identity, ServiceError};
 use iam_core::account::AccountId;
-use iam_core::credentials::access_key::{new_access_key_id, new_secret_access_key};
+use iam_core::credentials::access_key::new_secret_access_key;
+use iam_core::credentials::session::key_id_for_account;
 pub use iam_core::model::{AccessKeyInfo, NewAccessKey};
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
@@ -28,12 +29,21 @@ async fn owner(
         (Some(name), _) => Some(name.to_owned()),
         (None, Identity::User { user_name, .. }) => Some(user_name.clone()),
         (None, Identity::Root { .. }) => None,
+        (None, Identity::AssumedRole(_)) => return Err(not_a_user()),
     };
     let arn = match &name {
         Some(n) => crate::ops::users::arn_for(conn, account, n).await?,
         None => caller.identity.arn(),
     };
     Ok((name, arn))
+}
+
+/// AWS's answer when a role session leaves out the user name of a user-only action.
+pub(crate) fn not_a_user() -> ServiceError {
+    ServiceError::field(
+        "UserName",
+        "Must specify userName when calling with non-User credentials",
+    )
 }
 
 async fn require_user(
@@ -109,7 +119,8 @@ pub async fn create_access_key(
         )));
     }
     let mut rng = rand::rngs::OsRng;
-    let id = new_access_key_id(&mut rng);
+    // As AWS's, the ID names its account (GetAccessKeyInfo reads it back).
+    let id = key_id_for_account("AKIA", &account, &mut rng);
     let secret = new_secret_access_key(&mut rng);
     let sealed = secrets.seal(secret.as_bytes(), &bound(&id))?;
     sqlx::query(

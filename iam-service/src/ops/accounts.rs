@@ -91,6 +91,7 @@ pub async fn sign_up(
         resource: Some(&arn),
         outcome: Outcome::Success,
         reason: None,
+        source_identity: None,
     };
     audit::record(&mut tx, &event, meta).await?;
     tx.commit().await?;

@@ -123,7 +123,11 @@ pub fn describe(arn: &str) -> (String, PolicyType) {
 }
 
 /// Whether an ARN names an attachable policy: AWS-managed, or the account's own.
-async fn attachable(conn: &mut PgConnection, account: &str, arn: &str) -> Result<bool, ServiceError> {
+pub(crate) async fn attachable(
+    conn: &mut PgConnection,
+    account: &str,
+    arn: &str,
+) -> Result<bool, ServiceError> {
     if managed::find(arn).is_some() && arn.starts_with("arn:aws:iam::aws:policy/") {
         return Ok(true);
     }

@@ -68,6 +68,10 @@ pub async fn create_virtual_device(
     meta: &RequestMeta,
 ) -> Result<NewDevice, ServiceError> {
     let name = validate_name(name)?;
+    if identity.role_session().is_some() {
+        // A role session is no one's second factor: it has no devices of its own.
+        return Err(crate::ops::access_keys::not_a_user());
+    }
     let account = identity.account_id().as_str();
     let principal = identity.principal_arn();
     let mut tx = pool.begin().await?;

@@ -582,6 +582,12 @@ pub async fn delete_policy(
     authz.check("iam:DeletePolicy", arn)?;
     let row = own_policy(&mut tx, caller, arn, "iam:DeletePolicy").await?;
     let attached = entities(&mut tx, &account, arn).await?;
+    // A permissions boundary is never removed behind its owner's back, even by the console.
+    if crate::ops::boundaries::in_use(&mut tx, &account, arn).await? {
+        return Err(ServiceError::DeleteConflict(
+            "Cannot delete a policy attached to entities.".into(),
+        ));
+    }
     crate::ops::delete_conflict(
         force,
         &[(

@@ -35,6 +35,7 @@ pub struct Role {
     pub created_at: OffsetDateTime,
     pub last_used_at: Option<OffsetDateTime>,
     pub last_used_region: Option<String>,
+    pub permissions_boundary: Option<String>,
     /// Filled by GetRole (ListRoles, as AWS's, leaves them out).
     pub tags: Vec<Tag>,
 }
@@ -59,10 +60,11 @@ type RoleRow = (
     OffsetDateTime,
     Option<OffsetDateTime>,
     Option<String>,
+    Option<String>,
 );
 
 const ROLE_COLUMNS: &str = "role_name, role_id, path, assume_role_policy, description,
-    max_session_duration, created_at, last_used_at, last_used_region";
+    max_session_duration, created_at, last_used_at, last_used_region, permissions_boundary";
 
 fn role(account: &str, row: RoleRow) -> Role {
     let (
@@ -75,6 +77,7 @@ fn role(account: &str, row: RoleRow) -> Role {
         created_at,
         last_used_at,
         last_used_region,
+        permissions_boundary,
     ) = row;
     Role {
         arn: iam_core::arn::entity_arn(account, "role", &path, &role_name),
@@ -87,6 +90,7 @@ fn role(account: &str, row: RoleRow) -> Role {
         created_at,
         last_used_at,
         last_used_region,
+        permissions_boundary,
         tags: Vec::new(),
     }
 }
@@ -123,7 +127,11 @@ fn check_session(seconds: i32) -> Option<FieldError> {
     })
 }
 
-async fn find(conn: &mut PgConnection, account: &str, name: &str) -> Result<Option<Role>, ServiceError> {
+pub(crate) async fn find(
+    conn: &mut PgConnection,
+    account: &str,
+    name: &str,
+) -> Result<Option<Role>, ServiceError> {
     let sql = format!("SELECT {ROLE_COLUMNS} FROM iam_roles WHERE account_id = $1 AND role_name = $2");
     let row: Option<RoleRow> = sqlx::query_as(&sql)
         .bind(account)

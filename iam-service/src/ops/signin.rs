@@ -49,6 +49,7 @@ async fn log(
         resource: arn,
         outcome,
         reason,
+        source_identity: None,
     };
     audit::record(conn, &event, meta).await?;
     Ok(())
@@ -101,6 +102,7 @@ async fn mark_password_used(
                 .execute(conn)
                 .await?;
         }
+        Identity::AssumedRole(_) => {}
     }
     Ok(())
 }
@@ -358,6 +360,7 @@ pub async fn record_sign_out(
         resource: Some(&arn),
         outcome: Outcome::Success,
         reason: None,
+        source_identity: None,
     };
     audit::record(&mut conn, &event, meta).await?;
     Ok(())

@@ -16,6 +16,7 @@ mod report;
 mod roles;
 mod signin;
 mod simulator;
+mod sts;
 mod throttle;
 mod users;
 

@@ -51,9 +51,9 @@ async fn list_mfa_devices(cx: &Cx<'_>) -> Result<String, ApiError> {
     let pool = cx.pool();
     let caller = cx.caller;
     let params = cx.params;
-    let own = match caller.identity {
-        iam_service::Identity::User { user_name, .. } => Some(user_name.as_str()),
-        iam_service::Identity::Root { .. } => None,
+    let own = match params.get("UserName") {
+        Some(_) => None,
+        None => super::users::caller_user_name(caller)?,
     };
     let devices: Vec<(String, String, Option<i64>)> = match params.get("UserName").or(own) {
         Some(name) => users::list_user_mfa(pool, caller, name)

@@ -4,6 +4,7 @@
 
 mod account;
 mod attached;
+mod boundaries;
 mod budgets;
 mod groups;
 mod keys;
@@ -120,8 +121,8 @@ async fn answer(state: &AppState, request: Request, id: &str) -> Result<Response
         headers: &headers,
         body: &body,
     };
-    let now = time::OffsetDateTime::now_utc();
-    let meta = app::ssr::meta_from_parts(&parts);
+    let now = state.now();
+    let mut meta = app::ssr::meta_from_parts(&parts);
     // The Budgets API speaks JSON 1.1, errors included.
     let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok());
     let json_service = target.and_then(|t| {
@@ -134,7 +135,7 @@ async fn answer(state: &AppState, request: Request, id: &str) -> Result<Response
     });
     if let Some((service, operation)) = json_service {
         let result = async {
-            let identity = authenticate(state, &signed, service, now).await?;
+            let identity = authenticate(state, &signed, service, now, &mut meta).await?;
             let caller = iam_service::Caller {
                 identity: &identity,
                 meta: &meta,
@@ -149,7 +150,7 @@ async fn answer(state: &AppState, request: Request, id: &str) -> Result<Response
         .await;
         return Ok(budgets::respond(result, id));
     }
-    let identity = authenticate(state, &signed, if sts { "sts" } else { "iam" }, now).await?;
+    let identity = authenticate(state, &signed, if sts { "sts" } else { "iam" }, now, &mut meta).await?;
     let caller = iam_service::Caller {
         identity: &identity,
         meta: &meta,
@@ -187,15 +188,24 @@ fn use_worth_recording(key_id: &str, now: i64) -> bool {
     }
 }
 
-/// Who signed the request: an active key of this console, and a signature that matches.
+/// Who signed the request: an active key of this console, or temporary credentials it
+/// issued, and a signature that matches. Temporary credentials set the session's facts.
 async fn authenticate(
     state: &AppState,
     request: &SignedRequest<'_>,
     service: &str,
     now: time::OffsetDateTime,
+    meta: &mut iam_service::RequestMeta,
 ) -> Result<Identity, ApiError> {
     let claim = sigv4::parse_claim(request).map_err(sig_error)?;
     if !iam_core::credentials::access_key::looks_like_key_id(&claim.access_key_id) {
+        return Err(ApiError::invalid_token());
+    }
+    if claim.access_key_id.starts_with("ASIA") {
+        return authenticate_session(state, request, &claim, service, now, meta);
+    }
+    if claim.session_token.is_some() {
+        // A long-term key with a session token is not a pair this console issued.
         return Err(ApiError::invalid_token());
     }
     let owner = iam_service::ops::access_keys::authenticate(
@@ -207,13 +217,7 @@ async fn authenticate(
     .map_err(ApiError::from)?
     .filter(|o| o.active)
     .ok_or_else(ApiError::invalid_token)?;
-    if claim.service != service {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "SignatureDoesNotMatch",
-            format!("Credential should be scoped to correct service: '{service}'. "),
-        ));
-    }
+    scoped_to(&claim, service)?;
     sigv4::verify(request, &claim, &owner.secret, now.unix_timestamp(), true).map_err(sig_error)?;
     if use_worth_recording(&claim.access_key_id, now.unix_timestamp()) {
         iam_service::ops::access_keys::record_use(
@@ -227,4 +231,56 @@ async fn authenticate(
         .map_err(ApiError::from)?;
     }
     Ok(owner.identity)
+}
+
+fn scoped_to(claim: &sigv4::Claim, service: &str) -> Result<(), ApiError> {
+    if claim.service == service {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "SignatureDoesNotMatch",
+        format!("Credential should be scoped to correct service: '{service}'. "),
+    ))
+}
+
+/// Temporary credentials: the session token opens under this deployment's key, names this
+/// key ID and has not expired; no database row is read.
+fn authenticate_session(
+    state: &AppState,
+    request: &SignedRequest<'_>,
+    claim: &sigv4::Claim,
+    service: &str,
+    now: time::OffsetDateTime,
+    meta: &mut iam_service::RequestMeta,
+) -> Result<Identity, ApiError> {
+    use iam_service::ops::sts::{token, TokenProblem};
+    let sent = claim
+        .session_token
+        .as_deref()
+        .ok_or_else(ApiError::invalid_token)?;
+    let session = token::open(
+        &state.ctx.secrets,
+        &claim.access_key_id,
+        sent,
+        now.unix_timestamp(),
+    )
+    .map_err(|problem| match problem {
+        TokenProblem::Invalid => ApiError::invalid_token(),
+        TokenProblem::Expired => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "ExpiredToken",
+            "The security token included in the request is expired",
+        ),
+    })?;
+    scoped_to(claim, service)?;
+    sigv4::verify(request, claim, &session.secret, now.unix_timestamp(), true).map_err(sig_error)?;
+    // GetSessionToken's credentials reach IAM only when MFA was given (as on AWS).
+    if service == "iam" && session.identity.role_session().is_none() && session.mfa_at.is_none() {
+        return Err(ApiError::invalid_token());
+    }
+    meta.session_credentials = true;
+    meta.session_started = Some(session.issued);
+    meta.mfa_at = session.mfa_at;
+    Ok(session.identity)
 }

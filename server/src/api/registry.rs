@@ -66,6 +66,7 @@ fn iam() -> &'static HashMap<&'static str, Handler> {
             super::roles::ACTIONS,
             super::policies::ACTIONS,
             super::attached::ACTIONS,
+            super::boundaries::ACTIONS,
             super::tags::ACTIONS,
             super::keys::ACTIONS,
             super::mfa::ACTIONS,

@@ -31,6 +31,7 @@ fn role_fields(r: &Role, last_used: bool) -> String {
         out += &el("Description", &r.description);
     }
     out += &el("MaxSessionDuration", &r.max_session_duration.to_string());
+    out += &super::boundaries::field(r.permissions_boundary.as_deref());
     if !r.tags.is_empty() {
         let tags: String = r
             .tags

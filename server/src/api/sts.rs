@@ -1,24 +1,123 @@
-//! STS (version 2011-06-15).
+//! STS (version 2011-06-15): who am I, role sessions, session tokens, key owners.
 
+use super::lists::number;
 use super::registry::Cx;
-use super::xml::{el, ApiError};
-use iam_service::Identity;
+use super::xml::{el, time, ApiError};
+use iam_service::ops::sts::{self, AssumeRole, Issued, MfaOffer};
 
 super::registry::actions! {
     "GetCallerIdentity" => get_caller_identity,
+    "AssumeRole" => assume_role,
+    "GetSessionToken" => get_session_token,
+    "GetAccessKeyInfo" => get_access_key_info,
 }
 
-/// `GetCallerIdentity`: who signed the request.
+/// `GetCallerIdentity`: who signed the request. No permission is needed, as on AWS.
 async fn get_caller_identity(cx: &Cx<'_>) -> Result<String, ApiError> {
-    let caller = cx.caller;
-    let user_id = match caller.identity {
-        Identity::User { user_id, .. } => user_id.clone(),
-        Identity::Root { account_id } => account_id.to_string(),
-    };
+    let identity = cx.caller.identity;
     Ok(format!(
         "{}{}{}",
-        el("Arn", &caller.identity.arn()),
-        el("UserId", &user_id),
-        el("Account", caller.account())
+        el("Arn", &identity.arn()),
+        el("UserId", &identity.unique_id()),
+        el("Account", cx.caller.account())
     ))
+}
+
+fn credentials(issued: &Issued) -> String {
+    format!(
+        "<Credentials>{}{}{}{}</Credentials>",
+        el("AccessKeyId", &issued.access_key_id),
+        el("SecretAccessKey", &issued.secret_access_key),
+        el("SessionToken", &issued.session_token),
+        el("Expiration", &time(issued.expiration.unix_timestamp()))
+    )
+}
+
+fn mfa_offer<'a>(cx: &'a Cx<'a>) -> Result<Option<MfaOffer<'a>>, ApiError> {
+    let params = cx.params;
+    match (params.get("SerialNumber"), params.get("TokenCode")) {
+        (None, None) => Ok(None),
+        (Some(serial_number), Some(token_code)) => Ok(Some(MfaOffer {
+            serial_number,
+            token_code,
+        })),
+        // AWS asks for both or neither.
+        (Some(_), None) => Err(ApiError::validation(
+            "TokenCode is required when SerialNumber is given",
+        )),
+        (None, Some(_)) => Err(ApiError::validation(
+            "SerialNumber is required when TokenCode is given",
+        )),
+    }
+}
+
+/// `AssumeRole`.
+async fn assume_role(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let params = cx.params;
+    let tags = super::lists::tags(params)
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect();
+    let policy_arns = (1..)
+        .map_while(|i| {
+            params
+                .get(&format!("PolicyArns.member.{i}.arn"))
+                .map(str::to_owned)
+        })
+        .take(64)
+        .collect();
+    let asked = AssumeRole {
+        role_arn: params.required("RoleArn")?,
+        session_name: params.required("RoleSessionName")?,
+        duration: number(params, "DurationSeconds")?,
+        external_id: params.get("ExternalId"),
+        mfa: mfa_offer(cx)?,
+        policy: params.get("Policy"),
+        policy_arns,
+        tags,
+        transitive_tag_keys: params.members("TransitiveTagKeys"),
+        source_identity: params.get("SourceIdentity"),
+    };
+    let ctx = &cx.state.ctx;
+    let issued = sts::assume_role(cx.pool(), &ctx.secrets, &ctx.settings.lockout, cx.caller, &asked).await?;
+    let session = issued
+        .identity
+        .role_session()
+        .ok_or_else(|| ApiError::from(iam_service::ServiceError::Internal("not a role session".into())))?;
+    let mut out = credentials(&issued);
+    out += &format!(
+        "<AssumedRoleUser>{}{}</AssumedRoleUser>",
+        el("AssumedRoleId", &session.user_id()),
+        el("Arn", &session.arn())
+    );
+    if let Some(packed) = issued.packed_percent {
+        out += &el("PackedPolicySize", &packed.to_string());
+    }
+    if let Some(source) = &session.source_identity {
+        out += &el("SourceIdentity", source);
+    }
+    Ok(out)
+}
+
+/// `GetSessionToken`.
+async fn get_session_token(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let ctx = &cx.state.ctx;
+    let duration = number(cx.params, "DurationSeconds")?;
+    let issued = sts::get_session_token(
+        cx.pool(),
+        &ctx.secrets,
+        &ctx.settings.lockout,
+        cx.caller,
+        duration,
+        mfa_offer(cx)?,
+    )
+    .await?;
+    Ok(credentials(&issued))
+}
+
+/// `GetAccessKeyInfo`.
+async fn get_access_key_info(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let key = cx.params.required("AccessKeyId")?;
+    let account = sts::access_key_info(cx.pool(), cx.caller, key).await?;
+    Ok(el("Account", &account))
 }

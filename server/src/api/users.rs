@@ -40,16 +40,22 @@ pub(super) fn user_fields(u: &UserSummary) -> String {
     out += &el("UserId", &u.user_id);
     out += &el("Arn", &u.arn);
     out += &el("CreateDate", &time(u.created_at));
+    out += &super::boundaries::field(u.permissions_boundary.as_deref());
     if let Some(used) = u.password_last_used {
         out += &el("PasswordLastUsed", &time(used));
     }
     out
 }
 
-pub(super) fn caller_user_name<'a>(caller: &Caller<'a>) -> Option<&'a str> {
+/// The caller's own user name when an action's UserName is left out: none for the root
+/// user; a role session must name the user (AWS's words).
+pub(super) fn caller_user_name<'a>(caller: &Caller<'a>) -> Result<Option<&'a str>, ApiError> {
     match caller.identity {
-        Identity::User { user_name, .. } => Some(user_name),
-        Identity::Root { .. } => None,
+        Identity::User { user_name, .. } => Ok(Some(user_name)),
+        Identity::Root { .. } => Ok(None),
+        Identity::AssumedRole(_) => Err(ApiError::validation(
+            "Must specify userName when calling with non-User credentials",
+        )),
     }
 }
 
@@ -58,7 +64,11 @@ async fn get_user(cx: &Cx<'_>) -> Result<String, ApiError> {
     let pool = cx.pool();
     let caller = cx.caller;
     let params = cx.params;
-    let name = match params.get("UserName").or_else(|| caller_user_name(caller)) {
+    let own = match params.get("UserName") {
+        Some(_) => None,
+        None => caller_user_name(caller)?,
+    };
+    let name = match params.get("UserName").or(own) {
         Some(name) => name.to_owned(),
         None => {
             // The root user asking about itself.

@@ -114,6 +114,7 @@ impl From<iam_service::ServiceError> for ApiError {
             E::LimitExceeded(m) => Self::new(StatusCode::CONFLICT, "LimitExceeded", m),
             E::DeleteConflict(m) => Self::new(StatusCode::CONFLICT, "DeleteConflict", m),
             E::IdentityGone => Self::invalid_token(),
+            E::PackedPolicyTooLarge(m) => Self::new(StatusCode::BAD_REQUEST, "PackedPolicyTooLarge", m),
             // AWS's throttling answer; the SDKs retry it with back-off.
             E::Throttled { .. } => Self::new(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded"),
             E::InvalidMfaCode => Self::new(

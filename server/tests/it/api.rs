@@ -13,7 +13,7 @@ pub(crate) fn signed_post(key: &str, secret: &str, form: &str, now: time::Offset
 
 /// A POST to `/` for `service` with a valid signature over host, x-amz-date and `signed`; the
 /// `unsigned` headers are sent as well, outside the signature.
-fn signed_request(
+pub(crate) fn signed_request(
     key: &str,
     secret: &str,
     service: &str,

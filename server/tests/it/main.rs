@@ -8,6 +8,7 @@ mod mfa_flow;
 mod pages;
 mod sessions;
 mod simulate_api;
+mod sts_api;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;

@@ -38,6 +38,7 @@ type SummaryRow = (
     bool,
     Option<OffsetDateTime>,
     Option<OffsetDateTime>,
+    Option<String>,
 );
 
 /// The columns of a user summary for the users `u` the query names.
@@ -46,10 +47,10 @@ const SUMMARY_COLUMNS: &str = "u.user_name, u.user_id, u.path, u.created_at,
     EXISTS (SELECT 1 FROM mfa_devices d
              WHERE d.principal_arn = 'arn:aws:iam::' || u.account_id || ':user' || u.path || u.user_name
                AND d.enabled_at IS NOT NULL),
-    l.user_name IS NOT NULL, l.password_changed_at, l.password_last_used_at";
+    l.user_name IS NOT NULL, l.password_changed_at, l.password_last_used_at, u.permissions_boundary";
 
 fn summary(account: &str, row: SummaryRow) -> UserSummary {
-    let (user_name, user_id, path, created, groups, mfa, password, changed, used) = row;
+    let (user_name, user_id, path, created, groups, mfa, password, changed, used, boundary) = row;
     UserSummary {
         arn: iam_core::arn::user_arn(account, &path, &user_name),
         user_name,
@@ -61,6 +62,7 @@ fn summary(account: &str, row: SummaryRow) -> UserSummary {
         password_enabled: password,
         password_changed_at: changed.map(OffsetDateTime::unix_timestamp),
         password_last_used: used.map(OffsetDateTime::unix_timestamp),
+        permissions_boundary: boundary,
     }
 }
 

@@ -1,0 +1,357 @@
+//! `AssumeRole`: the role's trust policy (and, across accounts, the caller's own policies)
+//! decide; the session gets the role's policies, narrowed by any session policies.
+
+use super::token::{self, Issued};
+use super::{check_offer, prove_mfa, record, MfaOffer};
+use crate::authz::{Authorizer, ResourceRequest};
+use crate::crypto::SecretBox;
+use crate::identity::RoleSession;
+use crate::ops::attachments::validate_document;
+use crate::ops::roles;
+use crate::{Caller, Identity, ServiceError};
+use iam_core::credentials::lockout::LockoutPolicy;
+use iam_core::credentials::session::{
+    self as rules, SESSION_POLICY_ARNS_MAX, SESSION_POLICY_MAX_CHARS, SESSION_TAGS_MAX,
+};
+use iam_core::field::FieldError;
+use iam_core::policy::{parse_policy, Named, PolicyKind};
+use sqlx::PgPool;
+
+/// What AssumeRole is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct AssumeRole<'a> {
+    pub role_arn: &'a str,
+    pub session_name: &'a str,
+    pub duration: Option<i64>,
+    pub external_id: Option<&'a str>,
+    pub mfa: Option<MfaOffer<'a>>,
+    pub policy: Option<&'a str>,
+    pub policy_arns: Vec<String>,
+    pub tags: Vec<(String, String)>,
+    pub transitive_tag_keys: Vec<String>,
+    pub source_identity: Option<&'a str>,
+}
+
+/// The packed size of the session's policies and tags, as a percentage of what a session
+/// can carry (AWS's PackedPolicySize); over 100 is refused.
+fn packed_percent(asked: &AssumeRole<'_>, inherited: &[(String, String)]) -> u32 {
+    const CAPACITY: usize = 2048;
+    let policy = asked.policy.map_or(0, iam_core::policy::parse::counted_size);
+    let arns: usize = asked.policy_arns.iter().map(String::len).sum();
+    let tags: usize = asked
+        .tags
+        .iter()
+        .chain(inherited)
+        .map(|(k, v)| k.len() + v.len() + 2)
+        .sum();
+    let used = policy + arns + tags;
+    (used * 100).div_ceil(CAPACITY) as u32
+}
+
+fn check_input(asked: &AssumeRole<'_>) -> Vec<FieldError> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    errors.extend(rules::check_session_name("RoleSessionName", asked.session_name).err());
+    if let Some(id) = asked.external_id {
+        errors.extend(rules::check_id_text("ExternalId", id, 2, 1224).err());
+    }
+    if let Some(source) = asked.source_identity {
+        errors.extend(rules::check_session_name("SourceIdentity", source).err());
+    }
+    if let Some(offer) = &asked.mfa {
+        errors.extend(check_offer(offer));
+    }
+    if asked
+        .policy
+        .is_some_and(|p| p.chars().count() > SESSION_POLICY_MAX_CHARS)
+    {
+        errors.push(FieldError::new(
+            "Policy",
+            format!("1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to {SESSION_POLICY_MAX_CHARS}"),
+        ));
+    }
+    if asked.policy_arns.len() > SESSION_POLICY_ARNS_MAX {
+        errors.push(FieldError::new(
+            "PolicyArns",
+            format!("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to {SESSION_POLICY_ARNS_MAX}"),
+        ));
+    }
+    for arn in &asked.policy_arns {
+        let shaped = arn.starts_with("arn:aws:iam::") && arn.contains(":policy/") && arn.len() <= 2048;
+        if !shaped {
+            errors.push(FieldError::new(
+                "PolicyArns",
+                format!("the policy ARN `{arn}` is not valid"),
+            ));
+        }
+    }
+    if asked.tags.len() > SESSION_TAGS_MAX {
+        errors.push(FieldError::new(
+            "Tags",
+            format!("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to {SESSION_TAGS_MAX}"),
+        ));
+    }
+    for (key, value) in &asked.tags {
+        errors.extend(rules::check_session_tag(key, value).err());
+    }
+    let mut keys: Vec<String> = asked.tags.iter().map(|(k, _)| k.to_lowercase()).collect();
+    keys.sort();
+    if keys.windows(2).any(|w| w[0] == w[1]) {
+        errors.push(FieldError::new(
+            "Tags",
+            "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+        ));
+    }
+    for key in &asked.transitive_tag_keys {
+        if !keys.contains(&key.to_lowercase()) {
+            errors.push(FieldError::new(
+                "TransitiveTagKeys",
+                format!("the transitive tag key `{key}` is not among the session tags"),
+            ));
+        }
+    }
+    errors
+}
+
+/// The context keys the request adds for the trust policy to test.
+fn request_context(asked: &AssumeRole<'_>, tags: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+    let mut extra = vec![(
+        "sts:RoleSessionName".to_owned(),
+        vec![asked.session_name.to_owned()],
+    )];
+    if let Some(id) = asked.external_id {
+        extra.push(("sts:ExternalId".into(), vec![id.to_owned()]));
+    }
+    if let Some(source) = asked.source_identity {
+        extra.push(("sts:SourceIdentity".into(), vec![source.to_owned()]));
+    }
+    for (key, value) in tags {
+        extra.push((format!("aws:RequestTag/{key}"), vec![value.clone()]));
+    }
+    if !tags.is_empty() {
+        extra.push((
+            "aws:TagKeys".into(),
+            tags.iter().map(|(k, _)| k.clone()).collect(),
+        ));
+    }
+    if !asked.transitive_tag_keys.is_empty() {
+        extra.push(("sts:TransitiveTagKeys".into(), asked.transitive_tag_keys.clone()));
+    }
+    extra
+}
+
+/// Assumes a role. A refusal names the caller and the role ARN as given, and is the same
+/// whether or not the role exists.
+pub async fn assume_role(
+    pool: &PgPool,
+    secrets: &SecretBox,
+    lockout: &LockoutPolicy,
+    caller: &Caller<'_>,
+    asked: &AssumeRole<'_>,
+) -> Result<Issued, ServiceError> {
+    let errors = check_input(asked);
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    if matches!(caller.identity, Identity::Root { .. }) {
+        return Err(ServiceError::AccessDenied(
+            "Roles may not be assumed by root accounts.".into(),
+        ));
+    }
+    let Some((role_account, role_path, role_name)) = iam_core::arn::parse_role_arn(asked.role_arn) else {
+        return Err(ServiceError::field(
+            "RoleArn",
+            format!("the role ARN `{}` is not a valid role ARN", asked.role_arn),
+        ));
+    };
+    if let Some(policy) = asked.policy {
+        validate_document(policy, PolicyKind::Session)?;
+    }
+    // A chained session passes on its transitive tags and its source identity, unchanged.
+    let parent = caller.identity.role_session();
+    let inherited: Vec<(String, String)> = parent
+        .map(|p| {
+            p.tags
+                .iter()
+                .filter(|(k, _)| p.transitive_tag_keys.iter().any(|t| t.eq_ignore_ascii_case(k)))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some((key, _)) = asked
+        .tags
+        .iter()
+        .find(|(k, _)| inherited.iter().any(|(i, _)| i.eq_ignore_ascii_case(k)))
+    {
+        return Err(ServiceError::field(
+            "Tags",
+            format!("the session tag `{key}` was passed on as transitive and cannot be changed"),
+        ));
+    }
+    let parent_source = parent.and_then(|p| p.source_identity.as_deref());
+    if let (Some(before), Some(now)) = (parent_source, asked.source_identity) {
+        if before != now {
+            return Err(ServiceError::field(
+                "SourceIdentity",
+                "the source identity of a chained session cannot be changed",
+            ));
+        }
+    }
+    let packed = packed_percent(asked, &inherited);
+    if packed > 100 {
+        return Err(ServiceError::PackedPolicyTooLarge(format!(
+            "Packed size of consumed provided policies exceeds the limit by {}%.",
+            packed - 100
+        )));
+    }
+    let mfa_at = match &asked.mfa {
+        Some(offer) => Some(prove_mfa(pool, secrets, caller, offer, lockout).await?),
+        None => None,
+    };
+
+    let mut tx = pool.begin().await?;
+    let authz = Authorizer::load(&mut tx, caller.identity, caller.meta, caller.now).await?;
+    let refused = || {
+        ServiceError::AccessDenied(format!(
+            "User: {} is not authorized to perform: sts:AssumeRole on resource: {}",
+            caller.identity.arn(),
+            asked.role_arn
+        ))
+    };
+    let role = roles::find(&mut tx, role_account, role_name)
+        .await?
+        .filter(|r| r.path == role_path);
+    let mut all_tags = inherited.clone();
+    all_tags.extend(asked.tags.iter().cloned());
+    let decided = match &role {
+        None => Err(refused()),
+        Some(role) => {
+            let trust = parse_policy(&role.assume_role_policy, PolicyKind::Trust)
+                .policy
+                .ok_or_else(refused)?;
+            let extra = request_context(asked, &asked.tags);
+            let mut actions = vec!["sts:AssumeRole"];
+            if !asked.tags.is_empty() {
+                actions.push("sts:TagSession");
+            }
+            if asked.source_identity.is_some() {
+                actions.push("sts:SetSourceIdentity");
+            }
+            actions.into_iter().try_for_each(|action| {
+                authz
+                    .check_with_resource(&ResourceRequest {
+                        action,
+                        resource: &role.arn,
+                        policy: Named {
+                            id: "trust policy",
+                            policy: &trust,
+                        },
+                        owner: role_account,
+                        extra: &extra,
+                        mfa_at,
+                    })
+                    .map_err(|_| refused())
+            })
+        }
+    };
+    if let Err(refusal) = decided {
+        record(
+            &mut tx,
+            caller,
+            caller.account(),
+            "sts:AssumeRole",
+            asked.role_arn,
+            Some("access denied"),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(refusal);
+    }
+    let role = role.ok_or_else(refused)?;
+    let seconds = rules::duration(
+        asked.duration,
+        3600,
+        i64::from(role.max_session_duration),
+        parent.is_some(),
+    )
+    .map_err(|e| ServiceError::Invalid(vec![e]))?;
+    for arn in &asked.policy_arns {
+        require_policy(&mut tx, arn).await?;
+    }
+    let mut transitive: Vec<String> = parent.map(|p| p.transitive_tag_keys.clone()).unwrap_or_default();
+    transitive.extend(asked.transitive_tag_keys.iter().cloned());
+    let session = RoleSession {
+        account_id: iam_core::account::AccountId::parse(role_account).map_err(ServiceError::Internal)?,
+        role_name: role.role_name.clone(),
+        role_id: role.role_id.clone(),
+        role_path: role.path.clone(),
+        session_name: asked.session_name.to_owned(),
+        policy: asked.policy.map(str::to_owned),
+        policy_arns: asked.policy_arns.clone(),
+        tags: all_tags,
+        transitive_tag_keys: transitive,
+        source_identity: asked.source_identity.or(parent_source).map(str::to_owned),
+    };
+    // A session that proved MFA now, or that came from one which had, carries it.
+    let mfa = mfa_at.or(caller.meta.mfa_at);
+    let mut issued = token::issue(
+        secrets,
+        Identity::AssumedRole(Box::new(session)),
+        caller.now,
+        seconds,
+        mfa,
+    )?;
+    issued.packed_percent =
+        (asked.policy.is_some() || !asked.policy_arns.is_empty() || !asked.tags.is_empty()).then_some(packed);
+    let session_arn = issued.identity.arn();
+    record(
+        &mut tx,
+        caller,
+        caller.account(),
+        "sts:AssumeRole",
+        &session_arn,
+        None,
+    )
+    .await?;
+    if role_account != caller.account() {
+        record(
+            &mut tx,
+            caller,
+            role_account,
+            "sts:AssumeRole",
+            &session_arn,
+            None,
+        )
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE iam_roles SET last_used_at = $3 WHERE account_id = $1 AND role_name = $2
+            AND (last_used_at IS NULL OR last_used_at < $3 - interval '15 minutes')",
+    )
+    .bind(role_account)
+    .bind(&role.role_name)
+    .bind(caller.now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// A managed session policy must exist: an AWS managed policy or a customer managed one.
+async fn require_policy(conn: &mut sqlx::PgConnection, arn: &str) -> Result<(), ServiceError> {
+    let aws = iam_core::policy::managed::MANAGED_POLICIES
+        .iter()
+        .any(|m| m.arn() == arn);
+    let stored = aws
+        || sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM managed_policies WHERE arn = $1)")
+            .bind(arn)
+            .fetch_one(&mut *conn)
+            .await?;
+    if stored {
+        Ok(())
+    } else {
+        Err(ServiceError::field(
+            "PolicyArns",
+            format!("the session policy `{arn}` does not exist"),
+        ))
+    }
+}
