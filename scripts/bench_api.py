@@ -11,6 +11,7 @@ the figures.
 Loopback only.
 """
 import argparse
+import json
 import os
 import subprocess
 import tempfile
@@ -22,10 +23,10 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 
-def signed(base, key, secret, body):
+def signed(base, key, secret, body, service="iam", token=None):
     request = AWSRequest(method="POST", url=base + "/", data=body,
                          headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(Credentials(key, secret), "iam", "us-east-1").add_auth(request)
+    SigV4Auth(Credentials(key, secret, token), service, "us-east-1").add_auth(request)
     return dict(request.headers.items()), body
 
 
@@ -92,6 +93,36 @@ def main():
         rate, p50, p99, failures = storm(args.load_client, args.ours, headers, payload, args.seconds, args.workers)
         print(f"  {action} ours as an IAM user (IAMReadOnlyAccess): {rate:.0f} req/s, p50 {p50:.1f} ms, "
               f"p99 {p99:.1f} ms, {failures} failed")
+        if action == "GetUser":
+            long_term = rate
+    temporary_credentials(args, iam, reader, long_term)
+
+
+def temporary_credentials(args, iam, reader, long_term):
+    """GetUser signed with a role session's temporary credentials against the long-term key's
+    rate (target: at least 90 %), and AssumeRole itself (target: 1,000 per second)."""
+    account = boto3.client("sts", endpoint_url=args.ours, region_name="us-east-1", aws_access_key_id=reader["AccessKeyId"],
+                           aws_secret_access_key=reader["SecretAccessKey"]).get_caller_identity()["Account"]
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"AWS": f"arn:aws:iam::{account}:user/bench-reader"}}]}
+    role = iam.create_role(RoleName="bench-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    iam.attach_role_policy(RoleName="bench-role", PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    sts = boto3.client("sts", endpoint_url=args.ours, region_name="us-east-1",
+                       aws_access_key_id=reader["AccessKeyId"], aws_secret_access_key=reader["SecretAccessKey"])
+    creds = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="bench")["Credentials"]
+    body = "Action=GetUser&Version=2010-05-08&UserName=bench-user"
+    headers, payload = signed(args.ours, creds["AccessKeyId"], creds["SecretAccessKey"], body, token=creds["SessionToken"])
+    storm(args.load_client, args.ours, headers, payload, 1, args.workers)
+    rate, p50, p99, failures = storm(args.load_client, args.ours, headers, payload, args.seconds, args.workers)
+    print(f"  GetUser ours with a role session's temporary credentials: {rate:.0f} req/s, p50 {p50:.1f} ms, "
+          f"p99 {p99:.1f} ms, {failures} failed; {100 * rate / long_term:.0f} % of the long-term key's rate "
+          "(target: at least 90 %)")
+    body = f"Action=AssumeRole&Version=2011-06-15&RoleSessionName=bench&RoleArn={urllib.parse.quote(role['Arn'], safe='')}"
+    headers, payload = signed(args.ours, reader["AccessKeyId"], reader["SecretAccessKey"], body, service="sts")
+    storm(args.load_client, args.ours, headers, payload, 1, args.workers)
+    rate, p50, p99, failures = storm(args.load_client, args.ours, headers, payload, args.seconds, args.workers)
+    print(f"  AssumeRole ours (each issues credentials and records an event): {rate:.0f} req/s, p50 {p50:.1f} ms, "
+          f"p99 {p99:.1f} ms, {failures} failed (target: at least 1,000 per second)")
 
 
 if __name__ == "__main__":

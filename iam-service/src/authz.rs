@@ -319,7 +319,9 @@ impl Authorizer {
         // Session tags win over the role's tags of the same key.
         if let Some(role_session) = who.role_session() {
             for (key, value) in &role_session.tags {
-                facts.principal_tags.retain(|k, _| !k.eq_ignore_ascii_case(key));
+                facts
+                    .principal_tags
+                    .retain(|k, _| k.to_lowercase() != key.to_lowercase());
                 facts.principal_tags.insert(key.clone(), value.clone());
             }
         }

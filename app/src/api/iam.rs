@@ -88,6 +88,7 @@ pub async fn create_user(input: CreateUserInput) -> Result<CreatedUser, AppError
         copy_from: input.copy_from.filter(|s| !s.is_empty()),
         policy_arns: input.policy_arns,
         tags: input.tags.into_iter().filter(|t| !t.key.is_empty()).collect(),
+        permissions_boundary: None,
     };
     let user_name = new.user_name.clone();
     iam_service::ops::users::create_user(&ctx.pool, &ctx.hasher, &who.caller(), new).await?;

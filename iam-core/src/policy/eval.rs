@@ -133,8 +133,9 @@ pub fn evaluate(request: &Request, set: &PolicySet<'_>) -> Decision {
     let mut missed = Vec::with_capacity(statements);
     let mut first_deny = None;
     let mut allow = [false; 4];
-    // Resource-based allows that name the caller directly (not just its account).
-    let mut resource_direct = false;
+    // The widest reach of a resource-based allow: naming the caller itself, its role, or
+    // only its account.
+    let mut reach = Reach::Account;
 
     for (group, policies) in set.groups() {
         for (p, named) in policies.iter().enumerate() {
@@ -148,14 +149,14 @@ pub fn evaluate(request: &Request, set: &PolicySet<'_>) -> Decision {
                 let principal = if group == Group::Resource {
                     principal_match(statement, request)
                 } else {
-                    Some(true)
+                    Some(Reach::Account)
                 };
                 let result = match principal {
                     None => Err(Miss::Principal),
-                    Some(direct) => statement_applies(statement, request, action, variables).map(|()| direct),
+                    Some(found) => statement_applies(statement, request, action, variables).map(|()| found),
                 };
                 match result {
-                    Ok(direct) => {
+                    Ok(found) => {
                         matched.push(at);
                         match statement.effect {
                             Effect::Deny => {
@@ -163,7 +164,9 @@ pub fn evaluate(request: &Request, set: &PolicySet<'_>) -> Decision {
                             }
                             Effect::Allow => {
                                 allow[group as usize] = true;
-                                resource_direct |= group == Group::Resource && direct;
+                                if group == Group::Resource {
+                                    reach = reach.max(found);
+                                }
                             }
                         }
                     }
@@ -176,7 +179,7 @@ pub fn evaluate(request: &Request, set: &PolicySet<'_>) -> Decision {
     let reason = if let Some(at) = first_deny {
         Reason::ExplicitDeny(at)
     } else {
-        decide(set, request, allow, resource_direct)
+        decide(set, request, allow, reach)
     };
     let outcome = match reason {
         Reason::Allowed => Outcome::Allowed,
@@ -191,7 +194,18 @@ pub fn evaluate(request: &Request, set: &PolicySet<'_>) -> Decision {
     }
 }
 
-fn decide(set: &PolicySet<'_>, request: &Request, allow: [bool; 4], resource_direct: bool) -> Reason {
+/// Whom a resource-based policy's statement names, from widest to narrowest. As AWS: an
+/// allow naming the caller itself (a user, a role session) stands alone in its account; one
+/// naming the caller's role grants as an identity policy would, still within the session's
+/// policies and boundary; one naming the account delegates to the caller's own policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Reach {
+    Account,
+    Role,
+    Direct,
+}
+
+fn decide(set: &PolicySet<'_>, request: &Request, allow: [bool; 4], reach: Reach) -> Reason {
     let [identity, resource, boundary, session] = allow;
     let boundary_ok = set.boundary.is_none() || boundary;
     let session_ok = set.session.is_empty() || session;
@@ -204,20 +218,17 @@ fn decide(set: &PolicySet<'_>, request: &Request, allow: [bool; 4], resource_dir
     let cross_account = set
         .resource_owner
         .is_some_and(|owner| owner != request.principal.account);
-    if cross_account || set.resource_must_allow {
-        if !resource {
-            return Reason::NoResourceAllow;
-        }
-        // In the same account, a resource policy that names the caller is enough on its own.
-        if !cross_account && resource_direct {
-            return Reason::Allowed;
-        }
-        return within_limits(identity);
+    if (cross_account || set.resource_must_allow) && !resource {
+        return Reason::NoResourceAllow;
     }
-    if resource_direct {
-        return Reason::Allowed;
+    // Across accounts both sides must allow; in the same account a resource-based allow can
+    // stand in for an identity-based one, as far as it reaches (see `Reach`).
+    match reach {
+        _ if cross_account => within_limits(identity),
+        Reach::Direct => Reason::Allowed,
+        Reach::Role => within_limits(true),
+        Reach::Account => within_limits(identity),
     }
-    within_limits(identity)
 }
 
 /// Whether the statement's action, resource and conditions apply.
@@ -257,45 +268,47 @@ fn statement_applies(
     Ok(())
 }
 
-/// `None` when the statement's principal does not cover the caller; `Some(direct)` when it
-/// does, `direct` being false when it only names the caller's account (which then delegates
-/// to the caller's own identity-based policies).
-fn principal_match(statement: &Statement, request: &Request) -> Option<bool> {
+/// `None` when the statement's principal does not cover the caller; otherwise how closely
+/// it names the caller (see `Reach`).
+fn principal_match(statement: &Statement, request: &Request) -> Option<Reach> {
     let clause = statement.principal.as_ref()?;
     let p = &request.principal;
     let root = format!("arn:aws:iam::{}:root", p.account);
-    let (listed, direct) = match &clause.spec {
-        PrincipalSpec::Any => (true, true),
-        PrincipalSpec::Entries(entries) => {
-            let mut found = None;
-            for e in entries {
-                let hit = match e.kind {
-                    PrincipalType::Aws if e.normalized == "*" => Some(true),
-                    PrincipalType::Aws if e.normalized == root => Some(false),
-                    PrincipalType::Aws => (e.normalized == p.arn
-                        || p.role_arn.as_deref() == Some(e.normalized.as_str()))
-                    .then_some(true),
-                    PrincipalType::Service => {
-                        p.service.as_deref().is_some_and(|s| s == e.value).then_some(true)
-                    }
-                    PrincipalType::Federated => p
-                        .federated
-                        .as_deref()
-                        .is_some_and(|f| f == e.value)
-                        .then_some(true),
-                    PrincipalType::CanonicalUser => None,
-                };
-                if let Some(direct) = hit {
-                    found = Some(found.unwrap_or(false) || direct);
-                }
-            }
-            (found.is_some(), found.unwrap_or(false))
-        }
+    // `*` reaches a role session only as far as its role: its session policies still apply.
+    let anyone = if p.role_arn.is_some() {
+        Reach::Role
+    } else {
+        Reach::Direct
     };
-    match (clause.negated, listed) {
-        (false, true) => Some(direct),
-        (true, false) => Some(true),
-        _ => None,
+    let found = match &clause.spec {
+        PrincipalSpec::Any => Some(anyone),
+        PrincipalSpec::Entries(entries) => entries
+            .iter()
+            .filter_map(|e| match e.kind {
+                PrincipalType::Aws if e.normalized == "*" => Some(anyone),
+                PrincipalType::Aws if e.normalized == root => Some(Reach::Account),
+                PrincipalType::Aws if e.normalized == p.arn => Some(Reach::Direct),
+                PrincipalType::Aws => {
+                    (p.role_arn.as_deref() == Some(e.normalized.as_str())).then_some(Reach::Role)
+                }
+                PrincipalType::Service => p
+                    .service
+                    .as_deref()
+                    .is_some_and(|s| s == e.value)
+                    .then_some(Reach::Direct),
+                PrincipalType::Federated => p
+                    .federated
+                    .as_deref()
+                    .is_some_and(|f| f == e.value)
+                    .then_some(Reach::Direct),
+                PrincipalType::CanonicalUser => None,
+            })
+            .max(),
+    };
+    match (clause.negated, found) {
+        (false, found) => found,
+        (true, None) => Some(Reach::Direct),
+        (true, Some(_)) => None,
     }
 }
 

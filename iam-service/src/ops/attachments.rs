@@ -112,6 +112,28 @@ pub(crate) async fn entity_arn(
     Ok((arn, path.is_some()))
 }
 
+/// Decides `action` on the entity's real ARN, with the entity's current permissions boundary
+/// as `iam:PermissionsBoundary` (a delegated administrator's policy can require one), before
+/// telling whether it exists. Returns the ARN and whether it exists.
+pub(crate) async fn decide_on(
+    conn: &mut PgConnection,
+    authz: &Authorizer,
+    account: &str,
+    entity: &Entity,
+    action: &str,
+) -> Result<(String, bool), ServiceError> {
+    let (arn, exists) = entity_arn(conn, account, entity).await?;
+    let context = match entity {
+        Entity::Group(_) => Vec::new(),
+        _ => crate::ops::boundaries::of(conn, account, entity)
+            .await?
+            .map(|b| crate::ops::boundaries::context(&b))
+            .unwrap_or_default(),
+    };
+    authz.check_with(action, &arn, &context)?;
+    Ok((arn, exists))
+}
+
 /// A policy's name and console type from its ARN.
 pub fn describe(arn: &str) -> (String, PolicyType) {
     let name = arn.rsplit('/').next().unwrap_or(arn).to_owned();
@@ -150,8 +172,7 @@ pub(crate) async fn attach_in(
     policy_arn: &str,
 ) -> Result<(), ServiceError> {
     let account = caller.account();
-    let (arn, exists) = entity_arn(conn, account, entity).await?;
-    authz.check(&entity.action("Attach"), &arn)?;
+    let (arn, exists) = decide_on(conn, authz, account, entity, &entity.action("Attach")).await?;
     if !exists {
         return Err(entity.no_such());
     }
@@ -261,8 +282,7 @@ pub(crate) async fn detach_in(
     policy_arn: &str,
 ) -> Result<(), ServiceError> {
     let account = caller.account();
-    let (arn, exists) = entity_arn(conn, account, entity).await?;
-    authz.check(&entity.action("Detach"), &arn)?;
+    let (arn, exists) = decide_on(conn, authz, account, entity, &entity.action("Detach")).await?;
     if !exists {
         return Err(entity.no_such());
     }
@@ -413,9 +433,8 @@ pub async fn put_inline(
     check_name(NameKind::Policy, policy_name).map_err(|e| ServiceError::Invalid(vec![e]))?;
     let account = caller.account();
     let (mut tx, authz) = begin(pool, caller).await?;
-    let (arn, exists) = entity_arn(&mut tx, account, entity).await?;
     let action = entity.action("Put");
-    authz.check(&action, &arn)?;
+    let (arn, exists) = decide_on(&mut tx, &authz, account, entity, &action).await?;
     if !exists {
         return Err(entity.no_such());
     }
@@ -461,9 +480,8 @@ pub async fn delete_inline(
 ) -> Result<(), ServiceError> {
     let account = caller.account();
     let (mut tx, authz) = begin(pool, caller).await?;
-    let (arn, _) = entity_arn(&mut tx, account, entity).await?;
     let action = entity.action("Delete");
-    authz.check(&action, &arn)?;
+    let (arn, _) = decide_on(&mut tx, &authz, account, entity, &action).await?;
     let sql = format!(
         "DELETE FROM {} WHERE account_id = $1 AND {} = $2 AND policy_name = $3",
         entity.inline_table(),

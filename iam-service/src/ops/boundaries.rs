@@ -62,8 +62,9 @@ pub async fn delete(pool: &PgPool, caller: &Caller<'_>, entity: &Entity) -> Resu
     kind_supported(entity)?;
     let account = caller.account();
     let (mut tx, authz) = begin(pool, caller).await?;
-    let (arn, exists) = entity_arn(&mut tx, account, entity).await?;
-    authz.check(&action(entity, "Delete"), &arn)?;
+    let (arn, exists) =
+        crate::ops::attachments::decide_on(&mut tx, &authz, account, entity, &action(entity, "Delete"))
+            .await?;
     if !exists {
         return Err(entity.no_such());
     }
@@ -71,6 +72,22 @@ pub async fn delete(pool: &PgPool, caller: &Caller<'_>, entity: &Entity) -> Resu
     audited(&mut tx, caller, &action(entity, "Delete"), &arn).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A new user's or role's boundary, already decided with the creation: the policy must be
+/// attachable.
+pub(crate) async fn set_new(
+    conn: &mut PgConnection,
+    account: &str,
+    entity: &Entity,
+    policy_arn: &str,
+) -> Result<(), ServiceError> {
+    if !attachable(conn, account, policy_arn).await? {
+        return Err(ServiceError::NoSuchEntity(format!(
+            "Policy {policy_arn} does not exist or is not attachable."
+        )));
+    }
+    set(conn, account, entity, Some(policy_arn)).await
 }
 
 /// Writes the boundary column inside an operation's transaction (CreateUser and CreateRole

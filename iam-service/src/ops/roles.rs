@@ -48,6 +48,8 @@ pub struct NewRole {
     pub description: String,
     pub max_session_duration: Option<i32>,
     pub tags: Vec<Tag>,
+    /// A managed policy that caps the role from the start (CreateRole's PermissionsBoundary).
+    pub permissions_boundary: Option<String>,
 }
 
 type RoleRow = (
@@ -182,7 +184,9 @@ pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> R
     let account = caller.account().to_owned();
     let arn = iam_core::arn::entity_arn(&account, "role", &new.path, &new.role_name);
     let (mut tx, authz) = begin(pool, caller).await?;
-    authz.check("iam:CreateRole", &arn)?;
+    let boundary = new.permissions_boundary.as_deref();
+    let context = boundary.map(crate::ops::boundaries::context).unwrap_or_default();
+    authz.check_with("iam:CreateRole", &arn, &context)?;
     if !new.tags.is_empty() {
         // AWS asks for iam:TagRole too when a role is created with tags.
         authz.check("iam:TagRole", &arn)?;
@@ -221,6 +225,9 @@ pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> R
         other => other?,
     };
     audited(&mut tx, caller, "iam:CreateRole", &arn).await?;
+    if let Some(boundary) = boundary {
+        crate::ops::boundaries::set_new(&mut tx, &account, &entity, boundary).await?;
+    }
     for tag in &new.tags {
         crate::ops::tags::insert(&mut tx, &account, &entity, tag).await?;
     }

@@ -23,6 +23,7 @@ fn new_role(name: &str, trust: &str) -> NewRole {
             key: "team".into(),
             value: "platform".into(),
         }],
+        permissions_boundary: None,
     }
 }
 

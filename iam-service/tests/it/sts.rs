@@ -606,3 +606,92 @@ async fn session_tokens_carry_mfa_and_are_not_for_sessions(pool: PgPool) {
         w.account
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_session_cannot_shed_its_session_policy_by_assuming_its_own_role(pool: PgPool) {
+    let w = world(&pool, "ann@example.com").await;
+    let m = meta();
+    // The role trusts the account and itself (by its ARN), and may assume roles.
+    let role_arn = format!("arn:aws:iam::{}:role/dev", w.account);
+    let both = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":["arn:aws:iam::{}:root","{role_arn}"]}},"Action":"sts:AssumeRole"}}]}}"#,
+        w.account
+    );
+    role(&pool, &w, "dev", &both).await;
+    put_inline(
+        &pool,
+        &caller(&w.root, &m),
+        &Entity::Role("dev".into()),
+        "assume",
+        ASSUME_ANY,
+    )
+    .await
+    .unwrap();
+    let narrow = AssumeRole {
+        policy: Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}"#,
+        ),
+        ..asked(&role_arn)
+    };
+    let issued = assume(&pool, &w.alice, &m, &narrow).await.unwrap();
+    let (session, sm) = session_of(&issued);
+    let refused = assume(&pool, &session, &sm, &asked(&role_arn)).await;
+    assert!(
+        matches!(refused, Err(ServiceError::AccessDenied(_))),
+        "{refused:?}"
+    );
+    // Without a session policy the same chain is allowed: the trust names the role.
+    let (free, fm) = session_of(&assume(&pool, &w.alice, &m, &asked(&role_arn)).await.unwrap());
+    assume(&pool, &free, &fm, &asked(&role_arn)).await.unwrap();
+
+    // Managed session policies come from the role's account or AWS, never another account.
+    let other = world(&pool, "bob@example.com").await;
+    let theirs = policies::create_policy(&pool, &caller(&other.root, &m), "theirs", "/", "", LIST_USERS)
+        .await
+        .unwrap();
+    let borrowed = AssumeRole {
+        policy_arns: vec![theirs.arn.clone()],
+        ..asked(&role_arn)
+    };
+    let refused = assume(&pool, &w.alice, &m, &borrowed).await;
+    assert!(matches!(refused, Err(ServiceError::Invalid(_))), "{refused:?}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_delegated_administrator_must_set_the_boundary(pool: PgPool) {
+    let w = world(&pool, "ann@example.com").await;
+    let m = meta();
+    let rc = caller(&w.root, &m);
+    let cap = policies::create_policy(&pool, &rc, "cap", "/", "", LIST_USERS)
+        .await
+        .unwrap();
+    let delegate = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["iam:CreateUser","iam:AttachUserPolicy"],"Resource":"*",
+            "Condition":{{"StringEquals":{{"iam:PermissionsBoundary":"{}"}}}}}}]}}"#,
+        cap.arn
+    );
+    put_inline(&pool, &rc, &Entity::User("alice".into()), "delegate", &delegate)
+        .await
+        .unwrap();
+    let ac = caller(&w.alice, &m);
+    let refused = users::create_user(&pool, &hasher(), &ac, user("free")).await;
+    assert!(
+        matches!(refused, Err(ServiceError::AccessDenied(_))),
+        "{refused:?}"
+    );
+    let bounded = users::NewUser {
+        permissions_boundary: Some(cap.arn.clone()),
+        ..user("bounded")
+    };
+    users::create_user(&pool, &hasher(), &ac, bounded).await.unwrap();
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    iam_service::ops::attachments::attach(&pool, &ac, &Entity::User("bounded".into()), admin)
+        .await
+        .unwrap();
+    let refused =
+        iam_service::ops::attachments::attach(&pool, &ac, &Entity::User("alice".into()), admin).await;
+    assert!(
+        matches!(refused, Err(ServiceError::AccessDenied(_))),
+        "{refused:?}"
+    );
+}

@@ -126,6 +126,7 @@ async fn create_user(cx: &Cx<'_>) -> Result<String, ApiError> {
         user_name: params.required("UserName")?.to_owned(),
         path: params.get("Path").unwrap_or("/").to_owned(),
         tags: tags(params),
+        permissions_boundary: params.get("PermissionsBoundary").map(str::to_owned),
         ..Default::default()
     };
     let name = new.user_name.clone();

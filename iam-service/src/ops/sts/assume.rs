@@ -48,8 +48,20 @@ fn packed_percent(asked: &AssumeRole<'_>, inherited: &[(String, String)]) -> u32
     (used * 100).div_ceil(CAPACITY) as u32
 }
 
+/// Tag keys compare without case (Unicode's, as the engine's context keys do).
+fn same_key(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
+
 fn check_input(asked: &AssumeRole<'_>) -> Vec<FieldError> {
     let mut errors: Vec<FieldError> = Vec::new();
+    if !(20..=2048).contains(&asked.role_arn.len()) {
+        errors.push(FieldError::new(
+            "RoleArn",
+            "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length between 20 and 2048",
+        ));
+        return errors;
+    }
     errors.extend(rules::check_session_name("RoleSessionName", asked.session_name).err());
     if let Some(id) = asked.external_id {
         errors.extend(rules::check_id_text("ExternalId", id, 2, 1224).err());
@@ -101,6 +113,12 @@ fn check_input(asked: &AssumeRole<'_>) -> Vec<FieldError> {
             "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
         ));
     }
+    if asked.transitive_tag_keys.len() > SESSION_TAGS_MAX {
+        errors.push(FieldError::new(
+            "TransitiveTagKeys",
+            format!("1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to {SESSION_TAGS_MAX}"),
+        ));
+    }
     for key in &asked.transitive_tag_keys {
         if !keys.contains(&key.to_lowercase()) {
             errors.push(FieldError::new(
@@ -112,8 +130,13 @@ fn check_input(asked: &AssumeRole<'_>) -> Vec<FieldError> {
     errors
 }
 
-/// The context keys the request adds for the trust policy to test.
-fn request_context(asked: &AssumeRole<'_>, tags: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+/// The context keys the request adds for the trust policy to test: the session's tags and
+/// source identity, whether passed now or carried from a chained session.
+fn request_context(
+    asked: &AssumeRole<'_>,
+    tags: &[(String, String)],
+    source: Option<&str>,
+) -> Vec<(String, Vec<String>)> {
     let mut extra = vec![(
         "sts:RoleSessionName".to_owned(),
         vec![asked.session_name.to_owned()],
@@ -121,7 +144,7 @@ fn request_context(asked: &AssumeRole<'_>, tags: &[(String, String)]) -> Vec<(St
     if let Some(id) = asked.external_id {
         extra.push(("sts:ExternalId".into(), vec![id.to_owned()]));
     }
-    if let Some(source) = asked.source_identity {
+    if let Some(source) = source {
         extra.push(("sts:SourceIdentity".into(), vec![source.to_owned()]));
     }
     for (key, value) in tags {
@@ -172,7 +195,7 @@ pub async fn assume_role(
         .map(|p| {
             p.tags
                 .iter()
-                .filter(|(k, _)| p.transitive_tag_keys.iter().any(|t| t.eq_ignore_ascii_case(k)))
+                .filter(|(k, _)| p.transitive_tag_keys.iter().any(|t| same_key(t, k)))
                 .cloned()
                 .collect()
         })
@@ -180,7 +203,7 @@ pub async fn assume_role(
     if let Some((key, _)) = asked
         .tags
         .iter()
-        .find(|(k, _)| inherited.iter().any(|(i, _)| i.eq_ignore_ascii_case(k)))
+        .find(|(k, _)| inherited.iter().any(|(i, _)| same_key(i, k)))
     {
         return Err(ServiceError::field(
             "Tags",
@@ -195,6 +218,12 @@ pub async fn assume_role(
                 "the source identity of a chained session cannot be changed",
             ));
         }
+    }
+    if inherited.len() + asked.tags.len() > SESSION_TAGS_MAX {
+        return Err(ServiceError::field(
+            "Tags",
+            format!("a session carries at most {SESSION_TAGS_MAX} tags, inherited ones included"),
+        ));
     }
     let packed = packed_percent(asked, &inherited);
     if packed > 100 {
@@ -222,18 +251,20 @@ pub async fn assume_role(
         .filter(|r| r.path == role_path);
     let mut all_tags = inherited.clone();
     all_tags.extend(asked.tags.iter().cloned());
+    let source = asked.source_identity.or(parent_source);
     let decided = match &role {
         None => Err(refused()),
         Some(role) => {
             let trust = parse_policy(&role.assume_role_policy, PolicyKind::Trust)
                 .policy
                 .ok_or_else(refused)?;
-            let extra = request_context(asked, &asked.tags);
+            let extra = request_context(asked, &all_tags, source);
+            // Tags and a source identity, carried or new, need the trust policy's leave too.
             let mut actions = vec!["sts:AssumeRole"];
-            if !asked.tags.is_empty() {
+            if !all_tags.is_empty() {
                 actions.push("sts:TagSession");
             }
-            if asked.source_identity.is_some() {
+            if source.is_some() {
                 actions.push("sts:SetSourceIdentity");
             }
             actions.into_iter().try_for_each(|action| {
@@ -275,10 +306,16 @@ pub async fn assume_role(
     )
     .map_err(|e| ServiceError::Invalid(vec![e]))?;
     for arn in &asked.policy_arns {
-        require_policy(&mut tx, arn).await?;
+        require_policy(&mut tx, role_account, arn).await?;
     }
     let mut transitive: Vec<String> = parent.map(|p| p.transitive_tag_keys.clone()).unwrap_or_default();
-    transitive.extend(asked.transitive_tag_keys.iter().cloned());
+    for key in &asked.transitive_tag_keys {
+        if !transitive.iter().any(|t| same_key(t, key)) {
+            transitive.push(key.clone());
+        }
+    }
+    // Only keys of tags the session carries pass on.
+    transitive.retain(|t| all_tags.iter().any(|(k, _)| same_key(k, t)));
     let session = RoleSession {
         account_id: iam_core::account::AccountId::parse(role_account).map_err(ServiceError::Internal)?,
         role_name: role.role_name.clone(),
@@ -289,7 +326,7 @@ pub async fn assume_role(
         policy_arns: asked.policy_arns.clone(),
         tags: all_tags,
         transitive_tag_keys: transitive,
-        source_identity: asked.source_identity.or(parent_source).map(str::to_owned),
+        source_identity: source.map(str::to_owned),
     };
     // A session that proved MFA now, or that came from one which had, carries it.
     let mfa = mfa_at.or(caller.meta.mfa_at);
@@ -336,17 +373,13 @@ pub async fn assume_role(
     Ok(issued)
 }
 
-/// A managed session policy must exist: an AWS managed policy or a customer managed one.
-async fn require_policy(conn: &mut sqlx::PgConnection, arn: &str) -> Result<(), ServiceError> {
-    let aws = iam_core::policy::managed::MANAGED_POLICIES
-        .iter()
-        .any(|m| m.arn() == arn);
-    let stored = aws
-        || sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM managed_policies WHERE arn = $1)")
-            .bind(arn)
-            .fetch_one(&mut *conn)
-            .await?;
-    if stored {
+/// A managed session policy must be an AWS managed policy or one of the role's account.
+async fn require_policy(
+    conn: &mut sqlx::PgConnection,
+    role_account: &str,
+    arn: &str,
+) -> Result<(), ServiceError> {
+    if crate::ops::attachments::attachable(conn, role_account, arn).await? {
         Ok(())
     } else {
         Err(ServiceError::field(

@@ -69,7 +69,7 @@ async fn prove_mfa(
     let admitted = throttle::admit(pool, &keys, caller.now, lockout).await?;
     let mut tx = pool.begin().await?;
     let checked = match (identity, device) {
-        (Identity::User { .. }, Some(device)) => {
+        (Identity::User { .. } | Identity::Root { .. }, Some(device)) => {
             mfa::verify_code(
                 &mut tx,
                 secrets,

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 /// The longest session token accepted: larger input is refused before any work.
 const MAX_TOKEN_CHARS: usize = 16 * 1024;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct Claims {
     #[serde(rename = "k")]
     key_id: String,
@@ -31,7 +31,7 @@ struct Claims {
 }
 
 /// Credentials just issued: shown once to whoever asked, never stored.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Issued {
     pub access_key_id: String,
     pub secret_access_key: String,
@@ -43,13 +43,33 @@ pub struct Issued {
 }
 
 /// A request's temporary credentials, opened and current.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Session {
     pub identity: Identity,
     pub secret: String,
     pub issued: i64,
     pub expires: i64,
     pub mfa_at: Option<i64>,
+}
+
+// Debug output names who and until when, never the secret or the token.
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("access_key_id", &self.access_key_id)
+            .field("expiration", &self.expiration)
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("identity", &self.identity)
+            .field("expires", &self.expires)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why temporary credentials were refused (AWS: InvalidClientTokenId or ExpiredToken).

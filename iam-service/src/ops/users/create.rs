@@ -30,6 +30,8 @@ pub struct NewUser {
     pub copy_from: Option<String>,
     pub policy_arns: Vec<String>,
     pub tags: Vec<Tag>,
+    /// A managed policy that caps the user from the start (CreateUser's PermissionsBoundary).
+    pub permissions_boundary: Option<String>,
 }
 
 /// A password that meets any policy: 20 characters from every class.
@@ -94,7 +96,9 @@ pub(super) async fn check_password(
 /// What creating the user itself needs (`arn` is the new user's): the user, its console
 /// password, its tags. Groups and policies are authorized as each is added.
 fn authorize_new(authz: &Authorizer, new: &NewUser, arn: &str) -> Result<(), ServiceError> {
-    authz.check("iam:CreateUser", arn)?;
+    let boundary = new.permissions_boundary.as_deref();
+    let context = boundary.map(crate::ops::boundaries::context).unwrap_or_default();
+    authz.check_with("iam:CreateUser", arn, &context)?;
     if new.password.is_some() {
         authz.check("iam:CreateLoginProfile", arn)?;
     }
@@ -162,6 +166,10 @@ pub async fn create_user(
         other => other?,
     };
     audited(&mut tx, caller, "iam:CreateUser", &arn).await?;
+    if let Some(boundary) = &new.permissions_boundary {
+        let entity = Entity::User(new.user_name.clone());
+        crate::ops::boundaries::set_new(&mut tx, &account, &entity, boundary).await?;
+    }
     if let Some(hash) = &hash {
         sqlx::query(
             "INSERT INTO login_profiles (account_id, user_name, password_hash, password_changed_at, password_reset_required, created_at)
