@@ -7,6 +7,8 @@ pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+#[cfg(feature = "ssr")]
+pub mod switched;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -66,6 +68,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/groups") view=pages::groups::GroupsPage ssr=SsrMode::Async />
                     <Route path=path!("/groups/create") view=pages::groups::CreateGroupPage ssr=SsrMode::Async />
                     <Route path=path!("/groups/:name") view=pages::group_detail::GroupDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/roles") view=pages::roles::RolesPage ssr=SsrMode::Async />
+                    <Route path=path!("/roles/create") view=pages::role_create::CreateRolePage ssr=SsrMode::Async />
+                    <Route path=path!("/roles/:name") view=pages::role_detail::RoleDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/switch-role") view=pages::switch_role::SwitchRolePage ssr=SsrMode::Async />
                     <Route path=path!("/policies") view=pages::policies::PoliciesPage ssr=SsrMode::Async />
                     <Route path=path!("/policies/create") view=pages::policies::CreatePolicyPage ssr=SsrMode::Async />
                     <Route path=path!("/policies/view") view=pages::policy_detail::PolicyDetailPage ssr=SsrMode::Async />

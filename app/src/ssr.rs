@@ -318,8 +318,22 @@ impl CallerParts {
     }
 }
 
-/// The context and the signed-in caller, or `NotSignedIn`.
+/// The context and the caller every console action runs as: the switched role's session
+/// when there is one (see crate::switched), else the signed-in identity; or `NotSignedIn`.
 pub async fn caller() -> Result<(ServerContext, CallerParts), AppError> {
+    let (ctx, mut parts) = signed_in_caller().await?;
+    let session = request_session().await?;
+    if let Some(switched) = crate::switched::active(&ctx, &session, parts.now).await {
+        parts.identity = switched.identity;
+        // The role session's own issue time (aws:TokenIssueTime: revoking its sessions ends
+        // it); the sign-in's MFA stays with it, as on AWS.
+        parts.meta.session_started = Some(switched.issued_at);
+    }
+    Ok((ctx, parts))
+}
+
+/// The context and the signed-in identity itself, never a switched role.
+pub async fn signed_in_caller() -> Result<(ServerContext, CallerParts), AppError> {
     let ctx = context()?;
     let session = request_session().await?;
     let now = OffsetDateTime::now_utc();

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, Page, test } from "@playwright/test";
-import { currentStep, hydrated, signOut, signUp, totp, uniqueEmail } from "./helpers";
+import { createUser, currentStep, hydrated, signInAsUser, signOut, signUp, totp, uniqueEmail } from "./helpers";
 
 const USER_PASSWORD = "Initial-Harbor-7-Lantern";
 
@@ -13,43 +13,6 @@ async function createGroup(page: Page, name: string, policy: string): Promise<vo
   await page.getByRole("button", { name: "Create group" }).click();
   await expect(page).toHaveURL(new RegExp(`/groups/${name}$`));
   await expect(page.getByTestId("group-policies")).toContainText(policy);
-}
-
-type Permissions = { groups?: string[]; policies?: string[] };
-
-/** Walks the create-user wizard; returns the result page's text. */
-async function createUser(page: Page, name: string, password: string | null, permissions: Permissions = {}): Promise<void> {
-  await page.goto("/users/create");
-  await hydrated(page);
-  await page.getByLabel("User name").fill(name);
-  if (password) {
-    await page.getByLabel("Provide user access to the console").check();
-    await page.getByLabel("Custom password").check();
-    await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByLabel("Users must create a new password at next sign-in").uncheck();
-  }
-  await page.getByRole("button", { name: "Next" }).click();
-  if (permissions.policies) {
-    await page.getByLabel("Attach policies directly").check();
-    for (const policy of permissions.policies) {
-      await page.getByLabel("Permissions policies").fill(policy);
-      await page.getByLabel(policy, { exact: true }).check();
-    }
-  }
-  for (const group of permissions.groups ?? []) {
-    await page.getByLabel(group, { exact: true }).check();
-  }
-  await page.getByRole("button", { name: "Next" }).click();
-  await expect(page.getByTestId("review")).toContainText(name);
-  await page.getByRole("button", { name: "Create user" }).click();
-}
-
-async function signInAsUser(page: Page, account: string, user: string, password: string): Promise<void> {
-  await page.goto(`/signin/${account}`);
-  await hydrated(page);
-  await page.getByLabel("IAM user name").fill(user);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
 }
 
 test("seed flow: group Admins with AdministratorAccess, alice in it signs in by the link and creates a user", async ({ page }) => {

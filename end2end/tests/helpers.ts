@@ -71,3 +71,66 @@ export function totp(secret: string, step: number): string {
 export function currentStep(): number {
   return Math.floor(Date.now() / 1000 / 30);
 }
+
+/** Assigns a virtual MFA device on the security credentials page; returns its secret and recovery codes. */
+export async function enrol(page: Page): Promise<{ secret: string; recovery: string[] }> {
+  await page.goto("/security-credentials");
+  await hydrated(page);
+  await expect(page.getByTestId("no-mfa")).toBeVisible();
+  await page.getByRole("button", { name: "Assign MFA device" }).click();
+  await page.getByLabel("Device name").fill("my-phone");
+  await page.getByRole("button", { name: "Next" }).click();
+  // The QR code is an SVG drawn by the console itself.
+  await expect(page.locator(".qr svg")).toBeVisible();
+  await page.getByRole("button", { name: "Show secret key" }).click();
+  const secret = (await page.getByTestId("mfa-secret").textContent()) ?? "";
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  // Two consecutive codes, the later one already past, so the next sign-in code is new.
+  const step = currentStep();
+  await page.getByLabel("MFA code 1").fill(totp(secret, step - 2));
+  await page.getByLabel("MFA code 2").fill(totp(secret, step - 1));
+  await page.getByRole("button", { name: "Add MFA" }).click();
+  const codes = page.getByTestId("recovery-codes").locator("li");
+  await expect(codes).toHaveCount(10);
+  const recovery = await codes.allTextContents();
+  await page.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByRole("cell", { name: "my-phone", exact: true })).toBeVisible();
+  return { secret, recovery };
+}
+
+export type Permissions = { groups?: string[]; policies?: string[] };
+
+/** Walks the create-user wizard; returns the result page's text. */
+export async function createUser(page: Page, name: string, password: string | null, permissions: Permissions = {}): Promise<void> {
+  await page.goto("/users/create");
+  await hydrated(page);
+  await page.getByLabel("User name").fill(name);
+  if (password) {
+    await page.getByLabel("Provide user access to the console").check();
+    await page.getByLabel("Custom password").check();
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByLabel("Users must create a new password at next sign-in").uncheck();
+  }
+  await page.getByRole("button", { name: "Next" }).click();
+  if (permissions.policies) {
+    await page.getByLabel("Attach policies directly").check();
+    for (const policy of permissions.policies) {
+      await page.getByLabel("Permissions policies").fill(policy);
+      await page.getByLabel(policy, { exact: true }).check();
+    }
+  }
+  for (const group of permissions.groups ?? []) {
+    await page.getByLabel(group, { exact: true }).check();
+  }
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByTestId("review")).toContainText(name);
+  await page.getByRole("button", { name: "Create user" }).click();
+}
+
+export async function signInAsUser(page: Page, account: string, user: string, password: string): Promise<void> {
+  await page.goto(`/signin/${account}`);
+  await hydrated(page);
+  await page.getByLabel("IAM user name").fill(user);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

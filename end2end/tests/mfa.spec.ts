@@ -1,30 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
-import { currentStep, hydrated, PASSWORD, signIn, signOut, signUp, totp, uniqueEmail } from "./helpers";
-
-async function enrol(page: Page): Promise<{ secret: string; recovery: string[] }> {
-  await page.goto("/security-credentials");
-  await hydrated(page);
-  await expect(page.getByTestId("no-mfa")).toBeVisible();
-  await page.getByRole("button", { name: "Assign MFA device" }).click();
-  await page.getByLabel("Device name").fill("my-phone");
-  await page.getByRole("button", { name: "Next" }).click();
-  // The QR code is an SVG drawn by the console itself.
-  await expect(page.locator(".qr svg")).toBeVisible();
-  await page.getByRole("button", { name: "Show secret key" }).click();
-  const secret = (await page.getByTestId("mfa-secret").textContent()) ?? "";
-  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-  // Two consecutive codes, the later one already past, so the next sign-in code is new.
-  const step = currentStep();
-  await page.getByLabel("MFA code 1").fill(totp(secret, step - 2));
-  await page.getByLabel("MFA code 2").fill(totp(secret, step - 1));
-  await page.getByRole("button", { name: "Add MFA" }).click();
-  const codes = page.getByTestId("recovery-codes").locator("li");
-  await expect(codes).toHaveCount(10);
-  const recovery = await codes.allTextContents();
-  await page.getByRole("button", { name: "Done" }).click();
-  await expect(page.getByRole("cell", { name: "my-phone", exact: true })).toBeVisible();
-  return { secret, recovery };
-}
+import { currentStep, enrol, hydrated, PASSWORD, signIn, signOut, signUp, totp, uniqueEmail } from "./helpers";
 
 async function mfaStep(page: Page, email: string): Promise<void> {
   await signIn(page, email, PASSWORD);

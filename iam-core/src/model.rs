@@ -283,3 +283,30 @@ pub struct NewAccessKey {
     pub info: AccessKeyInfo,
     pub secret_access_key: String,
 }
+
+/// A role as the console's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleSummary {
+    pub role_name: String,
+    pub path: String,
+    pub arn: String,
+    pub description: String,
+    pub created_at: i64,
+    /// When a session of it was last begun.
+    pub last_used_at: Option<i64>,
+    /// Who its trust policy lets in, in the console's words.
+    pub trusted: Vec<String>,
+}
+
+/// A role's page: GetRole's answer, and its policies where the caller may read them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleDetail {
+    pub summary: RoleSummary,
+    pub role_id: String,
+    pub trust_policy: String,
+    pub max_session_duration: i32,
+    pub permissions_boundary: Option<String>,
+    pub tags: Vec<Tag>,
+    pub policies: Part<Vec<AttachedPolicy>>,
+    pub inline_policies: Part<Vec<InlinePolicyEntry>>,
+}

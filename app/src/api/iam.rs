@@ -246,6 +246,7 @@ fn entity(kind: &str, name: String) -> Result<iam_service::ops::attachments::Ent
     match kind {
         "user" => Ok(Entity::User(name)),
         "group" => Ok(Entity::Group(name)),
+        "role" => Ok(Entity::Role(name)),
         _ => Err(AppError::BadRequest),
     }
 }

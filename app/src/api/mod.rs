@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod iam;
 pub mod keys;
 pub mod policies;
+pub mod roles;
 pub mod settings;
 
 use crate::error::AppError;
@@ -29,6 +30,31 @@ pub struct Whoami {
     pub password_expires_in_days: Option<i64>,
     /// The server's time when the page loaded (ages in lists are counted from it).
     pub now: i64,
+    /// The role session the console acts as, after Switch role.
+    pub switched: Option<SwitchedView>,
+    /// The last roles switched to (up to five), for the menu.
+    pub recent_roles: Vec<RecentRole>,
+}
+
+/// The switched role as the top bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SwitchedView {
+    pub role_name: String,
+    pub account_id: String,
+    pub display_name: String,
+    pub color: String,
+    /// The role session's ARN.
+    pub arn: String,
+    pub expires_at: i64,
+}
+
+/// A role switched to before, offered again in the menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentRole {
+    pub account: String,
+    pub role_name: String,
+    pub display_name: String,
+    pub color: String,
 }
 
 /// What the sign-up page needs to know before it renders.
@@ -53,6 +79,9 @@ pub async fn session_info() -> Result<Whoami, AppError> {
         iam_service::ops::passwords::expiry_warning(&ctx.pool, &identity, now).await?;
     let alias = iam_service::ops::aliases::get_alias(&ctx.pool, &account.account_id).await?;
     let link_name = alias.clone().unwrap_or_else(|| account.account_id.to_string());
+    let session = crate::ssr::request_session().await?;
+    let switched = crate::switched::active(&ctx, &session, now).await;
+    let recent_roles = crate::switched::recent(&session).await;
     Ok(Whoami {
         now: now.unix_timestamp(),
         password_expires_in_days,
@@ -68,6 +97,8 @@ pub async fn session_info() -> Result<Whoami, AppError> {
             }
         },
         arn: identity.arn(),
+        switched: switched.and_then(|s| s.view()),
+        recent_roles,
     })
 }
 

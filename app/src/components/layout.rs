@@ -1,6 +1,7 @@
 //! The console's frame: top bar with the identity menu, side navigation, content.
 
-use crate::api::{session_info, SignOut, Whoami};
+use crate::api::roles::{SwitchBack, SwitchRole};
+use crate::api::{session_info, RecentRole, SignOut, Whoami};
 use crate::components::copy_button::CopyButton;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -60,10 +61,17 @@ fn TopBar(info: Whoami) -> impl IntoView {
             <span class="region" title="IAM is global: it has no region">"Global"</span>
             <details class="identity-menu">
                 <summary>
-                    <span class="identity-principal">{info.principal.clone()}</span>
-                    " @ "
-                    <span class="identity-account">{info.account_name.clone()}</span>
-                    <span class="identity-account-id">" (" {info.account_id.clone()} ")"</span>
+                    {match info.switched.clone() {
+                        Some(role) => view! {
+                            <span class="switched-role" data-color=role.color data-testid="switched-role">{role.display_name}</span>
+                        }.into_any(),
+                        None => view! {
+                            <span class="identity-principal">{info.principal.clone()}</span>
+                            " @ "
+                            <span class="identity-account">{info.account_name.clone()}</span>
+                            <span class="identity-account-id">" (" {info.account_id.clone()} ")"</span>
+                        }.into_any(),
+                    }}
                 </summary>
                 <div class="identity-panel">
                     <dl>
@@ -76,7 +84,12 @@ fn TopBar(info: Whoami) -> impl IntoView {
                         </dd>
                         <dt>"Signed in as"</dt>
                         <dd><code>{info.arn.clone()}</code></dd>
+                        {info.switched.clone().map(|role| view! {
+                            <dt>"Currently active as"</dt>
+                            <dd><code>{role.arn}</code></dd>
+                        })}
                     </dl>
+                    <RoleSwitcher info=info.clone() />
                     <A href="/security-credentials" attr:class="menu-link">"Security credentials"</A>
                     <ActionForm action=signout>
                         <button type="submit" class="button">"Sign out"</button>
@@ -84,6 +97,51 @@ fn TopBar(info: Whoami) -> impl IntoView {
                 </div>
             </details>
         </header>
+    }
+}
+
+/// A whole new page once the console acts as someone else: every part of it, the top bar
+/// included, must be loaded again as that identity.
+pub fn reload_after<T: Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) {
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(_))) {
+            let _ = window().location().set_href("/");
+        }
+    });
+}
+
+/// Switch back, the last roles switched to, and Switch role.
+#[component]
+fn RoleSwitcher(info: Whoami) -> impl IntoView {
+    let back = ServerAction::<SwitchBack>::new();
+    let again = ServerAction::<SwitchRole>::new();
+    reload_after(back.value());
+    reload_after(again.value());
+    let switched = info.switched.is_some();
+    view! {
+        <Show when=move || switched>
+            <ActionForm action=back>
+                <button type="submit" class="button">"Switch back"</button>
+            </ActionForm>
+        </Show>
+        <ul class="recent-roles" aria-label="Role history">
+            {info.recent_roles.into_iter().map(|role: RecentRole| view! {
+                <li>
+                    <ActionForm action=again>
+                        <input type="hidden" name="account" value=role.account />
+                        <input type="hidden" name="role_name" value=role.role_name />
+                        <input type="hidden" name="display_name" value=role.display_name.clone() />
+                        <input type="hidden" name="color" value=role.color.clone() />
+                        <button type="submit" class="link-button">
+                            <span class="color-swatch switched-role" data-color=role.color></span>" "{role.display_name}
+                        </button>
+                    </ActionForm>
+                </li>
+            }).collect_view()}
+        </ul>
+        <A href="/switch-role" attr:class="menu-link">"Switch role"</A>
     }
 }
 
@@ -100,6 +158,7 @@ fn SideNav() -> impl IntoView {
             <ul>
                 <li><A href="/groups">"User groups"</A></li>
                 <li><A href="/users">"Users"</A></li>
+                <li><A href="/roles">"Roles"</A></li>
                 <li><A href="/policies">"Policies"</A></li>
                 <li><A href="/account-settings">"Account settings"</A></li>
             </ul>

@@ -3,8 +3,9 @@
 
 use crate::api::iam::{AttachPolicies, DeleteInlinePolicy, DetachPolicy, PutInlinePolicy};
 use crate::components::policy_editor::{has_errors, PolicyEditor, STARTER};
-use crate::components::widgets::{ActionResult, PolicyPicker};
+use crate::components::widgets::{part_view, ActionResult, DeniedView, PolicyPicker};
 use crate::pages::policies::server_problems;
+use iam_core::model::{AttachedPolicy, Denied, InlinePolicyEntry, Part};
 use leptos::prelude::*;
 
 /// The actions the panel dispatches; the page reloads the entity after any of them.
@@ -102,5 +103,63 @@ pub fn PermissionsHeader(
                     disabled=move || has_errors(&document.get()) on:click=save_inline.clone()>"Create policy"</button></div>
             </div>
         </Show>
+    }
+}
+
+/// A group's or role's (`kind`) attached and inline policies, with the panel's header; a list
+/// the caller may not read is replaced by its refusal above the table.
+#[component]
+pub fn EntityPolicies(
+    kind: &'static str,
+    name: String,
+    policies: Part<Vec<AttachedPolicy>>,
+    inline: Part<Vec<InlinePolicyEntry>>,
+    actions: PermissionActions,
+    testid: &'static str,
+) -> impl IntoView {
+    let count = policies.as_ref().map_or(0, Vec::len) + inline.as_ref().map_or(0, Vec::len);
+    let denials: Vec<Denied> = [policies.as_ref().err(), inline.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    view! {
+        <section class="panel">
+            <PermissionsHeader kind name=name.clone() count actions />
+            {denials.into_iter().map(|denied| view! { <DeniedView denied /> }).collect_view()}
+            <table class="table" data-testid=testid>
+                <thead><tr><th>"Policy name"</th><th>"Type"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                <tbody>
+                    {policies.unwrap_or_default().into_iter().map(|p| {
+                        let owner = name.clone();
+                        let arn = p.policy_arn.clone();
+                        view! {
+                            <tr>
+                                <td><a href=format!("/policies/view?arn={}", crate::components::widgets::encode(&p.policy_arn))>{p.policy_name}</a></td>
+                                <td>{p.policy_type}</td>
+                                <td><button type="button" class="link-button" on:click=move |_| {
+                                    actions.detach.dispatch(DetachPolicy { kind: kind.into(), name: owner.clone(), policy_arn: arn.clone() });
+                                }>"Remove"</button></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                    {inline.unwrap_or_default().into_iter().map(|p| {
+                        let owner = name.clone();
+                        let policy = p.policy_name.clone();
+                        view! {
+                            <tr>
+                                <td><details><summary>{p.policy_name}</summary>
+                                    {part_view(p.document, |document| view! { <pre>{document}</pre> })}
+                                </details></td>
+                                <td>"Customer inline"</td>
+                                <td><button type="button" class="link-button" on:click=move |_| {
+                                    actions.delete_inline.dispatch(DeleteInlinePolicy { kind: kind.into(), name: owner.clone(), policy_name: policy.clone() });
+                                }>"Remove"</button></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
     }
 }

@@ -16,13 +16,16 @@ pub fn has_errors(text: &str) -> bool {
 pub fn PolicyEditor(
     document: RwSignal<String>,
     #[prop(default = "Policy editor")] label: &'static str,
+    /// What the document must be: an identity policy unless told (a role's trust policy).
+    #[prop(default = PolicyKind::Identity)]
+    kind: PolicyKind,
     /// Problems the server reported on the last submission.
     #[prop(into, optional)]
     server_errors: Option<Signal<Vec<String>>>,
 ) -> impl IntoView {
     let diagnostics = Memo::new(move |_| {
         let text = document.get();
-        parse_policy(&text, PolicyKind::Identity)
+        parse_policy(&text, kind)
             .diagnostics
             .into_iter()
             .map(|d| {

@@ -222,3 +222,67 @@ pub fn WizardSteps(steps: &'static [&'static str], step: RwSignal<usize>) -> imp
         </ol>
     }
 }
+
+/// "Tags - optional": key and value rows to add and remove (the create wizards).
+#[component]
+pub fn TagsFieldset(tags: RwSignal<Vec<(String, String)>>) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>"Tags - optional"</legend>
+            {move || tags.get().into_iter().enumerate().map(|(i, (k, v))| view! {
+                <div class="inline-form tag-row">
+                    <label class="visually-hidden" for=format!("tag-key-{i}")>"Key"</label>
+                    <input id=format!("tag-key-{i}") placeholder="Key" prop:value=k
+                        on:change=move |ev| tags.update(|t| t[i].0 = event_target_value(&ev)) />
+                    <label class="visually-hidden" for=format!("tag-value-{i}")>"Value"</label>
+                    <input id=format!("tag-value-{i}") placeholder="Value" prop:value=v
+                        on:change=move |ev| tags.update(|t| t[i].1 = event_target_value(&ev)) />
+                    <button type="button" class="link-button" on:click=move |_| tags.update(|t| { t.remove(i); })>"Remove"</button>
+                </div>
+            }).collect_view()}
+            <button type="button" class="button" on:click=move |_| tags.update(|t| t.push(Default::default()))>"Add new tag"</button>
+        </fieldset>
+    }
+}
+
+/// A list page's search (`q`) and page number (`page`, from 1) from the address.
+pub fn search_and_page() -> Memo<(String, i64)> {
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| {
+        let q = query.read();
+        (
+            q.get("q").unwrap_or_default(),
+            q.get("page")
+                .and_then(|p| p.parse::<i64>().ok())
+                .unwrap_or(1)
+                .max(1),
+        )
+    })
+}
+
+/// A wizard's buttons: Cancel, Previous (after the first step), Next, and on the last step
+/// the `finish` button, disabled while `busy`.
+#[component]
+pub fn WizardButtons(
+    step: RwSignal<usize>,
+    last: usize,
+    cancel: &'static str,
+    #[prop(into)] finish: Signal<String>,
+    #[prop(into)] busy: Signal<bool>,
+    on_next: Callback<()>,
+    on_finish: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="actions">
+            <a class="button" href=cancel>"Cancel"</a>
+            <Show when=move || step.get() != 0>
+                <button type="button" class="button" on:click=move |_| step.update(|s| *s = s.saturating_sub(1))>"Previous"</button>
+            </Show>
+            <Show when=move || step.get() < last fallback=move || view! {
+                <button type="button" class="button button-primary" disabled=move || busy.get() on:click=move |_| on_finish.run(())>{move || finish.get()}</button>
+            }>
+                <button type="button" class="button button-primary" on:click=move |_| on_next.run(())>"Next"</button>
+            </Show>
+        </div>
+    }
+}

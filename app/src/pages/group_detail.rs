@@ -1,13 +1,9 @@
 //! A user group's page: its users (add, remove), its permissions (attach, detach), delete.
 
-use crate::api::iam::{
-    get_group, AddUserToGroup, DeleteGroup, DeleteInlinePolicy, DetachPolicy, RemoveUserFromGroup,
-};
-use crate::components::permissions::{PermissionActions, PermissionsHeader};
-use crate::components::widgets::{
-    part_view, when, ActionResult, Breadcrumbs, ConfirmDelete, DeniedView, ErrorView,
-};
-use iam_core::model::{AttachedPolicy, Denied, GroupDetail, InlinePolicyEntry, Part};
+use crate::api::iam::{get_group, AddUserToGroup, DeleteGroup, RemoveUserFromGroup};
+use crate::components::permissions::{EntityPolicies, PermissionActions};
+use crate::components::widgets::{when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView};
+use iam_core::model::{AttachedPolicy, GroupDetail, InlinePolicyEntry, Part};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -118,49 +114,5 @@ fn GroupPermissions(
     inline: Part<Vec<InlinePolicyEntry>>,
     actions: Actions,
 ) -> impl IntoView {
-    let count = policies.as_ref().map_or(0, Vec::len) + inline.as_ref().map_or(0, Vec::len);
-    let denials: Vec<Denied> = [policies.as_ref().err(), inline.as_ref().err()]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    view! {
-        <section class="panel">
-            <PermissionsHeader kind="group" name=name.clone() count actions=actions.perms />
-            {denials.into_iter().map(|denied| view! { <DeniedView denied /> }).collect_view()}
-            <table class="table" data-testid="group-policies">
-                <thead><tr><th>"Policy name"</th><th>"Type"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                <tbody>
-                    {policies.unwrap_or_default().into_iter().map(|p| {
-                        let group = name.clone();
-                        let arn = p.policy_arn.clone();
-                        view! {
-                            <tr>
-                                <td><a href=format!("/policies/view?arn={}", crate::components::widgets::encode(&p.policy_arn))>{p.policy_name}</a></td>
-                                <td>{p.policy_type}</td>
-                                <td><button type="button" class="link-button" on:click=move |_| {
-                                    actions.perms.detach.dispatch(DetachPolicy { kind: "group".into(), name: group.clone(), policy_arn: arn.clone() });
-                                }>"Remove"</button></td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                    {inline.unwrap_or_default().into_iter().map(|p| {
-                        let group = name.clone();
-                        let policy = p.policy_name.clone();
-                        view! {
-                            <tr>
-                                <td><details><summary>{p.policy_name}</summary>
-                                    {part_view(p.document, |document| view! { <pre>{document}</pre> })}
-                                </details></td>
-                                <td>"Customer inline"</td>
-                                <td><button type="button" class="link-button" on:click=move |_| {
-                                    actions.perms.delete_inline.dispatch(DeleteInlinePolicy { kind: "group".into(), name: group.clone(), policy_name: policy.clone() });
-                                }>"Remove"</button></td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </section>
-    }
+    view! { <EntityPolicies kind="group" name policies inline actions=actions.perms testid="group-policies" /> }
 }

@@ -4,21 +4,10 @@ use crate::api::iam::{list_groups, CreateGroup, PAGE_SIZE};
 use crate::components::widgets::{age, ActionResult, Breadcrumbs, ErrorView, Pager, PolicyPicker};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
-    let query = use_query_map();
-    let state = Memo::new(move |_| {
-        let q = query.read();
-        (
-            q.get("q").unwrap_or_default(),
-            q.get("page")
-                .and_then(|p| p.parse::<i64>().ok())
-                .unwrap_or(1)
-                .max(1),
-        )
-    });
+    let state = crate::components::widgets::search_and_page();
     let groups = Resource::new(move || state.get(), |(search, page)| list_groups(search, page));
     let now = use_context::<crate::api::Whoami>().map_or(0, |w| w.now);
     view! {

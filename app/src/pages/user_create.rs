@@ -3,7 +3,9 @@
 
 use crate::api::iam::{list_groups, CreateUser, CreateUserInput, CreatedUser};
 use crate::components::copy_button::CopyButton;
-use crate::components::widgets::{ActionResult, Breadcrumbs, ErrorView, PolicyPicker, WizardSteps};
+use crate::components::widgets::{
+    ActionResult, Breadcrumbs, ErrorView, PolicyPicker, TagsFieldset, WizardButtons, WizardSteps,
+};
 use iam_core::model::Tag;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,7 +28,7 @@ pub fn CreateUserPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let step_error = RwSignal::new(None::<String>);
 
-    let next = move |_| {
+    let next = move |()| {
         // Name rules are checked here with the server's own code, so mistakes show early.
         if step.get() == 0 {
             if let Err(e) =
@@ -39,7 +41,7 @@ pub fn CreateUserPage() -> impl IntoView {
         step_error.set(None);
         step.update(|s| *s = (*s + 1).min(2));
     };
-    let submit = move |_| {
+    let submit = move |()| {
         let tag_list = tags
             .get()
             .into_iter()
@@ -92,17 +94,8 @@ pub fn CreateUserPage() -> impl IntoView {
                         </Show>
                         {move || step_error.get().map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
                         <ActionResult value=result success="" />
-                        <div class="actions">
-                            <a class="button" href="/users">"Cancel"</a>
-                            <Show when=move || step.get() != 0>
-                                <button type="button" class="button" on:click=move |_| step.update(|s| *s = s.saturating_sub(1))>"Previous"</button>
-                            </Show>
-                            <Show when=move || step.get() < 2 fallback=move || view! {
-                                <button type="button" class="button button-primary" disabled=move || create.pending().get() on:click=submit>"Create user"</button>
-                            }>
-                                <button type="button" class="button button-primary" on:click=next>"Next"</button>
-                            </Show>
-                        </div>
+                        <WizardButtons step last=2 cancel="/users" finish="Create user".to_string()
+                            busy=create.pending() on_next=Callback::new(next) on_finish=Callback::new(submit) />
                     </section>
                 </div>
             }.into_any(),
@@ -150,21 +143,7 @@ fn Details(
                     "Users must create a new password at next sign-in"</label>
             </fieldset>
         </Show>
-        <fieldset>
-            <legend>"Tags - optional"</legend>
-            {move || tags.get().into_iter().enumerate().map(|(i, (k, v))| view! {
-                <div class="inline-form tag-row">
-                    <label class="visually-hidden" for=format!("tag-key-{i}")>"Key"</label>
-                    <input id=format!("tag-key-{i}") placeholder="Key" prop:value=k
-                        on:change=move |ev| tags.update(|t| t[i].0 = event_target_value(&ev)) />
-                    <label class="visually-hidden" for=format!("tag-value-{i}")>"Value"</label>
-                    <input id=format!("tag-value-{i}") placeholder="Value" prop:value=v
-                        on:change=move |ev| tags.update(|t| t[i].1 = event_target_value(&ev)) />
-                    <button type="button" class="link-button" on:click=move |_| tags.update(|t| { t.remove(i); })>"Remove"</button>
-                </div>
-            }).collect_view()}
-            <button type="button" class="button" on:click=move |_| tags.update(|t| t.push(Default::default()))>"Add new tag"</button>
-        </fieldset>
+        <TagsFieldset tags />
     }
 }
 

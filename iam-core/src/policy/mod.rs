@@ -11,6 +11,7 @@ pub mod parse;
 pub mod pattern;
 pub mod print;
 pub mod request;
+pub mod trust;
 pub mod values;
 
 pub use ast::{Effect, Policy};

@@ -478,10 +478,24 @@ pub async fn delete_inline(
     entity: &Entity,
     policy_name: &str,
 ) -> Result<(), ServiceError> {
-    let account = caller.account();
     let (mut tx, authz) = begin(pool, caller).await?;
+    delete_inline_in(&mut tx, &authz, caller, entity, policy_name).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes an inline policy inside an operation's transaction (deleting a role takes its
+/// inline policies with it the same way).
+pub(crate) async fn delete_inline_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    authz: &Authorizer,
+    caller: &Caller<'_>,
+    entity: &Entity,
+    policy_name: &str,
+) -> Result<(), ServiceError> {
+    let account = caller.account();
     let action = entity.action("Delete");
-    let (arn, _) = decide_on(&mut tx, &authz, account, entity, &action).await?;
+    let (arn, _) = decide_on(tx, authz, account, entity, &action).await?;
     let sql = format!(
         "DELETE FROM {} WHERE account_id = $1 AND {} = $2 AND policy_name = $3",
         entity.inline_table(),
@@ -491,7 +505,7 @@ pub async fn delete_inline(
         .bind(account)
         .bind(entity.name())
         .bind(policy_name)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     if deleted.rows_affected() == 0 {
         return Err(ServiceError::NoSuchEntity(format!(
@@ -499,9 +513,7 @@ pub async fn delete_inline(
             entity.kind().to_lowercase()
         )));
     }
-    audited(&mut tx, caller, &action, &inline_resource(&arn, policy_name)).await?;
-    tx.commit().await?;
-    Ok(())
+    audited(tx, caller, &action, &inline_resource(&arn, policy_name)).await
 }
 
 /// A read of one entity under its own action name: the engine decides on the entity's ARN

@@ -15,6 +15,7 @@ pub mod passwords;
 pub mod policies;
 pub mod rename;
 pub mod report;
+pub mod role_views;
 pub mod roles;
 pub mod signin;
 pub mod simulate;

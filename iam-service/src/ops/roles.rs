@@ -152,13 +152,25 @@ async fn on_role<'p>(
     action: &str,
 ) -> Result<(Transaction<'p, Postgres>, String), ServiceError> {
     let (mut tx, authz) = begin(pool, caller).await?;
+    let arn = on_role_in(&mut tx, &authz, caller, name, action).await?;
+    Ok((tx, arn))
+}
+
+/// `on_role` inside a transaction the caller already holds.
+async fn on_role_in(
+    conn: &mut PgConnection,
+    authz: &crate::authz::Authorizer,
+    caller: &Caller<'_>,
+    name: &str,
+    action: &str,
+) -> Result<String, ServiceError> {
     let role = Entity::Role(name.to_owned());
-    let (arn, exists) = attachments::entity_arn(&mut tx, caller.account(), &role).await?;
+    let (arn, exists) = attachments::entity_arn(conn, caller.account(), &role).await?;
     authz.check(action, &arn)?;
     if !exists {
         return Err(no_such_role(name));
     }
-    Ok((tx, arn))
+    Ok(arn)
 }
 
 /// Creates a role (`iam:CreateRole` on its ARN).
@@ -349,14 +361,20 @@ pub async fn update_trust_policy(
 
 /// Deletes a role (`iam:DeleteRole`); AWS's DeleteConflict while policies are attached or
 /// inline policies remain.
-pub async fn delete_role(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<(), ServiceError> {
+pub async fn delete_role(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    name: &str,
+    force: bool,
+) -> Result<(), ServiceError> {
     let account = caller.account();
     let entity = Entity::Role(name.to_owned());
-    let (mut tx, arn) = on_role(pool, caller, name, "iam:DeleteRole").await?;
+    let (mut tx, authz) = begin(pool, caller).await?;
+    let arn = on_role_in(&mut tx, &authz, caller, name, "iam:DeleteRole").await?;
     let attached = attachments::attached_to(&mut tx, account, &entity).await?;
     let inline = attachments::inline_of(&mut tx, account, &entity).await?;
     crate::ops::delete_conflict(
-        false,
+        force,
         &[
             (
                 !attached.is_empty(),
@@ -368,6 +386,13 @@ pub async fn delete_role(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Resu
             ),
         ],
     )?;
+    // The console's delete takes the policies with it, each removal decided and recorded.
+    for policy in &attached {
+        attachments::detach_in(&mut tx, &authz, caller, &entity, &policy.policy_arn).await?;
+    }
+    for policy in &inline {
+        attachments::delete_inline_in(&mut tx, &authz, caller, &entity, &policy.policy_name).await?;
+    }
     sqlx::query("DELETE FROM iam_roles WHERE account_id = $1 AND role_name = $2")
         .bind(account)
         .bind(name)
@@ -376,4 +401,21 @@ pub async fn delete_role(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Resu
     audited(&mut tx, caller, "iam:DeleteRole", &arn).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether the role a session belongs to is still there (the same role: a role deleted and
+/// made again under its name is another role).
+pub async fn session_role_exists(pool: &PgPool, identity: &crate::Identity) -> Result<bool, ServiceError> {
+    let Some(session) = identity.role_session() else {
+        return Ok(false);
+    };
+    let found: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM iam_roles WHERE account_id = $1 AND role_name = $2 AND role_id = $3)",
+    )
+    .bind(session.account_id.as_str())
+    .bind(&session.role_name)
+    .bind(&session.role_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(found)
 }

@@ -107,14 +107,14 @@ async fn a_role_is_created_read_listed_updated_and_deleted(pool: PgPool) {
     let inline =
         r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}}"#;
     put_inline(&pool, &c, &entity, "write", inline).await.unwrap();
-    let conflict = roles::delete_role(&pool, &c, "app-server").await;
+    let conflict = roles::delete_role(&pool, &c, "app-server", false).await;
     assert!(
         matches!(&conflict, Err(ServiceError::DeleteConflict(m)) if m == "Cannot delete entity, must detach all policies first."),
         "{conflict:?}"
     );
     detach(&pool, &c, &entity, S3_READ).await.unwrap();
     delete_inline(&pool, &c, &entity, "write").await.unwrap();
-    roles::delete_role(&pool, &c, "app-server").await.unwrap();
+    roles::delete_role(&pool, &c, "app-server", false).await.unwrap();
     let gone = roles::get_role(&pool, &c, "app-server").await;
     assert!(
         matches!(&gone, Err(ServiceError::NoSuchEntity(m)) if m == "The role with name app-server cannot be found."),
@@ -189,7 +189,7 @@ async fn roles_are_refused_without_a_policy_and_nothing_is_written(pool: PgPool)
     // Refused the same whether the role exists or not.
     assert!(denied(roles::get_role(&pool, &c, "missing").await.map(|_| ())).contains("iam:GetRole"));
     assert!(denied(roles::list_roles(&pool, &c, "/", None, 10).await.map(|_| ())).contains("iam:ListRoles"));
-    assert!(denied(roles::delete_role(&pool, &c, "existing").await).contains("iam:DeleteRole"));
+    assert!(denied(roles::delete_role(&pool, &c, "existing", false).await).contains("iam:DeleteRole"));
     let entity = Entity::Role("existing".into());
     assert!(denied(attach(&pool, &c, &entity, S3_READ).await).contains("iam:AttachRolePolicy"));
     let tag = Tag {

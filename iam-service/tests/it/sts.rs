@@ -434,7 +434,7 @@ async fn mfa_chaining_tags_and_revocation(pool: PgPool) {
     iam_service::ops::attachments::delete_inline(&pool, &rc, &Entity::Role("next".into()), "list")
         .await
         .unwrap();
-    roles::delete_role(&pool, &rc, "next").await.unwrap();
+    roles::delete_role(&pool, &rc, "next", false).await.unwrap();
     role(&pool, &w, "next", &trust(&root_arn, "")).await;
     let gone = users::list_users_after(&pool, &oc, "/", None, 100).await;
     assert!(matches!(gone, Err(ServiceError::IdentityGone)), "{gone:?}");

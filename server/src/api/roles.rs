@@ -143,6 +143,6 @@ async fn update_assume_role_policy(cx: &Cx<'_>) -> Result<String, ApiError> {
 
 /// `DeleteRole`.
 async fn delete_role(cx: &Cx<'_>) -> Result<String, ApiError> {
-    roles::delete_role(cx.pool(), cx.caller, cx.params.required("RoleName")?).await?;
+    roles::delete_role(cx.pool(), cx.caller, cx.params.required("RoleName")?, false).await?;
     Ok(String::new())
 }

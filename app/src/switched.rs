@@ -1,0 +1,158 @@
+//! Switch role in the console: the signed-in user assumes a role (decided by the role's
+//! trust policy, exactly as AssumeRole), and the console then acts as that role session
+//! until it ends (one hour), the role is deleted, or the person switches back. The session
+//! keeps the role session beside the sign-in, never in its place: switching back needs no
+//! new sign-in.
+
+use crate::api::{RecentRole, SwitchedView};
+use crate::error::AppError;
+use crate::ssr::{CallerParts, ServerContext};
+use iam_service::Identity;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+const SWITCHED_KEY: &str = "switched_role";
+const RECENT_KEY: &str = "recent_roles";
+/// The console's role sessions last an hour, as AWS's.
+const SWITCH_SECONDS: i64 = 3600;
+/// AWS offers the last five roles in the menu.
+const RECENT_MAX: usize = 5;
+
+/// The role session the console acts as.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Switched {
+    pub identity: Identity,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub display_name: String,
+    pub color: String,
+}
+
+impl Switched {
+    pub fn view(&self) -> Option<SwitchedView> {
+        let session = self.identity.role_session()?;
+        Some(SwitchedView {
+            role_name: session.role_name.clone(),
+            account_id: session.account_id.to_string(),
+            display_name: self.display_name.clone(),
+            color: self.color.clone(),
+            arn: session.arn(),
+            expires_at: self.expires_at,
+        })
+    }
+}
+
+/// What the switch-role form sends.
+pub struct SwitchRequest<'a> {
+    pub account: &'a str,
+    pub role_name: &'a str,
+    pub display_name: &'a str,
+    pub color: &'a str,
+}
+
+/// The role session in effect, if any: an ended one (its hour is up, or its role is gone or
+/// was made anew) is forgotten here, and the console is the signed-in identity again.
+pub async fn active(ctx: &ServerContext, session: &Session, now: OffsetDateTime) -> Option<Switched> {
+    let switched: Switched = session.get(SWITCHED_KEY).await.ok()??;
+    let current = switched.expires_at > now.unix_timestamp()
+        && switched.identity.role_session().is_some()
+        && iam_service::ops::roles::session_role_exists(&ctx.pool, &switched.identity)
+            .await
+            .unwrap_or(false);
+    if !current {
+        let _ = session.remove_value(SWITCHED_KEY).await;
+        return None;
+    }
+    Some(switched)
+}
+
+pub async fn recent(session: &Session) -> Vec<RecentRole> {
+    session.get(RECENT_KEY).await.ok().flatten().unwrap_or_default()
+}
+
+/// Assumes the role for the signed-in identity (`base`, never an earlier switched role) and
+/// keeps the session.
+pub async fn switch_role(
+    ctx: &ServerContext,
+    base: &CallerParts,
+    asked: &SwitchRequest<'_>,
+) -> Result<(), AppError> {
+    use iam_service::ops::sts::{assume_role, AssumeRole};
+    let color = crate::pages::switch_role::COLORS
+        .iter()
+        .find(|(name, _)| *name == asked.color)
+        .map_or("red", |(name, _)| *name);
+    if asked.display_name.chars().count() > 64 {
+        return Err(AppError::Invalid(vec![iam_core::field::FieldError::new(
+            "display_name",
+            "a display name has at most 64 characters",
+        )]));
+    }
+    let Some(account) = iam_service::ops::aliases::resolve(&ctx.pool, asked.account).await? else {
+        return Err(AppError::Invalid(vec![iam_core::field::FieldError::new(
+            "account",
+            format!("`{}` is not an account ID or alias", asked.account),
+        )]));
+    };
+    let role_arn = format!("arn:aws:iam::{account}:role/{}", asked.role_name);
+    // The session is named for the person, as AWS names switched sessions.
+    let session_name = match &base.identity {
+        Identity::User { user_name, .. } => user_name.clone(),
+        _ => "console".into(),
+    };
+    let asked_role = AssumeRole {
+        role_arn: &role_arn,
+        session_name: &session_name,
+        duration: Some(SWITCH_SECONDS),
+        ..Default::default()
+    };
+    let issued = assume_role(
+        &ctx.pool,
+        &ctx.secrets,
+        &ctx.settings.lockout,
+        &base.caller(),
+        &asked_role,
+    )
+    .await?;
+    let display_name = if asked.display_name.is_empty() {
+        format!("{} @ {account}", asked.role_name)
+    } else {
+        asked.display_name.to_owned()
+    };
+    let switched = Switched {
+        identity: issued.identity,
+        issued_at: base.now.unix_timestamp(),
+        expires_at: issued.expiration.unix_timestamp(),
+        display_name: display_name.clone(),
+        color: color.to_owned(),
+    };
+    let session = crate::ssr::request_session().await?;
+    session
+        .insert(SWITCHED_KEY, switched)
+        .await
+        .map_err(|e| AppError::Internal(format!("store session: {e}")))?;
+    let mut roles = recent(&session).await;
+    let entry = RecentRole {
+        account: account.to_string(),
+        role_name: asked.role_name.to_owned(),
+        display_name,
+        color: color.to_owned(),
+    };
+    roles.retain(|r| !(r.account == entry.account && r.role_name == entry.role_name));
+    roles.insert(0, entry);
+    roles.truncate(RECENT_MAX);
+    session
+        .insert(RECENT_KEY, roles)
+        .await
+        .map_err(|e| AppError::Internal(format!("store session: {e}")))
+}
+
+pub async fn switch_back() -> Result<(), AppError> {
+    let session = crate::ssr::request_session().await?;
+    session
+        .remove_value(SWITCHED_KEY)
+        .await
+        .map_err(|e| AppError::Internal(format!("store session: {e}")))?;
+    Ok(())
+}
