@@ -39,11 +39,13 @@ cargo_passed=$(awk '/^test result:/ { n += $4 } END { print n + 0 }' "$WORK/carg
 log "starting the server for the browser tests"
 PORT=$(free_port)
 BASE_URL="http://127.0.0.1:$PORT"
+# The workload credential endpoint (IMDSv2-compatible) the SDK test reads role credentials from.
+METADATA_PORT=$(free_port)
 # Alert emails go to this port, where the billing browser test starts an SMTP sink.
 SMTP_SINK_PORT=$(free_port)
 # A short lockout so the browser tests can see one begin and end; every browser test signs
 # up from this one address.
-IAM_LISTEN="127.0.0.1:$PORT" IAM_SITE_ROOT="$SITE_ROOT" RUST_LOG=${RUST_LOG:-warn} \
+IAM_LISTEN="127.0.0.1:$PORT" IAM_METADATA_LISTEN="127.0.0.1:$METADATA_PORT" IAM_SITE_ROOT="$SITE_ROOT" RUST_LOG=${RUST_LOG:-warn} \
   IAM_SIGNUPS_PER_HOUR=100000 IAM_LOCKOUT_MAX_FAILURES=5 IAM_LOCKOUT_WAIT_SECONDS=3 IAM_SMTP_RELAY="127.0.0.1:$SMTP_SINK_PORT" \
   "$CARGO_TARGET_DIR/debug/server" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
@@ -64,7 +66,8 @@ e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$WORK/e2e.log" | tail -1 | tr -dc 0-9)
 
 log "the AWS CLI and boto3 against the API"
 .venv/bin/python end2end/api/session.py \
-  --base-url "$BASE_URL" --server-bin "$CARGO_TARGET_DIR/debug/server" | tee "$WORK/api.log" \
+  --base-url "$BASE_URL" --server-bin "$CARGO_TARGET_DIR/debug/server" \
+  --metadata-url "http://127.0.0.1:$METADATA_PORT/" | tee "$WORK/api.log" \
   || { tail -50 "$WORK/server.log" >&2; die "API session failed"; }
 api_passed=$(grep -Eo '^[0-9]+ api checks passed' "$WORK/api.log" | tr -dc 0-9)
 

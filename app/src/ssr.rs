@@ -186,8 +186,10 @@ pub async fn begin_session(
     mfa_at: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    // Whatever the session held before (a pending MFA step) is gone with the old ID.
+    // Whatever the session held before (a pending MFA step, a switched role) is gone with
+    // the old ID.
     let _ = session.remove_value(PENDING_KEY).await;
+    crate::switched::forget(session).await;
     let stored = SessionIdentity {
         identity,
         signed_in_at: now.unix_timestamp(),
@@ -221,6 +223,7 @@ pub async fn begin_pending_mfa(
     identity: Identity,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
+    crate::switched::forget(session).await;
     session
         .cycle_id()
         .await
@@ -323,7 +326,7 @@ impl CallerParts {
 pub async fn caller() -> Result<(ServerContext, CallerParts), AppError> {
     let (ctx, mut parts) = signed_in_caller().await?;
     let session = request_session().await?;
-    if let Some(switched) = crate::switched::active(&ctx, &session, parts.now).await {
+    if let Some(switched) = crate::switched::active(&ctx, &session, parts.now).await? {
         parts.identity = switched.identity;
         // The role session's own issue time (aws:TokenIssueTime: revoking its sessions ends
         // it); the sign-in's MFA stays with it, as on AWS.

@@ -14,6 +14,10 @@ use tower_sessions::Session;
 
 const SWITCHED_KEY: &str = "switched_role";
 const RECENT_KEY: &str = "recent_roles";
+/// Set when a switched role session ended behind the person's back (its hour was up, its role
+/// deleted): actions are refused until a page is loaded again, so that nothing meant for the
+/// role runs as the signed-in identity instead.
+const ENDED_KEY: &str = "switched_role_ended";
 /// The console's role sessions last an hour, as AWS's.
 const SWITCH_SECONDS: i64 = 3600;
 /// AWS offers the last five roles in the menu.
@@ -51,20 +55,65 @@ pub struct SwitchRequest<'a> {
     pub color: &'a str,
 }
 
-/// The role session in effect, if any: an ended one (its hour is up, or its role is gone or
-/// was made anew) is forgotten here, and the console is the signed-in identity again.
-pub async fn active(ctx: &ServerContext, session: &Session, now: OffsetDateTime) -> Option<Switched> {
-    let switched: Switched = session.get(SWITCHED_KEY).await.ok()??;
-    let current = switched.expires_at > now.unix_timestamp()
-        && switched.identity.role_session().is_some()
-        && iam_service::ops::roles::session_role_exists(&ctx.pool, &switched.identity)
-            .await
-            .unwrap_or(false);
-    if !current {
-        let _ = session.remove_value(SWITCHED_KEY).await;
-        return None;
+fn ended() -> AppError {
+    AppError::AccessDenied("your role session has ended: load the page again to continue as yourself".into())
+}
+
+fn stored(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("session store: {e}"))
+}
+
+/// The role session every action runs as, if any. One that ended (its hour is up, its role
+/// is gone or was made anew) is forgotten, and actions are refused until a page is loaded
+/// again (`for_page`).
+pub async fn active(
+    ctx: &ServerContext,
+    session: &Session,
+    now: OffsetDateTime,
+) -> Result<Option<Switched>, AppError> {
+    if session
+        .get::<bool>(ENDED_KEY)
+        .await
+        .map_err(stored)?
+        .unwrap_or(false)
+    {
+        return Err(ended());
     }
-    Some(switched)
+    let Some(switched) = session.get::<Switched>(SWITCHED_KEY).await.map_err(stored)? else {
+        return Ok(None);
+    };
+    let exists = iam_service::ops::roles::session_role_exists(&ctx.pool, &switched.identity).await?;
+    if exists && switched.expires_at > now.unix_timestamp() {
+        return Ok(Some(switched));
+    }
+    session.remove_value(SWITCHED_KEY).await.map_err(stored)?;
+    session.insert(ENDED_KEY, true).await.map_err(stored)?;
+    Err(ended())
+}
+
+/// The role session a freshly loaded page shows: loading a page is how a person learns that
+/// a switched session ended, so it clears the refusal.
+pub async fn for_page(
+    ctx: &ServerContext,
+    session: &Session,
+    now: OffsetDateTime,
+) -> Result<Option<Switched>, AppError> {
+    session.remove_value(ENDED_KEY).await.map_err(stored)?;
+    match active(ctx, session, now).await {
+        Err(AppError::AccessDenied(_)) => {
+            session.remove_value(ENDED_KEY).await.map_err(stored)?;
+            Ok(None)
+        }
+        other => other,
+    }
+}
+
+/// Forgets every switched role and the role history (a new sign-in: they were someone
+/// else's).
+pub async fn forget(session: &Session) {
+    for key in [SWITCHED_KEY, ENDED_KEY, RECENT_KEY] {
+        let _ = session.remove_value(key).await;
+    }
 }
 
 pub async fn recent(session: &Session) -> Vec<RecentRole> {
@@ -83,22 +132,30 @@ pub async fn switch_role(
         .iter()
         .find(|(name, _)| *name == asked.color)
         .map_or("red", |(name, _)| *name);
-    if asked.display_name.chars().count() > 64 {
+    // Printable text only: no control or direction-changing characters in the top bar.
+    let printable = |c: char| !c.is_control() && !('\u{200b}'..='\u{206f}').contains(&c);
+    if asked.display_name.chars().count() > 64 || !asked.display_name.chars().all(printable) {
         return Err(AppError::Invalid(vec![iam_core::field::FieldError::new(
             "display_name",
-            "a display name has at most 64 characters",
+            "a display name has at most 64 printable characters",
         )]));
     }
-    let Some(account) = iam_service::ops::aliases::resolve(&ctx.pool, asked.account).await? else {
+    if asked.account.len() > 63 || asked.role_name.len() > 64 {
         return Err(AppError::Invalid(vec![iam_core::field::FieldError::new(
             "account",
-            format!("`{}` is not an account ID or alias", asked.account),
+            "an account ID or alias has at most 63 characters, a role name 64",
         )]));
-    };
+    }
+    // An unknown account is refused as an unknown role is: no way to probe for aliases.
+    let account = iam_service::ops::aliases::resolve(&ctx.pool, asked.account)
+        .await?
+        .map_or_else(|| "000000000000".to_owned(), |a| a.to_string());
     let role_arn = format!("arn:aws:iam::{account}:role/{}", asked.role_name);
-    // The session is named for the person, as AWS names switched sessions.
+    // The session is named for the person, as AWS names switched sessions (2 characters at
+    // least, as session names go).
     let session_name = match &base.identity {
-        Identity::User { user_name, .. } => user_name.clone(),
+        Identity::User { user_name, .. } if user_name.len() >= 2 => user_name.clone(),
+        Identity::User { user_name, .. } => format!("{user_name}-console"),
         _ => "console".into(),
     };
     let asked_role = AssumeRole {
@@ -150,9 +207,8 @@ pub async fn switch_role(
 
 pub async fn switch_back() -> Result<(), AppError> {
     let session = crate::ssr::request_session().await?;
-    session
-        .remove_value(SWITCHED_KEY)
-        .await
-        .map_err(|e| AppError::Internal(format!("store session: {e}")))?;
+    for key in [SWITCHED_KEY, ENDED_KEY] {
+        session.remove_value(key).await.map_err(stored)?;
+    }
     Ok(())
 }

@@ -3,7 +3,8 @@
 the API works with this console's accounts and keys, is authorized by the same engine, and
 fails the way AWS fails. Each check prints a line; any failure exits non-zero.
 
-  session.py --base-url http://127.0.0.1:3000 --server-bin target/debug/server
+  session.py --base-url http://127.0.0.1:3000 --server-bin target/debug/server \
+             --metadata-url http://127.0.0.1:9911/
 
 The server binary's admin commands need the server's DATABASE_URL and IAM_MASTER_KEY_FILE.
 """
@@ -27,7 +28,7 @@ import botocore.auth
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from sts_flows import sts_flows
+from sts_flows import sts_flows, workload_flow
 
 PASSED = []
 
@@ -89,6 +90,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--base-url", required=True)
     ap.add_argument("--server-bin", required=True)
+    ap.add_argument("--metadata-url", required=True, help="the server's workload credential endpoint")
     args = ap.parse_args()
     base = args.base_url
 
@@ -230,6 +232,7 @@ def main():
                                        client=staticmethod(client), totp=staticmethod(totp), boto3=boto3,
                                        Config=Config, root_keys=(root_key, root_secret)))
     sts_flows(helpers, base, iam, account, aws, env)
+    workload_flow(helpers, base, iam, account, args.metadata_url, args.server_bin)
     budgets_api(client(base, "budgets", root_key, root_secret), account, aws, env)
     cost_import(base, root_key, root_secret, account)
 

@@ -3,7 +3,9 @@ session policy that narrows, chained), session tokens that carry MFA, permission
 revocation and deletion ending sessions. Called by session.py with its helpers."""
 import datetime
 import json
+import os
 import subprocess
+import sys
 import time
 
 
@@ -172,3 +174,51 @@ def sts_flows(h, base, iam, account, aws, env):
     iam.delete_role(RoleName="reader")
     code, _ = error_of(lambda: role_iam.list_users())
     check("deleting the role ends its sessions", code == "InvalidClientTokenId", code)
+
+
+def workload_flow(h, base, iam, account, metadata_url, server_bin):
+    """The EC2 use case, self-hosted: a role trusting ec2.amazonaws.com in an instance profile,
+    this machine's address registered to it, and an unmodified SDK pointed at the metadata
+    endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT) acting as the role."""
+    check, error_of = h.check, h.error_of
+    ec2_trust = doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    iam.create_role(RoleName="app-server", AssumeRolePolicyDocument=ec2_trust)
+    iam.put_role_policy(RoleName="app-server", PolicyName="list", PolicyDocument=doc(allow("iam:ListUsers")))
+    profile = iam.create_instance_profile(InstanceProfileName="app-server")["InstanceProfile"]
+    check("CreateInstanceProfile answers an AIPA ID and the profile's ARN",
+          profile["InstanceProfileId"].startswith("AIPA")
+          and profile["Arn"] == f"arn:aws:iam::{account}:instance-profile/app-server", profile)
+    iam.add_role_to_instance_profile(InstanceProfileName="app-server", RoleName="app-server")
+    code, _ = error_of(lambda: iam.add_role_to_instance_profile(InstanceProfileName="app-server", RoleName="app-server"))
+    check("a profile holds one role", code == "LimitExceeded", code)
+    listed = iam.list_instance_profiles_for_role(RoleName="app-server")["InstanceProfiles"]
+    check("ListInstanceProfilesForRole names the profile and GetInstanceProfile its role",
+          [p["InstanceProfileName"] for p in listed] == ["app-server"]
+          and iam.get_instance_profile(InstanceProfileName="app-server")["InstanceProfile"]["Roles"][0]["RoleName"] == "app-server",
+          listed)
+    code, _ = error_of(lambda: iam.delete_role(RoleName="app-server"))
+    check("a role in an instance profile cannot be deleted", code == "DeleteConflict", code)
+
+    instance = subprocess.run([server_bin, "workload", "register", "--account", account, "--instance-profile", "app-server",
+                               "--address", "127.0.0.1"], capture_output=True, text=True, check=True).stdout.strip()
+    check("server workload register prints the workload's instance ID", instance.startswith("i-") and len(instance) == 19, instance)
+    # A separate process with no credentials but the metadata endpoint, as on an instance.
+    script = ("import boto3, json; sts = boto3.client('sts', endpoint_url=%r, region_name='us-east-1'); "
+              "iam = boto3.client('iam', endpoint_url=%r, region_name='us-east-1'); "
+              "print(json.dumps([sts.get_caller_identity()['Arn'], len(iam.list_users()['Users'])]))") % (base, base)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_EC2_METADATA_SERVICE_ENDPOINT=metadata_url, AWS_CONFIG_FILE="/dev/null",
+               AWS_SHARED_CREDENTIALS_FILE="/dev/null", HOME="/nonexistent")
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    check("an SDK with only the metadata endpoint acts as the role", out.returncode == 0, out.stderr[-2000:])
+    arn, users = json.loads(out.stdout)
+    check("its identity is the role session named for the workload",
+          arn == f"arn:aws:sts::{account}:assumed-role/app-server/{instance}" and users > 0, arn)
+    # Without the IMDSv2 token the endpoint answers 401; the token works only from its address.
+    import urllib.request
+    import urllib.error
+    try:
+        urllib.request.urlopen(metadata_url.rstrip("/") + "/latest/meta-data/iam/security-credentials/")
+        check("the endpoint refuses a request without a token", False)
+    except urllib.error.HTTPError as e:
+        check("the endpoint refuses a request without a token", e.code == 401, e.code)

@@ -10,6 +10,7 @@ pub enum NameKind {
     Group,
     Role,
     Policy,
+    InstanceProfile,
 }
 
 impl NameKind {
@@ -20,6 +21,7 @@ impl NameKind {
             NameKind::Group => "groupName",
             NameKind::Role => "roleName",
             NameKind::Policy => "policyName",
+            NameKind::InstanceProfile => "instanceProfileName",
         }
     }
 
@@ -30,13 +32,14 @@ impl NameKind {
             NameKind::Group => "group_name",
             NameKind::Role => "role_name",
             NameKind::Policy => "policy_name",
+            NameKind::InstanceProfile => "instance_profile_name",
         }
     }
 
     pub fn max_len(self) -> usize {
         match self {
             NameKind::User | NameKind::Role => 64,
-            NameKind::Group | NameKind::Policy => 128,
+            NameKind::Group | NameKind::Policy | NameKind::InstanceProfile => 128,
         }
     }
 }

@@ -161,3 +161,26 @@ pub async fn prune_audit(config: &Config, older_than_days: u32) -> Result<(), St
     println!("{deleted}");
     Ok(())
 }
+
+/// `server workload register --account A --instance-profile P --address IP`: prints the
+/// workload's instance ID.
+pub async fn register_workload(
+    config: &Config,
+    account: &str,
+    instance_profile: &str,
+    address: std::net::IpAddr,
+) -> Result<(), String> {
+    let account = AccountId::parse(account)?;
+    let state = crate::startup::prepare(config).await?;
+    let instance = iam_service::ops::sts::workload::register(
+        &state.ctx.pool,
+        account.as_str(),
+        instance_profile,
+        address,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .map_err(words)?;
+    println!("{instance}");
+    Ok(())
+}

@@ -19,6 +19,12 @@ pub struct Config {
     #[arg(long, env = "IAM_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
 
+    /// Where the workload credential endpoint (compatible with the EC2 instance metadata
+    /// service, IMDSv2) listens, e.g. 127.0.0.1:9911; off unless set. Workloads registered
+    /// with `server workload register` get their instance profile's role credentials there.
+    #[arg(long, env = "IAM_METADATA_LISTEN")]
+    pub metadata_listen: Option<SocketAddr>,
+
     /// The URL people use to reach the console (shown in sign-in links).
     /// Default: http://<listen address>.
     #[arg(long, env = "IAM_BASE_URL")]

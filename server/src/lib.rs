@@ -7,6 +7,7 @@ pub mod config;
 pub mod edge;
 pub mod guards;
 pub mod mailer;
+pub mod metadata;
 pub mod router;
 pub mod startup;
 pub mod state;

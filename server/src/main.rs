@@ -42,10 +42,32 @@ enum Command {
         #[command(subcommand)]
         action: BillingAction,
     },
+    /// Workloads that get role credentials from the metadata endpoint.
+    Workload {
+        #[command(subcommand)]
+        action: WorkloadAction,
+    },
     /// The audit log's retention.
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum WorkloadAction {
+    /// Bind a workload's address to an instance profile of the account: requests from that
+    /// address to the metadata endpoint then receive the profile's role credentials. Prints
+    /// the workload's instance ID (the role sessions' name).
+    Register {
+        /// The 12-digit account ID.
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        instance_profile: String,
+        /// The workload's IP address as the metadata endpoint sees it.
+        #[arg(long)]
+        address: std::net::IpAddr,
     },
 }
 
@@ -161,6 +183,14 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Audit {
             action: AuditAction::Prune { older_than },
         }) => server::admin::prune_audit(&config, older_than).await,
+        Some(Command::Workload {
+            action:
+                WorkloadAction::Register {
+                    account,
+                    instance_profile,
+                    address,
+                },
+        }) => server::admin::register_workload(&config, &account, &instance_profile, address).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -174,6 +204,23 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(config: Config) -> Result<(), String> {
     let state = server::startup::prepare(&config).await?;
+    if let Some(address) = config.metadata_listen {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+        let endpoint = server::metadata::router(state.clone());
+        tracing::info!("workload credential endpoint on {address}");
+        tokio::spawn(async move {
+            let served = axum::serve(
+                listener,
+                endpoint.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
+            if let Err(e) = served {
+                tracing::error!("metadata endpoint: {e}");
+            }
+        });
+    }
     let router = server::build_router(state);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -23,9 +23,9 @@ pub struct PendingMfaDevice {
 
 #[server(endpoint = "mfa_devices")]
 pub async fn mfa_devices() -> Result<Vec<MfaDevice>, AppError> {
-    let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
-    let devices = iam_service::ops::mfa::list_devices(&ctx.pool, &identity).await?;
+    // One's own security credentials: always the signed-in identity, switched or not.
+    let (ctx, who) = crate::ssr::signed_in_caller().await?;
+    let devices = iam_service::ops::mfa::list_devices(&ctx.pool, &who.identity).await?;
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     Ok(devices
         .into_iter()
@@ -39,7 +39,7 @@ pub async fn mfa_devices() -> Result<Vec<MfaDevice>, AppError> {
 
 #[server(endpoint = "create_mfa_device")]
 pub async fn create_mfa_device(device_name: String) -> Result<PendingMfaDevice, AppError> {
-    let (ctx, who) = crate::ssr::caller().await?;
+    let (ctx, who) = crate::ssr::signed_in_caller().await?;
     let (identity, now, meta) = (who.identity, who.now, who.meta);
     let device = iam_service::ops::mfa::create_virtual_device(
         &ctx.pool,
@@ -64,7 +64,7 @@ pub async fn enable_mfa_device(
     code1: String,
     code2: String,
 ) -> Result<Vec<String>, AppError> {
-    let (ctx, who) = crate::ssr::caller().await?;
+    let (ctx, who) = crate::ssr::signed_in_caller().await?;
     let (identity, now, meta) = (who.identity, who.now, who.meta);
     Ok(iam_service::ops::mfa::enable_device(
         &ctx.pool,
@@ -81,7 +81,7 @@ pub async fn enable_mfa_device(
 
 #[server(endpoint = "remove_mfa_device")]
 pub async fn remove_mfa_device(device_name: String, code: String) -> Result<(), AppError> {
-    let (ctx, who) = crate::ssr::caller().await?;
+    let (ctx, who) = crate::ssr::signed_in_caller().await?;
     let (identity, now, meta) = (who.identity, who.now, who.meta);
     iam_service::ops::mfa::deactivate_device(
         &ctx.pool,
@@ -110,7 +110,7 @@ pub async fn change_password(
     new_password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    let (ctx, who) = crate::ssr::caller().await?;
+    let (ctx, who) = crate::ssr::signed_in_caller().await?;
     let (identity, now, meta) = (who.identity, who.now, who.meta);
     iam_service::ops::passwords::change_own_password(
         &ctx.pool,

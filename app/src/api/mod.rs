@@ -32,6 +32,8 @@ pub struct Whoami {
     pub now: i64,
     /// The role session the console acts as, after Switch role.
     pub switched: Option<SwitchedView>,
+    /// The account the console acts in: the switched role's, else the signed-in one's.
+    pub acting_account_id: String,
     /// The last roles switched to (up to five), for the menu.
     pub recent_roles: Vec<RecentRole>,
 }
@@ -80,7 +82,7 @@ pub async fn session_info() -> Result<Whoami, AppError> {
     let alias = iam_service::ops::aliases::get_alias(&ctx.pool, &account.account_id).await?;
     let link_name = alias.clone().unwrap_or_else(|| account.account_id.to_string());
     let session = crate::ssr::request_session().await?;
-    let switched = crate::switched::active(&ctx, &session, now).await;
+    let switched = crate::switched::for_page(&ctx, &session, now).await?;
     let recent_roles = crate::switched::recent(&session).await;
     Ok(Whoami {
         now: now.unix_timestamp(),
@@ -97,6 +99,10 @@ pub async fn session_info() -> Result<Whoami, AppError> {
             }
         },
         arn: identity.arn(),
+        acting_account_id: switched
+            .as_ref()
+            .and_then(|s| s.view())
+            .map_or_else(|| account.account_id.to_string(), |v| v.account_id),
         switched: switched.and_then(|s| s.view()),
         recent_roles,
     })

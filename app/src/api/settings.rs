@@ -113,7 +113,7 @@ pub async fn delete_account_alias() -> Result<(), AppError> {
 
 #[server(endpoint = "account_alias")]
 pub async fn account_alias() -> Result<Option<String>, AppError> {
-    let ctx = crate::ssr::context()?;
-    let identity = crate::ssr::require_identity(&ctx).await?;
-    Ok(iam_service::ops::aliases::get_alias(&ctx.pool, identity.account_id()).await?)
+    // The account the console acts in: a switched role's, where Set and Delete act too.
+    let (ctx, who) = crate::ssr::caller().await?;
+    Ok(iam_service::ops::aliases::get_alias(&ctx.pool, who.identity.account_id()).await?)
 }

@@ -77,8 +77,9 @@ impl Trust {
 
 #[component]
 pub fn CreateRolePage() -> impl IntoView {
+    // "This account" is the one the console acts in (a switched role's account).
     let own_account = use_context::<crate::api::Whoami>()
-        .map(|w| w.account_id)
+        .map(|w| w.acting_account_id)
         .unwrap_or_default();
     let step = RwSignal::new(0usize);
     let trust = Trust::new();

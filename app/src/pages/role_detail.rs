@@ -111,6 +111,12 @@ fn RoleView(detail: RoleDetail, actions: Actions) -> impl IntoView {
             </dl>
         </section>
         <TrustPanel name=name.clone() document=detail.trust_policy.clone() trusted=summary.trusted.clone() actions />
+        <Show when={
+            let ec2 = summary.trusted.iter().any(|t| t == "AWS service: ec2");
+            move || ec2
+        }>
+            <WorkloadHowTo role=name.clone() account=account.clone() />
+        </Show>
         <RolePermissions detail=detail.clone() actions />
         <section class="panel">
             <h2>{format!("Tags ({})", detail.tags.len())}</h2>
@@ -161,5 +167,26 @@ fn RolePermissions(detail: RoleDetail, actions: Actions) -> impl IntoView {
     view! {
         <EntityPolicies kind="role" name=detail.summary.role_name policies=detail.policies
             inline=detail.inline_policies actions=actions.perms testid="role-policies" />
+    }
+}
+
+/// How a workload gets this role's credentials: an instance profile, a registration, and an
+/// unmodified SDK pointed at the metadata endpoint.
+#[component]
+fn WorkloadHowTo(role: String, account: String) -> impl IntoView {
+    view! {
+        <section class="panel" data-testid="workload-how-to">
+            <h2>"Use this role from a workload"</h2>
+            <ol>
+                <li>"Put the role in an instance profile: "
+                    <code>{format!("aws iam create-instance-profile --instance-profile-name {role}")}</code>" and "
+                    <code>{format!("aws iam add-role-to-instance-profile --instance-profile-name {role} --role-name {role}")}</code></li>
+                <li>"Register the workload's address on the server (the operator): "
+                    <code>{format!("server workload register --account {account} --instance-profile {role} --address <IP>")}</code></li>
+                <li>"Start the server with " <code>"IAM_METADATA_LISTEN"</code> " set, and point the workload's AWS SDK or CLI at it: "
+                    <code>"AWS_EC2_METADATA_SERVICE_ENDPOINT=http://<host>:<port>/"</code>
+                    ". It receives rotating credentials of this role; no secret is stored on the workload."</li>
+            </ol>
+        </section>
     }
 }

@@ -252,8 +252,18 @@ pub async fn attach_many(
     entity: &Entity,
     policy_arns: &[String],
 ) -> Result<(), ServiceError> {
+    let mut unique: Vec<&String> = policy_arns.iter().collect();
+    unique.sort();
+    unique.dedup();
+    // More than may ever be attached is refused before any work.
+    if unique.len() as i64 > quotas::ATTACHED_POLICIES_PER_ENTITY {
+        return Err(ServiceError::LimitExceeded(quotas::exceeded(
+            &format!("PoliciesPer{}", entity.kind()),
+            quotas::ATTACHED_POLICIES_PER_ENTITY,
+        )));
+    }
     let (mut tx, authz) = begin(pool, caller).await?;
-    for arn in policy_arns {
+    for arn in unique {
         attach_in(&mut tx, &authz, caller, entity, arn).await?;
     }
     tx.commit().await?;

@@ -3,7 +3,7 @@
 use crate::authz::Authorizer;
 use crate::ops::attachments::{self, Entity};
 use crate::ops::parts::{inline_policies, part};
-use crate::ops::{audited, begin, clamp_limit, is_unique_violation, like_pattern, path_pattern, unique_id};
+use crate::ops::{audited, begin, clamp_limit, like_pattern, path_pattern, unique_id};
 use crate::{Caller, ServiceError};
 use iam_core::model::{GroupDetail, GroupSummary, Page, PageRequest, SortBy};
 use iam_core::names::{check_name, check_path, NameKind};
@@ -137,7 +137,7 @@ pub async fn create_group(
         quotas::GROUPS_PER_ACCOUNT,
     )
     .await?;
-    let inserted = sqlx::query(
+    let result = sqlx::query(
         "INSERT INTO iam_groups (account_id, group_name, group_id, path, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&account)
@@ -147,14 +147,7 @@ pub async fn create_group(
     .bind(caller.now)
     .execute(&mut *tx)
     .await;
-    match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(ServiceError::AlreadyExists(format!(
-                "Group with name {name} already exists."
-            )))
-        }
-        other => other?,
-    };
+    crate::ops::inserted(result, || format!("Group with name {name} already exists."))?;
     audited(&mut tx, caller, "iam:CreateGroup", &arn).await?;
     let entity = Entity::Group(name.to_owned());
     for policy in policy_arns {

@@ -9,6 +9,7 @@ pub mod boundaries;
 pub mod details;
 pub mod groups;
 pub mod history;
+pub mod instance_profiles;
 pub mod mfa;
 mod parts;
 pub mod passwords;
@@ -106,6 +107,17 @@ pub(crate) fn delete_conflict(force: bool, dependents: &[(bool, &str)]) -> Resul
 
 pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// An insert's outcome: a name already taken becomes AWS's EntityAlreadyExists in `words`.
+pub(crate) fn inserted<T>(
+    result: Result<T, sqlx::Error>,
+    words: impl FnOnce() -> String,
+) -> Result<T, ServiceError> {
+    match result {
+        Err(e) if is_unique_violation(&e) => Err(ServiceError::AlreadyExists(words())),
+        other => Ok(other?),
+    }
 }
 
 /// An AWS-style unique ID: the prefix (`AIDA`, `AGPA`, `ANPA`, ...) and 16 characters.

@@ -134,7 +134,8 @@ pub async fn detail(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<Ro
 /// "Revoke active sessions": AWS's inline policy that denies everything to sessions issued
 /// before now (`iam:PutRolePolicy`, through the one path every inline policy takes).
 pub async fn revoke_sessions(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<(), ServiceError> {
-    let cutoff = iam_core::policy::values::format_iso8601(caller.now.unix_timestamp());
+    // Issue times are whole seconds: a session issued in this second is revoked too.
+    let cutoff = iam_core::policy::values::format_iso8601(caller.now.unix_timestamp() + 1);
     let document = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{{"DateLessThan":{{"aws:TokenIssueTime":"{cutoff}"}}}}}}]}}"#
     );

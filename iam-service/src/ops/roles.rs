@@ -156,8 +156,9 @@ async fn on_role<'p>(
     Ok((tx, arn))
 }
 
-/// `on_role` inside a transaction the caller already holds.
-async fn on_role_in(
+/// `on_role` inside a transaction the caller already holds: the role's ARN once `action` is
+/// allowed on it and it exists.
+pub(crate) async fn on_role_in(
     conn: &mut PgConnection,
     authz: &crate::authz::Authorizer,
     caller: &Caller<'_>,
@@ -371,6 +372,11 @@ pub async fn delete_role(
     let entity = Entity::Role(name.to_owned());
     let (mut tx, authz) = begin(pool, caller).await?;
     let arn = on_role_in(&mut tx, &authz, caller, name, "iam:DeleteRole").await?;
+    if crate::ops::instance_profiles::role_in_profile(&mut tx, account, name).await? {
+        return Err(ServiceError::DeleteConflict(
+            "Cannot delete entity, must remove roles from instance profile first.".into(),
+        ));
+    }
     let attached = attachments::attached_to(&mut tx, account, &entity).await?;
     let inline = attachments::inline_of(&mut tx, account, &entity).await?;
     crate::ops::delete_conflict(

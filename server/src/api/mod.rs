@@ -7,6 +7,7 @@ mod attached;
 mod boundaries;
 mod budgets;
 mod groups;
+mod instance_profiles;
 mod keys;
 mod lists;
 mod mfa;

@@ -62,6 +62,7 @@ const IAM_MODULES: &[&[(&str, Handler)]] = &[
     super::users::ACTIONS,
     super::groups::ACTIONS,
     super::roles::ACTIONS,
+    super::instance_profiles::ACTIONS,
     super::policies::ACTIONS,
     super::attached::ACTIONS,
     super::boundaries::ACTIONS,

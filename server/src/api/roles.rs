@@ -20,7 +20,7 @@ super::registry::actions! {
 const ROLE_MARKER: &str = "after:";
 
 /// A role's fields as AWS writes them (the trust policy URL-encoded, as AWS returns it).
-fn role_fields(r: &Role, last_used: bool) -> String {
+pub(super) fn role_fields(r: &Role, last_used: bool) -> String {
     let mut out = el("Path", &r.path);
     out += &el("RoleName", &r.role_name);
     out += &el("RoleId", &r.role_id);

@@ -3,6 +3,7 @@
 
 mod assume;
 pub mod token;
+pub mod workload;
 
 pub use assume::{assume_role, AssumeRole};
 pub use token::{Issued, Session, TokenProblem};
