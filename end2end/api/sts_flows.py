@@ -198,6 +198,12 @@ def workload_flow(h, base, iam, account, metadata_url, server_bin):
           listed)
     code, _ = error_of(lambda: iam.delete_role(RoleName="app-server"))
     check("a role in an instance profile cannot be deleted", code == "DeleteConflict", code)
+    details = iam.get_account_authorization_details()["RoleDetailList"]
+    role = next(r for r in details if r["RoleName"] == "app-server")
+    check("GetAccountAuthorizationDetails lists the role with its profile, policies and trust policy",
+          [p["InstanceProfileName"] for p in role["InstanceProfileList"]] == ["app-server"]
+          and [p["PolicyName"] for p in role["RolePolicyList"]] == ["list"]
+          and role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}, role)
 
     instance = subprocess.run([server_bin, "workload", "register", "--account", account, "--instance-profile", "app-server",
                                "--address", "127.0.0.1"], capture_output=True, text=True, check=True).stdout.strip()

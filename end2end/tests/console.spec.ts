@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, Page, test } from "@playwright/test";
-import { createUser, currentStep, hydrated, signInAsUser, signOut, signUp, totp, uniqueEmail } from "./helpers";
+import { createUser, currentStep, hydrated, selectTab, signInAsUser, signOut, signUp, totp, uniqueEmail } from "./helpers";
 
 const USER_PASSWORD = "Initial-Harbor-7-Lantern";
 
@@ -29,7 +29,7 @@ test("seed flow: group Admins with AdministratorAccess, alice in it signs in by 
   await page.goto("/users");
   await expect(page.getByRole("heading", { name: "Users (1)" })).toBeVisible();
   await page.getByRole("link", { name: "alice" }).click();
-  await page.getByRole("tab", { name: "Groups" }).click();
+  await selectTab(page, "Groups");
   await expect(page.getByTestId("user-groups")).toContainText("Admins");
   await signOut(page);
 
@@ -247,7 +247,7 @@ test("a user allowed to read users but not their tags sees AWS's access-denied m
   await hydrated(page);
   // What she may read is shown: the user and its attached policies.
   await expect(page.getByTestId("user-policies")).toContainText("SeeUsers");
-  await page.getByRole("tab", { name: "Tags" }).click();
+  await selectTab(page, "Tags");
   await expect(page.getByRole("tabpanel").getByTestId("access-denied")).toContainText(
     `User: arn:aws:iam::${account}:user/tess is not authorized to perform: iam:ListUserTags on resource: arn:aws:iam::${account}:user/tess because no identity-based policy allows the iam:ListUserTags action`,
   );

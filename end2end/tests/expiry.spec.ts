@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { expect, Page, test } from "@playwright/test";
-import { hydrated, signIn, signOut, signUp, uniqueEmail, PASSWORD } from "./helpers";
+import { hydrated, PASSWORD, selectTab, signIn, signOut, signUp, uniqueEmail } from "./helpers";
 
 const FIRST = "Initial-Harbor-7-Lantern";
 
@@ -65,7 +65,7 @@ test("an expired password forces a change; under hard expiry only an administrat
   await expect(page.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
   await page.goto("/users/eve");
   await hydrated(page);
-  await page.getByRole("tab", { name: "Security credentials" }).click();
+  await selectTab(page, "Security credentials");
   await page.getByRole("button", { name: "Reset password" }).click();
   await page.getByLabel("Custom password (leave empty to autogenerate)").fill("Copper-Kettle-Sings-93");
   await page.getByRole("button", { name: "Apply" }).click();

@@ -134,3 +134,13 @@ export async function signInAsUser(page: Page, account: string, user: string, pa
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
+
+/** Opens a tab of a page: its buttons answer once the page's part has hydrated, which may
+ * come a moment after the body's mark, so the click is repeated until the tab is selected. */
+export async function selectTab(page: Page, name: string): Promise<void> {
+  const tab = page.getByRole("tab", { name });
+  await expect(async () => {
+    await tab.click();
+    await expect(tab).toHaveAttribute("aria-selected", "true", { timeout: 500 });
+  }).toPass();
+}

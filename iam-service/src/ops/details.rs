@@ -47,11 +47,80 @@ pub struct PolicyDetails {
     pub versions: Vec<(String, String, bool, i64)>,
 }
 
+/// A role with its policies, tags and instance profiles (RoleDetailList).
+#[derive(Debug, Clone)]
+pub struct RoleDetails {
+    pub role: crate::ops::roles::Role,
+    pub attached: Vec<(String, String)>,
+    pub inline: Vec<(String, String)>,
+    pub tags: Vec<(String, String)>,
+    /// (name, ID, path) of the instance profiles holding it.
+    pub instance_profiles: Vec<(String, String, String, i64)>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AuthorizationDetails {
     pub users: Vec<UserDetails>,
     pub groups: Vec<GroupDetails>,
+    pub roles: Vec<RoleDetails>,
     pub policies: Vec<PolicyDetails>,
+}
+
+/// Every role of the account with what RoleDetailList shows of it.
+async fn role_details(
+    conn: &mut sqlx::PgConnection,
+    account: &str,
+) -> Result<Vec<RoleDetails>, ServiceError> {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT role_name FROM iam_roles WHERE account_id = $1 ORDER BY role_name")
+            .bind(account)
+            .fetch_all(&mut *conn)
+            .await?;
+    let attached_rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT role_name, policy_arn FROM role_policies WHERE account_id = $1 ORDER BY attached_at",
+    )
+    .bind(account)
+    .fetch_all(&mut *conn)
+    .await?;
+    let role_attached = attached(attached_rows);
+    let inline_rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT role_name, policy_name, document FROM role_inline_policies WHERE account_id = $1 ORDER BY policy_name",
+    )
+    .bind(account)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut role_inline = by_owner(inline_rows);
+    let tag_rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT role_name, key, value FROM role_tags WHERE account_id = $1 ORDER BY key")
+            .bind(account)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut tags = by_owner(tag_rows);
+    let profiles: Vec<(String, String, String, String, OffsetDateTime)> = sqlx::query_as(
+        "SELECT role_name, profile_name, profile_id, path, created_at FROM instance_profiles
+          WHERE account_id = $1 AND role_name IS NOT NULL",
+    )
+    .bind(account)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let Some(role) = crate::ops::roles::find(&mut *conn, account, &name).await? else {
+            continue;
+        };
+        out.push(RoleDetails {
+            attached: role_attached.get(&name).cloned().unwrap_or_default(),
+            inline: role_inline.remove(&name).unwrap_or_default(),
+            tags: tags.remove(&name).unwrap_or_default(),
+            instance_profiles: profiles
+                .iter()
+                .filter(|p| p.0 == name)
+                .map(|p| (p.1.clone(), p.2.clone(), p.3.clone(), p.4.unix_timestamp()))
+                .collect(),
+            role,
+        });
+    }
+    Ok(out)
 }
 
 fn by_owner(rows: Vec<(String, String, String)>) -> BTreeMap<String, Vec<(String, String)>> {
@@ -128,8 +197,10 @@ pub async fn authorization_details(
     let counts: Vec<(String, i64)> = rows!(
         "SELECT policy_arn, count(*) FROM (
              SELECT policy_arn FROM user_policies WHERE account_id = $1
-             UNION ALL SELECT policy_arn FROM group_policies WHERE account_id = $1) a GROUP BY policy_arn"
+             UNION ALL SELECT policy_arn FROM group_policies WHERE account_id = $1
+             UNION ALL SELECT policy_arn FROM role_policies WHERE account_id = $1) a GROUP BY policy_arn"
     );
+    let roles = role_details(&mut tx, &account).await?;
     tx.commit().await?;
     let counts: BTreeMap<String, i64> = counts.into_iter().collect();
     let mut groups_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -163,6 +234,7 @@ pub async fn authorization_details(
                 group_name: name,
             })
             .collect(),
+        roles,
         policies: policies
             .into_iter()
             .map(|(name, id, arn, path, default, created, updated)| PolicyDetails {

@@ -117,8 +117,43 @@ pub(super) fn authorization_details_xml(d: &iam_service::ops::details::Authoriza
             )
         })
         .collect();
+    let roles: String = d.roles.iter().map(role_detail_xml).collect();
     format!(
-        "<UserDetailList>{users}</UserDetailList><GroupDetailList>{groups}</GroupDetailList><RoleDetailList/><Policies>{policies}</Policies><IsTruncated>false</IsTruncated>"
+        "<UserDetailList>{users}</UserDetailList><GroupDetailList>{groups}</GroupDetailList><RoleDetailList>{roles}</RoleDetailList><Policies>{policies}</Policies><IsTruncated>false</IsTruncated>"
+    )
+}
+
+/// One RoleDetailList member: the role as GetRole shows it, with its instance profiles and
+/// policies.
+fn role_detail_xml(r: &iam_service::ops::details::RoleDetails) -> String {
+    let profiles: String = r
+        .instance_profiles
+        .iter()
+        .map(|(name, id, path, created)| {
+            format!(
+                "<member>{}{}{}{}{}<Roles/></member>",
+                el("Path", path),
+                el("InstanceProfileName", name),
+                el("InstanceProfileId", id),
+                el(
+                    "Arn",
+                    &iam_core::arn::entity_arn(
+                        r.role.arn.split(':').nth(4).unwrap_or_default(),
+                        "instance-profile",
+                        path,
+                        name
+                    )
+                ),
+                el("CreateDate", &time(*created))
+            )
+        })
+        .collect();
+    format!(
+        "<member>{}<InstanceProfileList>{profiles}</InstanceProfileList><RolePolicyList>{}</RolePolicyList><AttachedManagedPolicies>{}</AttachedManagedPolicies><Tags>{}</Tags></member>",
+        super::roles::role_fields(&r.role, true),
+        pairs_xml(&r.inline, "PolicyName", "PolicyDocument", true),
+        pairs_xml(&r.attached, "PolicyName", "PolicyArn", false),
+        pairs_xml(&r.tags, "Key", "Value", false)
     )
 }
 
