@@ -162,6 +162,164 @@ fn request_context(
     extra
 }
 
+/// What a chained session (a role session assuming a role) passes on: its transitive tags
+/// and its source identity, neither of which the new request may change.
+struct Chain<'a> {
+    parent: Option<&'a RoleSession>,
+    /// The session's tags: the inherited ones, then those passed now.
+    tags: Vec<(String, String)>,
+    source: Option<&'a str>,
+    /// AWS's PackedPolicySize of the session's policies and tags.
+    packed: u32,
+}
+
+fn chain<'a>(caller: &'a Caller<'_>, asked: &'a AssumeRole<'_>) -> Result<Chain<'a>, ServiceError> {
+    let parent = caller.identity.role_session();
+    let mut tags: Vec<(String, String)> = parent
+        .map(|p| {
+            p.tags
+                .iter()
+                .filter(|(k, _)| p.transitive_tag_keys.iter().any(|t| same_key(t, k)))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some((key, _)) = asked
+        .tags
+        .iter()
+        .find(|(k, _)| tags.iter().any(|(i, _)| same_key(i, k)))
+    {
+        return Err(ServiceError::field(
+            "Tags",
+            format!("the session tag `{key}` was passed on as transitive and cannot be changed"),
+        ));
+    }
+    let parent_source = parent.and_then(|p| p.source_identity.as_deref());
+    if let (Some(before), Some(now)) = (parent_source, asked.source_identity) {
+        if before != now {
+            return Err(ServiceError::field(
+                "SourceIdentity",
+                "the source identity of a chained session cannot be changed",
+            ));
+        }
+    }
+    if tags.len() + asked.tags.len() > SESSION_TAGS_MAX {
+        return Err(ServiceError::field(
+            "Tags",
+            format!("a session carries at most {SESSION_TAGS_MAX} tags, inherited ones included"),
+        ));
+    }
+    let inherited = tags.len();
+    tags.extend(asked.tags.iter().cloned());
+    let packed = packed_percent(asked, &tags[..inherited]);
+    if packed > 100 {
+        return Err(ServiceError::PackedPolicyTooLarge(format!(
+            "Packed size of consumed provided policies exceeds the limit by {}%.",
+            packed - 100
+        )));
+    }
+    Ok(Chain {
+        parent,
+        tags,
+        source: asked.source_identity.or(parent_source),
+        packed,
+    })
+}
+
+/// The trust policy's decision (with the caller's own policies): sts:AssumeRole, and
+/// sts:TagSession and sts:SetSourceIdentity when the session carries tags or a source.
+fn decide(
+    authz: &Authorizer,
+    asked: &AssumeRole<'_>,
+    role: &roles::Role,
+    chain: &Chain<'_>,
+    mfa_at: Option<i64>,
+) -> Result<(), ()> {
+    let trust = parse_policy(&role.assume_role_policy, PolicyKind::Trust)
+        .policy
+        .ok_or(())?;
+    let owner = role.arn.split(':').nth(4).unwrap_or_default();
+    let extra = request_context(asked, &chain.tags, chain.source);
+    let mut actions = vec!["sts:AssumeRole"];
+    if !chain.tags.is_empty() {
+        actions.push("sts:TagSession");
+    }
+    if chain.source.is_some() {
+        actions.push("sts:SetSourceIdentity");
+    }
+    actions.into_iter().try_for_each(|action| {
+        authz
+            .check_with_resource(&ResourceRequest {
+                action,
+                resource: &role.arn,
+                policy: Named {
+                    id: "trust policy",
+                    policy: &trust,
+                },
+                owner,
+                extra: &extra,
+                mfa_at,
+            })
+            .map_err(|_| ())
+    })
+}
+
+/// The new session: the role, the name, the session policies and what the chain passes on.
+fn session_of(
+    role: &roles::Role,
+    asked: &AssumeRole<'_>,
+    chain: Chain<'_>,
+) -> Result<RoleSession, ServiceError> {
+    let account = role.arn.split(':').nth(4).unwrap_or_default();
+    let mut transitive: Vec<String> = chain
+        .parent
+        .map(|p| p.transitive_tag_keys.clone())
+        .unwrap_or_default();
+    for key in &asked.transitive_tag_keys {
+        if !transitive.iter().any(|t| same_key(t, key)) {
+            transitive.push(key.clone());
+        }
+    }
+    // Only keys of tags the session carries pass on.
+    transitive.retain(|t| chain.tags.iter().any(|(k, _)| same_key(k, t)));
+    Ok(RoleSession {
+        account_id: iam_core::account::AccountId::parse(account).map_err(ServiceError::Internal)?,
+        role_name: role.role_name.clone(),
+        role_id: role.role_id.clone(),
+        role_path: role.path.clone(),
+        session_name: asked.session_name.to_owned(),
+        policy: asked.policy.map(str::to_owned),
+        policy_arns: asked.policy_arns.clone(),
+        tags: chain.tags,
+        transitive_tag_keys: transitive,
+        source_identity: chain.source.map(str::to_owned),
+    })
+}
+
+/// The events of a session begun (in both accounts when they differ) and the role's last use.
+async fn record_issue(
+    tx: &mut sqlx::PgConnection,
+    caller: &Caller<'_>,
+    role: &roles::Role,
+    session_arn: &str,
+) -> Result<(), ServiceError> {
+    let role_account = role.arn.split(':').nth(4).unwrap_or_default();
+    record(tx, caller, caller.account(), "sts:AssumeRole", session_arn, None).await?;
+    if role_account != caller.account() {
+        record(tx, caller, role_account, "sts:AssumeRole", session_arn, None).await?;
+    }
+    sqlx::query(
+        "UPDATE iam_roles SET last_used_at = $3 WHERE account_id = $1 AND role_name = $2
+            AND (last_used_at IS NULL OR last_used_at < $3 - interval '15 minutes')",
+    )
+    .bind(role_account)
+    .bind(&role.role_name)
+    .bind(caller.now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// Assumes a role. A refusal names the caller and the role ARN as given, and is the same
 /// whether or not the role exists.
 pub async fn assume_role(
@@ -189,102 +347,18 @@ pub async fn assume_role(
     if let Some(policy) = asked.policy {
         validate_document(policy, PolicyKind::Session)?;
     }
-    // A chained session passes on its transitive tags and its source identity, unchanged.
-    let parent = caller.identity.role_session();
-    let inherited: Vec<(String, String)> = parent
-        .map(|p| {
-            p.tags
-                .iter()
-                .filter(|(k, _)| p.transitive_tag_keys.iter().any(|t| same_key(t, k)))
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some((key, _)) = asked
-        .tags
-        .iter()
-        .find(|(k, _)| inherited.iter().any(|(i, _)| same_key(i, k)))
-    {
-        return Err(ServiceError::field(
-            "Tags",
-            format!("the session tag `{key}` was passed on as transitive and cannot be changed"),
-        ));
-    }
-    let parent_source = parent.and_then(|p| p.source_identity.as_deref());
-    if let (Some(before), Some(now)) = (parent_source, asked.source_identity) {
-        if before != now {
-            return Err(ServiceError::field(
-                "SourceIdentity",
-                "the source identity of a chained session cannot be changed",
-            ));
-        }
-    }
-    if inherited.len() + asked.tags.len() > SESSION_TAGS_MAX {
-        return Err(ServiceError::field(
-            "Tags",
-            format!("a session carries at most {SESSION_TAGS_MAX} tags, inherited ones included"),
-        ));
-    }
-    let packed = packed_percent(asked, &inherited);
-    if packed > 100 {
-        return Err(ServiceError::PackedPolicyTooLarge(format!(
-            "Packed size of consumed provided policies exceeds the limit by {}%.",
-            packed - 100
-        )));
-    }
+    let chain = chain(caller, asked)?;
+    let packed = chain.packed;
     let mfa_at = match &asked.mfa {
         Some(offer) => Some(prove_mfa(pool, secrets, caller, offer, lockout).await?),
         None => None,
     };
-
     let mut tx = pool.begin().await?;
     let authz = Authorizer::load(&mut tx, caller.identity, caller.meta, caller.now).await?;
-    let refused = || {
-        ServiceError::AccessDenied(format!(
-            "User: {} is not authorized to perform: sts:AssumeRole on resource: {}",
-            caller.identity.arn(),
-            asked.role_arn
-        ))
-    };
     let role = roles::find(&mut tx, role_account, role_name)
         .await?
         .filter(|r| r.path == role_path);
-    let mut all_tags = inherited.clone();
-    all_tags.extend(asked.tags.iter().cloned());
-    let source = asked.source_identity.or(parent_source);
-    let decided = match &role {
-        None => Err(refused()),
-        Some(role) => {
-            let trust = parse_policy(&role.assume_role_policy, PolicyKind::Trust)
-                .policy
-                .ok_or_else(refused)?;
-            let extra = request_context(asked, &all_tags, source);
-            // Tags and a source identity, carried or new, need the trust policy's leave too.
-            let mut actions = vec!["sts:AssumeRole"];
-            if !all_tags.is_empty() {
-                actions.push("sts:TagSession");
-            }
-            if source.is_some() {
-                actions.push("sts:SetSourceIdentity");
-            }
-            actions.into_iter().try_for_each(|action| {
-                authz
-                    .check_with_resource(&ResourceRequest {
-                        action,
-                        resource: &role.arn,
-                        policy: Named {
-                            id: "trust policy",
-                            policy: &trust,
-                        },
-                        owner: role_account,
-                        extra: &extra,
-                        mfa_at,
-                    })
-                    .map_err(|_| refused())
-            })
-        }
-    };
-    if let Err(refusal) = decided {
+    let Some(role) = role.filter(|role| decide(&authz, asked, role, &chain, mfa_at).is_ok()) else {
         record(
             &mut tx,
             caller,
@@ -295,39 +369,24 @@ pub async fn assume_role(
         )
         .await?;
         tx.commit().await?;
-        return Err(refusal);
-    }
-    let role = role.ok_or_else(refused)?;
+        return Err(ServiceError::AccessDenied(format!(
+            "User: {} is not authorized to perform: sts:AssumeRole on resource: {}",
+            caller.identity.arn(),
+            asked.role_arn
+        )));
+    };
+    let chained = chain.parent.is_some();
     let seconds = rules::duration(
         asked.duration,
         3600,
         i64::from(role.max_session_duration),
-        parent.is_some(),
+        chained,
     )
     .map_err(|e| ServiceError::Invalid(vec![e]))?;
     for arn in &asked.policy_arns {
         require_policy(&mut tx, role_account, arn).await?;
     }
-    let mut transitive: Vec<String> = parent.map(|p| p.transitive_tag_keys.clone()).unwrap_or_default();
-    for key in &asked.transitive_tag_keys {
-        if !transitive.iter().any(|t| same_key(t, key)) {
-            transitive.push(key.clone());
-        }
-    }
-    // Only keys of tags the session carries pass on.
-    transitive.retain(|t| all_tags.iter().any(|(k, _)| same_key(k, t)));
-    let session = RoleSession {
-        account_id: iam_core::account::AccountId::parse(role_account).map_err(ServiceError::Internal)?,
-        role_name: role.role_name.clone(),
-        role_id: role.role_id.clone(),
-        role_path: role.path.clone(),
-        session_name: asked.session_name.to_owned(),
-        policy: asked.policy.map(str::to_owned),
-        policy_arns: asked.policy_arns.clone(),
-        tags: all_tags,
-        transitive_tag_keys: transitive,
-        source_identity: source.map(str::to_owned),
-    };
+    let session = session_of(&role, asked, chain)?;
     // A session that proved MFA now, or that came from one which had, carries it.
     let mfa = mfa_at.or(caller.meta.mfa_at);
     let mut issued = token::issue(
@@ -339,36 +398,7 @@ pub async fn assume_role(
     )?;
     issued.packed_percent =
         (asked.policy.is_some() || !asked.policy_arns.is_empty() || !asked.tags.is_empty()).then_some(packed);
-    let session_arn = issued.identity.arn();
-    record(
-        &mut tx,
-        caller,
-        caller.account(),
-        "sts:AssumeRole",
-        &session_arn,
-        None,
-    )
-    .await?;
-    if role_account != caller.account() {
-        record(
-            &mut tx,
-            caller,
-            role_account,
-            "sts:AssumeRole",
-            &session_arn,
-            None,
-        )
-        .await?;
-    }
-    sqlx::query(
-        "UPDATE iam_roles SET last_used_at = $3 WHERE account_id = $1 AND role_name = $2
-            AND (last_used_at IS NULL OR last_used_at < $3 - interval '15 minutes')",
-    )
-    .bind(role_account)
-    .bind(&role.role_name)
-    .bind(caller.now)
-    .execute(&mut *tx)
-    .await?;
+    record_issue(&mut tx, caller, &role, &issued.identity.arn()).await?;
     tx.commit().await?;
     Ok(issued)
 }
