@@ -251,22 +251,18 @@ pub async fn request_session() -> Result<Session, AppError> {
         .map_err(|e| internal_error("session layer", e))
 }
 
-/// Ends this request's session, if any (its identity no longer exists).
-pub async fn end_session() {
-    if let Ok(session) = request_session().await {
-        if let Err(e) = session.flush().await {
-            tracing::warn!("could not end session: {e}");
-        }
-    }
-}
-
 /// The caller's identity as it is now, or `NotSignedIn`.
 pub async fn require_identity(ctx: &ServerContext) -> Result<Identity, AppError> {
     let session = request_session().await?;
-    let identity = session_identity(&session, ctx.settings.session_lifetime, OffsetDateTime::now_utc())
+    identity_in(ctx, &session).await
+}
+
+/// `require_identity` with the request's session already in hand.
+pub async fn identity_in(ctx: &ServerContext, session: &Session) -> Result<Identity, AppError> {
+    let identity = session_identity(session, ctx.settings.session_lifetime, OffsetDateTime::now_utc())
         .await
         .ok_or(AppError::NotSignedIn)?;
-    current_identity(ctx, &session, identity).await
+    current_identity(ctx, session, identity).await
 }
 
 /// The session's user as the database has it now: a deleted or renamed user's session ends;
@@ -296,7 +292,9 @@ async fn current_identity(
             Ok(current)
         }
         Err(iam_service::ServiceError::IdentityGone) => {
-            end_session().await;
+            if let Err(e) = session.flush().await {
+                tracing::warn!("could not end session: {e}");
+            }
             Err(AppError::NotSignedIn)
         }
         Err(e) => Err(e.into()),
@@ -324,8 +322,7 @@ impl CallerParts {
 /// The context and the caller every console action runs as: the switched role's session
 /// when there is one (see crate::switched), else the signed-in identity; or `NotSignedIn`.
 pub async fn caller() -> Result<(ServerContext, CallerParts), AppError> {
-    let (ctx, mut parts) = signed_in_caller().await?;
-    let session = request_session().await?;
+    let (ctx, session, mut parts) = signed_in_parts().await?;
     if let Some(switched) = crate::switched::active(&ctx, &session, parts.now).await? {
         parts.identity = switched.identity;
         // The role session's own issue time (aws:TokenIssueTime: revoking its sessions ends
@@ -337,7 +334,16 @@ pub async fn caller() -> Result<(ServerContext, CallerParts), AppError> {
 
 /// The context and the signed-in identity itself, never a switched role.
 pub async fn signed_in_caller() -> Result<(ServerContext, CallerParts), AppError> {
+    let (ctx, _, parts) = signed_in_parts().await?;
+    Ok((ctx, parts))
+}
+
+/// The context, the session and the signed-in caller. What the request's context holds is
+/// read before anything else: after an await it may no longer be reachable (server functions
+/// run while a page renders).
+pub async fn signed_in_parts() -> Result<(ServerContext, Session, CallerParts), AppError> {
     let ctx = context()?;
+    let mut meta = request_meta();
     let session = request_session().await?;
     let now = OffsetDateTime::now_utc();
     let mut state = session_state(&session, ctx.settings.session_lifetime, now)
@@ -345,11 +351,11 @@ pub async fn signed_in_caller() -> Result<(ServerContext, CallerParts), AppError
         .filter(|s| !s.must_change_password)
         .ok_or(AppError::NotSignedIn)?;
     state.identity = current_identity(&ctx, &session, state.identity).await?;
-    let mut meta = request_meta();
     meta.session_started = Some(state.signed_in_at);
     meta.mfa_at = state.mfa_at;
     Ok((
         ctx,
+        session,
         CallerParts {
             identity: state.identity,
             meta,

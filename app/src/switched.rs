@@ -124,6 +124,7 @@ pub async fn recent(session: &Session) -> Vec<RecentRole> {
 /// keeps the session.
 pub async fn switch_role(
     ctx: &ServerContext,
+    session: &Session,
     base: &CallerParts,
     asked: &SwitchRequest<'_>,
 ) -> Result<(), AppError> {
@@ -184,12 +185,11 @@ pub async fn switch_role(
         display_name: display_name.clone(),
         color: color.to_owned(),
     };
-    let session = crate::ssr::request_session().await?;
     session
         .insert(SWITCHED_KEY, switched)
         .await
         .map_err(|e| AppError::Internal(format!("store session: {e}")))?;
-    let mut roles = recent(&session).await;
+    let mut roles = recent(session).await;
     let entry = RecentRole {
         account: account.to_string(),
         role_name: asked.role_name.to_owned(),

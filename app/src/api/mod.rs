@@ -70,8 +70,9 @@ pub struct SignUpAvailability {
 pub async fn session_info() -> Result<Whoami, AppError> {
     use iam_service::ops::accounts::get_account;
     let ctx = crate::ssr::context()?;
+    let session = crate::ssr::request_session().await?;
     // A deleted or renamed user's session ends here: every page asks this first.
-    let identity = crate::ssr::require_identity(&ctx).await?;
+    let identity = crate::ssr::identity_in(&ctx, &session).await?;
     let account = get_account(&ctx.pool, identity.account_id())
         .await?
         .ok_or(AppError::NotSignedIn)?;
@@ -81,7 +82,6 @@ pub async fn session_info() -> Result<Whoami, AppError> {
         iam_service::ops::passwords::expiry_warning(&ctx.pool, &identity, now).await?;
     let alias = iam_service::ops::aliases::get_alias(&ctx.pool, &account.account_id).await?;
     let link_name = alias.clone().unwrap_or_else(|| account.account_id.to_string());
-    let session = crate::ssr::request_session().await?;
     let switched = crate::switched::for_page(&ctx, &session, now).await?;
     let recent_roles = crate::switched::recent(&session).await;
     Ok(Whoami {

@@ -97,14 +97,14 @@ pub async fn switch_role(
     color: String,
 ) -> Result<(), AppError> {
     // Always from the signed-in identity: a switched role does not switch on from itself.
-    let (ctx, who) = crate::ssr::signed_in_caller().await?;
+    let (ctx, session, who) = crate::ssr::signed_in_parts().await?;
     let request = crate::switched::SwitchRequest {
         account: account.trim(),
         role_name: role_name.trim(),
         display_name: display_name.trim(),
         color: color.trim(),
     };
-    crate::switched::switch_role(&ctx, &who, &request).await?;
+    crate::switched::switch_role(&ctx, &session, &who, &request).await?;
     leptos_axum::redirect("/");
     Ok(())
 }
