@@ -108,8 +108,9 @@ def sts_flows(h, base, iam, account, aws, env):
     check("without the external ID AssumeRole is refused in AWS's words",
           code == "AccessDenied" and message == f"User: arn:aws:iam::{account}:user/bob is not authorized to perform: "
           f"sts:AssumeRole on resource: {vendor['Arn']}", message)
-    bob_sts.assume_role(RoleArn=vendor["Arn"], RoleSessionName="vendor-run", ExternalId="tenant-7")
-    check("with the external ID it is allowed", True)
+    got = bob_sts.assume_role(RoleArn=vendor["Arn"], RoleSessionName="vendor-run", ExternalId="tenant-7")
+    check("with the external ID it is allowed",
+          got["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{account}:assumed-role/vendor/vendor-run", got)
 
     # MFA: bob enrols a device, then proves it to AssumeRole and GetSessionToken.
     guarded = iam.create_role(RoleName="guarded", AssumeRolePolicyDocument=trust(
@@ -124,8 +125,10 @@ def sts_flows(h, base, iam, account, aws, env):
     code, message = error_of(lambda: bob_sts.assume_role(RoleArn=guarded["Arn"], RoleSessionName="mfa-run",
                                                          SerialNumber=serial, TokenCode="000000"))
     check("a wrong MFA code is refused", code == "AccessDenied" and message.startswith("MultiFactorAuthentication failed"), message)
-    bob_sts.assume_role(RoleArn=guarded["Arn"], RoleSessionName="mfa-run", SerialNumber=serial, TokenCode=h.totp(seed, step))
-    check("with a good MFA code the role is assumed", True)
+    got = bob_sts.assume_role(RoleArn=guarded["Arn"], RoleSessionName="mfa-run", SerialNumber=serial,
+                              TokenCode=h.totp(seed, step))
+    check("with a good MFA code the role is assumed",
+          got["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{account}:assumed-role/guarded/mfa-run", got)
     code, _ = error_of(lambda: bob_iam.list_groups())
     check("a policy that demands MFA refuses a long-term key", code == "AccessDenied", code)
     plain = bob_sts.get_session_token(DurationSeconds=900)["Credentials"]
@@ -133,7 +136,8 @@ def sts_flows(h, base, iam, account, aws, env):
     check("GetSessionToken credentials without MFA cannot call IAM", code == "InvalidClientTokenId", code)
     with_mfa = bob_sts.get_session_token(SerialNumber=serial, TokenCode=h.totp(seed, step + 1))["Credentials"]
     check("GetSessionToken with MFA satisfies a policy that demands MFA",
-          as_session(h, base, "iam", with_mfa).list_groups()["Groups"] is not None)
+          with_mfa["AccessKeyId"].startswith("ASIA")
+          and isinstance(as_session(h, base, "iam", with_mfa).list_groups()["Groups"], list))
     code, _ = error_of(lambda: as_session(h, base, "sts", with_mfa).get_session_token())
     check("GetSessionToken is refused to session credentials", code == "AccessDenied", code)
 

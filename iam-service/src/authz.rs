@@ -155,8 +155,31 @@ struct Grants {
     boundary: Option<Arc<Applied>>,
 }
 
-/// The policy a stored boundary ARN names, with its document (a customer managed policy's
-/// default version, or an AWS managed policy). A boundary that cannot be read refuses the
+/// Managed policies by ARN with their default version's document, in the order given (an
+/// AWS managed policy has no stored document: `applied` finds it), in one query.
+async fn managed_documents(
+    conn: &mut PgConnection,
+    arns: &[String],
+) -> Result<Vec<(String, Option<String>)>, ServiceError> {
+    let stored: Vec<(String, String)> = sqlx::query_as(
+        "SELECT p.arn, v.document FROM managed_policies p
+           JOIN policy_versions v
+             ON v.account_id = p.account_id AND v.policy_name = p.policy_name AND v.version = p.default_version
+          WHERE p.arn = ANY($1)",
+    )
+    .bind(arns)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(arns
+        .iter()
+        .map(|arn| {
+            let document = stored.iter().find(|(a, _)| a == arn).map(|(_, d)| d.clone());
+            (arn.clone(), document)
+        })
+        .collect())
+}
+
+/// The policy a stored boundary ARN names. A boundary that cannot be read refuses the
 /// request: dropping it would widen what the principal may do.
 async fn boundary(
     conn: &mut PgConnection,
@@ -165,16 +188,7 @@ async fn boundary(
     let Some(arn) = arn else {
         return Ok(None);
     };
-    let document: Option<String> = sqlx::query_scalar(
-        "SELECT v.document FROM managed_policies p
-           JOIN policy_versions v
-             ON v.account_id = p.account_id AND v.policy_name = p.policy_name AND v.version = p.default_version
-          WHERE p.arn = $1",
-    )
-    .bind(&arn)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let mut found = applied(vec![(arn, document)])?;
+    let mut found = applied(managed_documents(conn, &[arn]).await?)?;
     Ok(found.pop().map(Arc::new))
 }
 
@@ -240,17 +254,8 @@ async fn session_policies(
     if let Some(text) = &session.policy {
         rows.push((format!("session policy of {}", session.arn()), Some(text.clone())));
     }
-    for arn in &session.policy_arns {
-        let document: Option<String> = sqlx::query_scalar(
-            "SELECT v.document FROM managed_policies p
-               JOIN policy_versions v
-                 ON v.account_id = p.account_id AND v.policy_name = p.policy_name AND v.version = p.default_version
-              WHERE p.arn = $1",
-        )
-        .bind(arn)
-        .fetch_optional(&mut *conn)
-        .await?;
-        rows.push((arn.clone(), document));
+    if !session.policy_arns.is_empty() {
+        rows.extend(managed_documents(conn, &session.policy_arns).await?);
     }
     applied(rows)
 }

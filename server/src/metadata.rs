@@ -27,6 +27,8 @@ struct Endpoint {
 }
 
 pub fn router(state: AppState) -> Router {
+    // The console's edge limits hold here too: requests in flight, per address, and time.
+    let edge = axum::middleware::from_fn_with_state(state.clone(), crate::edge::guard);
     let endpoint = Endpoint {
         state,
         issued: Arc::default(),
@@ -39,6 +41,7 @@ pub fn router(state: AppState) -> Router {
             get(credentials),
         )
         .with_state(endpoint)
+        .layer(edge)
 }
 
 fn text(status: StatusCode, body: impl Into<String>) -> Response {

@@ -38,10 +38,9 @@ pub async fn get_role(role_name: String) -> Result<RoleDetail, AppError> {
     Ok(iam_service::ops::role_views::detail(&ctx.pool, &who.caller(), &role_name).await?)
 }
 
-/// Creates the role, then attaches its policies: AWS's console makes the same two calls.
+/// Creates the role with its policies, all or nothing.
 #[server(endpoint = "create_role", input = Json)]
 pub async fn create_role(input: CreateRoleInput) -> Result<String, AppError> {
-    use iam_service::ops::attachments::{attach_many, Entity};
     use iam_service::ops::roles::{create_role, NewRole};
     let (ctx, who) = crate::ssr::caller().await?;
     let new = NewRole {
@@ -52,11 +51,9 @@ pub async fn create_role(input: CreateRoleInput) -> Result<String, AppError> {
         max_session_duration: Some(input.max_session_hours.saturating_mul(3600)),
         tags: input.tags.into_iter().filter(|t| !t.key.is_empty()).collect(),
         permissions_boundary: None,
+        policy_arns: input.policy_arns,
     };
-    let created = create_role(&ctx.pool, &who.caller(), &new).await?;
-    let entity = Entity::Role(created.role_name.clone());
-    attach_many(&ctx.pool, &who.caller(), &entity, &input.policy_arns).await?;
-    Ok(created.role_name)
+    Ok(create_role(&ctx.pool, &who.caller(), &new).await?.role_name)
 }
 
 #[server(endpoint = "update_trust_policy")]

@@ -252,20 +252,8 @@ pub async fn attach_many(
     entity: &Entity,
     policy_arns: &[String],
 ) -> Result<(), ServiceError> {
-    let mut unique: Vec<&String> = policy_arns.iter().collect();
-    unique.sort();
-    unique.dedup();
-    // More than may ever be attached is refused before any work.
-    if unique.len() as i64 > quotas::ATTACHED_POLICIES_PER_ENTITY {
-        return Err(ServiceError::LimitExceeded(quotas::exceeded(
-            &format!("PoliciesPer{}", entity.kind()),
-            quotas::ATTACHED_POLICIES_PER_ENTITY,
-        )));
-    }
     let (mut tx, authz) = begin(pool, caller).await?;
-    for arn in unique {
-        attach_in(&mut tx, &authz, caller, entity, arn).await?;
-    }
+    attach_all_in(&mut tx, &authz, caller, entity, policy_arns).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -279,6 +267,30 @@ pub async fn detach(
     let (mut tx, authz) = begin(pool, caller).await?;
     detach_in(&mut tx, &authz, caller, entity, policy_arn).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Attaches several policies inside an operation's transaction, each once; more than may
+/// ever be attached is refused before any work.
+pub(crate) async fn attach_all_in(
+    conn: &mut PgConnection,
+    authz: &Authorizer,
+    caller: &Caller<'_>,
+    entity: &Entity,
+    policy_arns: &[String],
+) -> Result<(), ServiceError> {
+    let mut unique: Vec<&String> = policy_arns.iter().collect();
+    unique.sort();
+    unique.dedup();
+    if unique.len() as i64 > quotas::ATTACHED_POLICIES_PER_ENTITY {
+        return Err(ServiceError::LimitExceeded(quotas::exceeded(
+            &format!("PoliciesPer{}", entity.kind()),
+            quotas::ATTACHED_POLICIES_PER_ENTITY,
+        )));
+    }
+    for arn in unique {
+        attach_in(conn, authz, caller, entity, arn).await?;
+    }
     Ok(())
 }
 

@@ -71,11 +71,7 @@ async fn role_details(
     conn: &mut sqlx::PgConnection,
     account: &str,
 ) -> Result<Vec<RoleDetails>, ServiceError> {
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT role_name FROM iam_roles WHERE account_id = $1 ORDER BY role_name")
-            .bind(account)
-            .fetch_all(&mut *conn)
-            .await?;
+    let all = crate::ops::roles::find_many(&mut *conn, account, None).await?;
     let attached_rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT role_name, policy_arn FROM role_policies WHERE account_id = $1 ORDER BY attached_at",
     )
@@ -103,24 +99,20 @@ async fn role_details(
     .bind(account)
     .fetch_all(&mut *conn)
     .await?;
-    let mut out = Vec::with_capacity(names.len());
-    for name in names {
-        let Some(role) = crate::ops::roles::find(&mut *conn, account, &name).await? else {
-            continue;
-        };
-        out.push(RoleDetails {
-            attached: role_attached.get(&name).cloned().unwrap_or_default(),
-            inline: role_inline.remove(&name).unwrap_or_default(),
-            tags: tags.remove(&name).unwrap_or_default(),
+    Ok(all
+        .into_iter()
+        .map(|role| RoleDetails {
+            attached: role_attached.get(&role.role_name).cloned().unwrap_or_default(),
+            inline: role_inline.remove(&role.role_name).unwrap_or_default(),
+            tags: tags.remove(&role.role_name).unwrap_or_default(),
             instance_profiles: profiles
                 .iter()
-                .filter(|p| p.0 == name)
+                .filter(|p| p.0 == role.role_name)
                 .map(|p| (p.1.clone(), p.2.clone(), p.3.clone(), p.4.unix_timestamp()))
                 .collect(),
             role,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 fn by_owner(rows: Vec<(String, String, String)>) -> BTreeMap<String, Vec<(String, String)>> {

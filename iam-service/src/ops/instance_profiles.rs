@@ -33,24 +33,45 @@ fn no_such_profile(name: &str) -> ServiceError {
     ServiceError::NoSuchEntity(format!("Instance Profile {name} cannot be found."))
 }
 
+/// Profiles with their roles, the roles read in one query.
+async fn load_all(
+    conn: &mut PgConnection,
+    account: &str,
+    rows: Vec<ProfileRow>,
+) -> Result<Vec<InstanceProfile>, ServiceError> {
+    let names: Vec<String> = rows.iter().filter_map(|r| r.3.clone()).collect();
+    let found = if names.is_empty() {
+        Vec::new()
+    } else {
+        roles::find_many(conn, account, Some(&names)).await?
+    };
+    Ok(rows
+        .into_iter()
+        .map(
+            |(profile_name, profile_id, path, role_name, created_at)| InstanceProfile {
+                arn: arn(account, &path, &profile_name),
+                roles: found
+                    .iter()
+                    .filter(|r| role_name.as_deref() == Some(r.role_name.as_str()))
+                    .cloned()
+                    .collect(),
+                profile_name,
+                profile_id,
+                path,
+                created_at,
+            },
+        )
+        .collect())
+}
+
 async fn load(
     conn: &mut PgConnection,
     account: &str,
     row: ProfileRow,
 ) -> Result<InstanceProfile, ServiceError> {
-    let (profile_name, profile_id, path, role_name, created_at) = row;
-    let mut roles = Vec::new();
-    if let Some(role_name) = role_name {
-        roles.extend(roles::find(conn, account, &role_name).await?);
-    }
-    Ok(InstanceProfile {
-        arn: arn(account, &path, &profile_name),
-        profile_name,
-        profile_id,
-        path,
-        created_at,
-        roles,
-    })
+    let mut one = load_all(conn, account, vec![row]).await?;
+    one.pop()
+        .ok_or_else(|| ServiceError::Internal("a loaded profile went missing".into()))
 }
 
 async fn find(
@@ -178,11 +199,7 @@ pub async fn list(
     .bind(role)
     .fetch_all(&mut *conn)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(load(&mut conn, account, row).await?);
-    }
-    Ok(out)
+    load_all(&mut conn, account, rows).await
 }
 
 /// `iam:AddRoleToInstanceProfile`: a profile holds one role (AWS's LimitExceeded otherwise).

@@ -91,14 +91,11 @@ pub async fn list_page(
     .bind(page.offset.max(0))
     .fetch_all(&mut *conn)
     .await?;
-    let mut items = Vec::with_capacity(names.len());
-    for name in names {
-        if let Some(role) = roles::find(&mut conn, &account, &name).await? {
-            items.push(summary(&role));
-        }
-    }
+    let mut found = roles::find_many(&mut conn, &account, Some(&names)).await?;
+    // Back in the page's order (by name, case-insensitive).
+    found.sort_by_key(|r| names.iter().position(|n| *n == r.role_name));
     Ok(Page {
-        items,
+        items: found.iter().map(summary).collect(),
         total,
         offset: page.offset.max(0),
     })

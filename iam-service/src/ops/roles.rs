@@ -50,6 +50,9 @@ pub struct NewRole {
     pub tags: Vec<Tag>,
     /// A managed policy that caps the role from the start (CreateRole's PermissionsBoundary).
     pub permissions_boundary: Option<String>,
+    /// Managed policies attached in the same transaction (the console's wizard), each
+    /// decided as AttachRolePolicy.
+    pub policy_arns: Vec<String>,
 }
 
 type RoleRow = (
@@ -97,6 +100,13 @@ fn role(account: &str, row: RoleRow) -> Role {
     }
 }
 
+impl Role {
+    /// The account the role belongs to (from its ARN).
+    pub fn account(&self) -> &str {
+        self.arn.split(':').nth(4).unwrap_or_default()
+    }
+}
+
 fn no_such_role(name: &str) -> ServiceError {
     ServiceError::NoSuchEntity(format!("The role with name {name} cannot be found."))
 }
@@ -141,6 +151,24 @@ pub(crate) async fn find(
         .fetch_optional(conn)
         .await?;
     Ok(row.map(|r| role(account, r)))
+}
+
+/// The roles of `account` named in `names` (all of them when `None`), by name, in one query.
+pub(crate) async fn find_many(
+    conn: &mut PgConnection,
+    account: &str,
+    names: Option<&[String]>,
+) -> Result<Vec<Role>, ServiceError> {
+    let sql = format!(
+        "SELECT {ROLE_COLUMNS} FROM iam_roles
+          WHERE account_id = $1 AND ($2::text[] IS NULL OR role_name = ANY($2)) ORDER BY role_name"
+    );
+    let rows: Vec<RoleRow> = sqlx::query_as(&sql)
+        .bind(account)
+        .bind(names)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| role(account, r)).collect())
 }
 
 /// A transaction on one role: `action` decided on the role's ARN (with its real path when it
@@ -244,6 +272,7 @@ pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> R
     for tag in &new.tags {
         crate::ops::tags::insert(&mut tx, &account, &entity, tag).await?;
     }
+    attachments::attach_all_in(&mut tx, &authz, caller, &entity, &new.policy_arns).await?;
     let created = find(&mut tx, &account, &new.role_name)
         .await?
         .ok_or_else(|| no_such_role(&new.role_name))?;

@@ -24,6 +24,7 @@ fn new_role(name: &str, trust: &str) -> NewRole {
             value: "platform".into(),
         }],
         permissions_boundary: None,
+        policy_arns: Vec::new(),
     }
 }
 

@@ -137,12 +137,7 @@ fn role_detail_xml(r: &iam_service::ops::details::RoleDetails) -> String {
                 el("InstanceProfileId", id),
                 el(
                     "Arn",
-                    &iam_core::arn::entity_arn(
-                        r.role.arn.split(':').nth(4).unwrap_or_default(),
-                        "instance-profile",
-                        path,
-                        name
-                    )
+                    &iam_core::arn::entity_arn(r.role.account(), "instance-profile", path, name)
                 ),
                 el("CreateDate", &time(*created))
             )

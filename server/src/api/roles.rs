@@ -64,6 +64,7 @@ async fn create_role(cx: &Cx<'_>) -> Result<String, ApiError> {
         max_session_duration: number(cx.params, "MaxSessionDuration")?,
         tags: tags(params),
         permissions_boundary: params.get("PermissionsBoundary").map(str::to_owned),
+        policy_arns: Vec::new(),
     };
     let role = roles::create_role(cx.pool(), cx.caller, &new).await?;
     Ok(format!("<Role>{}</Role>", role_fields(&role, false)))

@@ -238,7 +238,7 @@ fn decide(
     let trust = parse_policy(&role.assume_role_policy, PolicyKind::Trust)
         .policy
         .ok_or(())?;
-    let owner = role.arn.split(':').nth(4).unwrap_or_default();
+    let owner = role.account();
     let extra = request_context(asked, &chain.tags, chain.source);
     let mut actions = vec!["sts:AssumeRole"];
     if !chain.tags.is_empty() {
@@ -270,7 +270,7 @@ fn session_of(
     asked: &AssumeRole<'_>,
     chain: Chain<'_>,
 ) -> Result<RoleSession, ServiceError> {
-    let account = role.arn.split(':').nth(4).unwrap_or_default();
+    let account = role.account();
     let mut transitive: Vec<String> = chain
         .parent
         .map(|p| p.transitive_tag_keys.clone())
@@ -303,7 +303,7 @@ async fn record_issue(
     role: &roles::Role,
     session_arn: &str,
 ) -> Result<(), ServiceError> {
-    let role_account = role.arn.split(':').nth(4).unwrap_or_default();
+    let role_account = role.account();
     record(tx, caller, caller.account(), "sts:AssumeRole", session_arn, None).await?;
     if role_account != caller.account() {
         record(tx, caller, role_account, "sts:AssumeRole", session_arn, None).await?;
