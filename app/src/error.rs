@@ -32,6 +32,9 @@ pub enum AppError {
     LimitExceeded(String),
     #[error("DeleteConflict: {0}")]
     DeleteConflict(String),
+    /// AWS's refusal with its code, e.g. `UnmodifiableEntity: Cannot perform ...`.
+    #[error("{0}")]
+    Refused(String),
     /// Each problem with its line and column, e.g. `Line 3, column 5: ...`.
     #[error("MalformedPolicyDocument: {}", .0.join("; "))]
     MalformedPolicy(Vec<String>),
@@ -117,6 +120,7 @@ impl From<iam_service::ServiceError> for AppError {
             E::AlreadyExists(message) => AppError::AlreadyExists(message),
             E::LimitExceeded(message) | E::PackedPolicyTooLarge(message) => AppError::LimitExceeded(message),
             E::DeleteConflict(message) => AppError::DeleteConflict(message),
+            E::Rejected { code, message } => AppError::Refused(format!("{code}: {message}")),
             E::MalformedPolicy(diagnostics) => AppError::MalformedPolicy(
                 diagnostics
                     .iter()

@@ -28,6 +28,7 @@ import botocore.auth
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from service_linked import service_linked_flow
 from sts_flows import sts_flows, workload_flow
 
 PASSED = []
@@ -233,6 +234,7 @@ def main():
                                        Config=Config, root_keys=(root_key, root_secret)))
     sts_flows(helpers, base, iam, account, aws, env)
     workload_flow(helpers, base, iam, account, args.metadata_url, args.server_bin)
+    service_linked_flow(helpers, iam, account, aws, env)
     budgets_api(client(base, "budgets", root_key, root_secret), account, aws, env)
     cost_import(base, root_key, root_secret, account)
 

@@ -13,4 +13,5 @@ pub mod model;
 pub mod names;
 pub mod policy;
 pub mod quotas;
+pub mod service_linked;
 pub mod signup;

@@ -262,6 +262,8 @@ pub struct AuditEntry {
     pub resource: Option<String>,
     pub outcome: String,
     pub source_ip: Option<String>,
+    /// The source identity a role session carried (sts:SourceIdentity).
+    pub source_identity: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -306,6 +308,9 @@ pub struct RoleDetail {
     pub trust_policy: String,
     pub max_session_duration: i32,
     pub permissions_boundary: Option<String>,
+    /// The AWS service owning a service-linked role: its trust and permissions are the
+    /// service's, shown but not editable.
+    pub linked_service: Option<String>,
     pub tags: Vec<Tag>,
     pub policies: Part<Vec<AttachedPolicy>>,
     pub inline_policies: Part<Vec<InlinePolicyEntry>>,

@@ -44,11 +44,11 @@ impl NameKind {
     }
 }
 
-fn name_char(b: u8) -> bool {
+pub(crate) fn name_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b)
 }
 
-fn constraint(value: &str, parameter: &str, rule: &str) -> String {
+pub(crate) fn constraint(value: &str, parameter: &str, rule: &str) -> String {
     format!(
         "1 validation error detected: Value '{value}' at '{parameter}' failed to satisfy constraint: {rule}"
     )

@@ -46,6 +46,10 @@ pub enum ServiceError {
     /// Session policies and tags too large for a session (`PackedPolicyTooLarge`).
     #[error("PackedPolicyTooLarge: {0}")]
     PackedPolicyTooLarge(String),
+    /// AWS refuses the request with this error code and these words (`InvalidInput`,
+    /// `UnmodifiableEntity`, `PolicyNotAttachable`, ...); nothing was written.
+    #[error("{code}: {message}")]
+    Rejected { code: &'static str, message: String },
     /// Sign-up is turned off by configuration and an account already exists.
     #[error("sign-up is disabled")]
     SignUpClosed,

@@ -43,9 +43,11 @@ pub async fn policy_choices() -> Result<Vec<(String, String, String)>, AppError>
         1000,
     )
     .await?;
+    // A service-linked role's policies go on no one else's (AWS's PolicyNotAttachable).
     Ok(page
         .items
         .into_iter()
+        .filter(|p| !p.path.starts_with(iam_core::service_linked::PATH_PREFIX))
         .map(|p| (p.policy_name, p.arn, p.policy_type.label().to_owned()))
         .collect())
 }

@@ -71,7 +71,7 @@ pub async fn revoke_role_sessions(role_name: String) -> Result<(), AppError> {
 
 /// Deletes a role after its name was typed; its policies go with it, each one authorized.
 #[server(endpoint = "delete_role")]
-pub async fn delete_role(role_name: String, confirm: String) -> Result<(), AppError> {
+pub async fn delete_role(role_name: String, confirm: String, service_linked: bool) -> Result<(), AppError> {
     if confirm.trim() != role_name {
         return Err(AppError::Invalid(vec![iam_core::field::FieldError::new(
             "confirm",
@@ -79,7 +79,12 @@ pub async fn delete_role(role_name: String, confirm: String) -> Result<(), AppEr
         )]));
     }
     let (ctx, who) = crate::ssr::caller().await?;
-    iam_service::ops::roles::delete_role(&ctx.pool, &who.caller(), &role_name, true).await?;
+    // A service-linked role goes through AWS's own action for it; each refuses the other kind.
+    if service_linked {
+        iam_service::ops::service_linked::delete(&ctx.pool, &who.caller(), &role_name).await?;
+    } else {
+        iam_service::ops::roles::delete_role(&ctx.pool, &who.caller(), &role_name, true).await?;
+    }
     leptos_axum::redirect("/roles");
     Ok(())
 }

@@ -116,6 +116,9 @@ pub fn EntityPolicies(
     inline: Part<Vec<InlinePolicyEntry>>,
     actions: PermissionActions,
     testid: &'static str,
+    /// False for what only AWS changes (a service-linked role): no add or remove buttons.
+    #[prop(default = true)]
+    editable: bool,
 ) -> impl IntoView {
     let count = policies.as_ref().map_or(0, Vec::len) + inline.as_ref().map_or(0, Vec::len);
     let denials: Vec<Denied> = [policies.as_ref().err(), inline.as_ref().err()]
@@ -125,7 +128,11 @@ pub fn EntityPolicies(
         .collect();
     view! {
         <section class="panel">
-            <PermissionsHeader kind name=name.clone() count actions />
+            {if editable {
+                view! { <PermissionsHeader kind name=name.clone() count actions /> }.into_any()
+            } else {
+                view! { <h2>{format!("Permissions policies ({count})")}</h2> }.into_any()
+            }}
             {denials.into_iter().map(|denied| view! { <DeniedView denied /> }).collect_view()}
             <table class="table" data-testid=testid>
                 <thead><tr><th>"Policy name"</th><th>"Type"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
@@ -137,9 +144,9 @@ pub fn EntityPolicies(
                             <tr>
                                 <td><a href=format!("/policies/view?arn={}", crate::components::widgets::encode(&p.policy_arn))>{p.policy_name}</a></td>
                                 <td>{p.policy_type}</td>
-                                <td><button type="button" class="link-button" on:click=move |_| {
+                                <td>{editable.then(|| view! { <button type="button" class="link-button" on:click=move |_| {
                                     actions.detach.dispatch(DetachPolicy { kind: kind.into(), name: owner.clone(), policy_arn: arn.clone() });
-                                }>"Remove"</button></td>
+                                }>"Remove"</button> })}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -152,9 +159,9 @@ pub fn EntityPolicies(
                                     {part_view(p.document, |document| view! { <pre>{document}</pre> })}
                                 </details></td>
                                 <td>"Customer inline"</td>
-                                <td><button type="button" class="link-button" on:click=move |_| {
+                                <td>{editable.then(|| view! { <button type="button" class="link-button" on:click=move |_| {
                                     actions.delete_inline.dispatch(DeleteInlinePolicy { kind: kind.into(), name: owner.clone(), policy_name: policy.clone() });
-                                }>"Remove"</button></td>
+                                }>"Remove"</button> })}</td>
                             </tr>
                         }
                     }).collect_view()}

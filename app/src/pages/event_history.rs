@@ -54,7 +54,7 @@ pub fn EventHistoryPage() -> impl IntoView {
                             let full = list.len() == 50;
                             view! {
                                 <table class="table" data-testid="events-table">
-                                    <thead><tr><th>"Event time"</th><th>"Event name"</th><th>"User"</th><th>"Resource"</th><th>"Outcome"</th><th>"Source IP"</th></tr></thead>
+                                    <thead><tr><th>"Event time"</th><th>"Event name"</th><th>"User"</th><th>"Resource"</th><th>"Outcome"</th><th>"Source IP"</th><th>"Source identity"</th></tr></thead>
                                     <tbody>{list.into_iter().map(|e| view! {
                                         <tr>
                                             <td>{when(e.at)}</td>
@@ -63,6 +63,7 @@ pub fn EventHistoryPage() -> impl IntoView {
                                             <td><code>{e.resource.unwrap_or_default()}</code></td>
                                             <td>{e.outcome}</td>
                                             <td>{e.source_ip.unwrap_or_default()}</td>
+                                            <td>{e.source_identity.unwrap_or_default()}</td>
                                         </tr>
                                     }).collect_view()}</tbody>
                                 </table>

@@ -1,6 +1,7 @@
 //! A role's page: summary with its ARN and the switch-role link, trust relationships (edit),
 //! permissions (managed and inline), permissions boundary, tags, "Revoke active sessions",
-//! and delete after typing its name.
+//! and delete after typing its name. A service-linked role's trust and permissions are
+//! shown but not editable: they are its service's.
 
 use crate::api::roles::{get_role, DeleteRole, RevokeRoleSessions, UpdateTrustPolicy};
 use crate::components::permissions::{EntityPolicies, PermissionActions};
@@ -80,10 +81,13 @@ fn RoleView(detail: RoleDetail, actions: Actions) -> impl IntoView {
     let delete = ServerAction::<DeleteRole>::new();
     let deleting = RwSignal::new(false);
     let delete_name = name.clone();
+    let linked = detail.linked_service.clone();
+    let service_linked = linked.is_some();
     let on_delete = Callback::new(move |confirm: String| {
         delete.dispatch(DeleteRole {
             role_name: delete_name.clone(),
             confirm,
+            service_linked,
         });
     });
     let confirm_name = name.clone();
@@ -98,6 +102,11 @@ fn RoleView(detail: RoleDetail, actions: Actions) -> impl IntoView {
             <ConfirmDelete name=confirm_name.clone() what="role" on_delete pending=delete.pending().into() />
         </Show>
         <ActionResult value=delete.value() success="Role deleted." />
+        {linked.map(|service| view! {
+            <p class="alert alert-info" role="note" data-testid="service-linked">{format!(
+                "This is a service-linked role: it belongs to the AWS service {service}, which alone changes its trust and permissions. Delete it only when the service no longer needs it."
+            )}</p>
+        })}
         <section class="panel">
             <h2>"Summary"</h2>
             <dl class="facts" data-testid="role-summary">
@@ -110,7 +119,7 @@ fn RoleView(detail: RoleDetail, actions: Actions) -> impl IntoView {
                 <dt>"Permissions boundary"</dt><dd>{detail.permissions_boundary.clone().unwrap_or_else(|| "Not set".into())}</dd>
             </dl>
         </section>
-        <TrustPanel name=name.clone() document=detail.trust_policy.clone() trusted=summary.trusted.clone() actions />
+        <TrustPanel name=name.clone() document=detail.trust_policy.clone() trusted=summary.trusted.clone() actions editable=!service_linked />
         <Show when={
             let ec2 = summary.trusted.iter().any(|t| t == "AWS service: ec2");
             move || ec2
@@ -125,7 +134,7 @@ fn RoleView(detail: RoleDetail, actions: Actions) -> impl IntoView {
                 <tbody>{detail.tags.iter().map(|t| view! { <tr><td>{t.key.clone()}</td><td>{t.value.clone()}</td></tr> }).collect_view()}</tbody>
             </table>
         </section>
-        <section class="panel">
+        <section class="panel" style:display=if service_linked { "none" } else { "" }>
             <h2>"Revoke sessions"</h2>
             <p>"Denies every permission to sessions of this role issued before now: anyone using them must assume the role again. AWS's inline policy AWSRevokeOlderSessions is added to the role."</p>
             <ActionResult value=actions.revoke.value() success="Active sessions revoked." />
@@ -136,14 +145,22 @@ fn RoleView(detail: RoleDetail, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn TrustPanel(name: String, document: String, trusted: Vec<String>, actions: Actions) -> impl IntoView {
+fn TrustPanel(
+    name: String,
+    document: String,
+    trusted: Vec<String>,
+    actions: Actions,
+    editable: bool,
+) -> impl IntoView {
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(document.clone());
     view! {
         <section class="panel">
             <div class="panel-header">
                 <h2>"Trust relationships"</h2>
-                <button type="button" class="button" on:click=move |_| editing.update(|e| *e = !*e)>"Edit trust policy"</button>
+                {editable.then(|| view! {
+                    <button type="button" class="button" on:click=move |_| editing.update(|e| *e = !*e)>"Edit trust policy"</button>
+                })}
             </div>
             <p>"Trusted entities: " {trusted.join(", ")}</p>
             <ActionResult value=actions.trust.value() success="Trust policy updated." />
@@ -164,9 +181,10 @@ fn TrustPanel(name: String, document: String, trusted: Vec<String>, actions: Act
 
 #[component]
 fn RolePermissions(detail: RoleDetail, actions: Actions) -> impl IntoView {
+    let editable = detail.linked_service.is_none();
     view! {
         <EntityPolicies kind="role" name=detail.summary.role_name policies=detail.policies
-            inline=detail.inline_policies actions=actions.perms testid="role-policies" />
+            inline=detail.inline_policies actions=actions.perms testid="role-policies" editable />
     }
 }
 

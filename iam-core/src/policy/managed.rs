@@ -21,8 +21,13 @@ impl ManagedPolicy {
 
     /// The parsed document. The shipped documents are checked by tests, so this only fails
     /// if one was edited wrongly.
+    /// A service-linked role's policy: attachable to no one else's role.
+    pub fn for_service_role(&self) -> bool {
+        self.path == crate::service_linked::PATH_PREFIX
+    }
+
     pub fn policy(&self) -> Option<Policy> {
-        parse_policy(self.document, PolicyKind::Identity).policy
+        parse_policy(self.document, PolicyKind::AwsManaged).policy
     }
 }
 
@@ -54,8 +59,13 @@ pub static MANAGED_POLICIES: [ManagedPolicy; 13] = [
     managed!("AmazonEC2ReadOnlyAccess", "/", false, "Provides read only access to Amazon EC2 via the AWS Management Console."),
 ];
 
-pub fn find(name_or_arn: &str) -> Option<&'static ManagedPolicy> {
+/// Every AWS managed policy shipped: the general ones, then those of service-linked roles.
+pub fn all() -> impl Iterator<Item = &'static ManagedPolicy> {
     MANAGED_POLICIES
         .iter()
-        .find(|p| p.name == name_or_arn || p.arn() == name_or_arn)
+        .chain(crate::service_linked::POLICIES.iter())
+}
+
+pub fn find(name_or_arn: &str) -> Option<&'static ManagedPolicy> {
+    all().find(|p| p.name == name_or_arn || p.arn() == name_or_arn)
 }

@@ -24,6 +24,8 @@ pub enum PolicyKind {
     Boundary,
     /// A session policy passed when assuming a role.
     Session,
+    /// An identity policy AWS wrote and ships: no customer size quota applies to it.
+    AwsManaged,
 }
 
 impl PolicyKind {
@@ -45,6 +47,7 @@ impl PolicyKind {
             Self::Trust => (2048, "ACLSizePerRole"),
             Self::Resource => (20480, "PolicySize"),
             Self::Session => (2048, "PolicySize"),
+            Self::AwsManaged => (usize::MAX, "PolicySize"),
         }
     }
 

@@ -315,8 +315,8 @@ fn cross_account_needs_both_sides() {
 
 #[test]
 fn managed_policies_parse_and_grant_what_they_say() {
-    for m in iam_core::policy::managed::MANAGED_POLICIES.iter() {
-        let parsed = parse_policy(m.document, PolicyKind::Identity);
+    for m in iam_core::policy::managed::all() {
+        let parsed = parse_policy(m.document, PolicyKind::AwsManaged);
         assert!(
             parsed.diagnostics.is_empty(),
             "{}: {:?}",

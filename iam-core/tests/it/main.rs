@@ -7,6 +7,7 @@ mod corpus;
 mod elements;
 mod operators;
 mod properties;
+mod service_linked;
 mod sigv4;
 mod validation;
 

@@ -144,6 +144,33 @@ pub fn describe(arn: &str) -> (String, PolicyType) {
     }
 }
 
+/// A service-linked role's policies, trust and boundary are AWS's (UnmodifiableEntity).
+pub(crate) async fn modifiable(
+    conn: &mut PgConnection,
+    account: &str,
+    entity: &Entity,
+) -> Result<(), ServiceError> {
+    match entity {
+        Entity::Role(name) => crate::ops::roles::modifiable(conn, account, name).await,
+        _ => Ok(()),
+    }
+}
+
+/// A service-linked role's policy goes on no customer's user, group or role, as AWS's
+/// PolicyNotAttachable.
+pub(crate) fn customer_attachable(entity: &Entity, policy_arn: &str) -> Result<(), ServiceError> {
+    match managed::find(policy_arn) {
+        Some(m) if m.for_service_role() && m.arn() == policy_arn => Err(ServiceError::Rejected {
+            code: "PolicyNotAttachable",
+            message: format!(
+                "Cannot attach a Service Role Policy to a Customer {}.",
+                entity.kind()
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Whether an ARN names an attachable policy: AWS-managed, or the account's own.
 pub(crate) async fn attachable(
     conn: &mut PgConnection,
@@ -176,6 +203,8 @@ pub(crate) async fn attach_in(
     if !exists {
         return Err(entity.no_such());
     }
+    modifiable(conn, account, entity).await?;
+    customer_attachable(entity, policy_arn)?;
     // Attachments to one entity take turns, so the quota holds under concurrency.
     sqlx::query(&format!(
         "SELECT 1 FROM {} WHERE account_id = $1 AND {} = $2 FOR UPDATE",
@@ -308,6 +337,7 @@ pub(crate) async fn detach_in(
     if !exists {
         return Err(entity.no_such());
     }
+    modifiable(conn, account, entity).await?;
     let sql = format!(
         "DELETE FROM {} WHERE account_id = $1 AND {} = $2 AND policy_arn = $3",
         entity.attached_table(),
@@ -460,6 +490,7 @@ pub async fn put_inline(
     if !exists {
         return Err(entity.no_such());
     }
+    modifiable(&mut tx, account, entity).await?;
     validate_document(document, PolicyKind::Identity)?;
     let sql = format!(
         "INSERT INTO {} (account_id, {}, policy_name, document) VALUES ($1, $2, $3, $4)
@@ -517,7 +548,10 @@ pub(crate) async fn delete_inline_in(
 ) -> Result<(), ServiceError> {
     let account = caller.account();
     let action = entity.action("Delete");
-    let (arn, _) = decide_on(tx, authz, account, entity, &action).await?;
+    let (arn, exists) = decide_on(tx, authz, account, entity, &action).await?;
+    if exists {
+        modifiable(tx, account, entity).await?;
+    }
     let sql = format!(
         "DELETE FROM {} WHERE account_id = $1 AND {} = $2 AND policy_name = $3",
         entity.inline_table(),

@@ -40,6 +40,8 @@ pub async fn put(
     if !exists {
         return Err(entity.no_such());
     }
+    crate::ops::attachments::modifiable(&mut tx, account, entity).await?;
+    crate::ops::attachments::customer_attachable(entity, policy_arn)?;
     if !attachable(&mut tx, account, policy_arn).await? {
         return Err(ServiceError::NoSuchEntity(format!(
             "Policy {policy_arn} does not exist or is not attachable."
@@ -68,6 +70,7 @@ pub async fn delete(pool: &PgPool, caller: &Caller<'_>, entity: &Entity) -> Resu
     if !exists {
         return Err(entity.no_such());
     }
+    crate::ops::attachments::modifiable(&mut tx, account, entity).await?;
     set(&mut tx, account, entity, None).await?;
     audited(&mut tx, caller, &action(entity, "Delete"), &arn).await?;
     tx.commit().await?;
@@ -87,6 +90,7 @@ pub(crate) async fn set_new(
             "Policy {policy_arn} does not exist or is not attachable."
         )));
     }
+    crate::ops::attachments::customer_attachable(entity, policy_arn)?;
     set(conn, account, entity, Some(policy_arn)).await
 }
 

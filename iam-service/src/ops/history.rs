@@ -27,6 +27,7 @@ type EventRow = (
     Option<String>,
     String,
     Option<String>,
+    Option<String>,
 );
 
 /// The events of the caller's account (`cloudtrail:LookupEvents`).
@@ -38,7 +39,8 @@ pub async fn lookup_events(
     let (mut tx, authz) = begin(pool, caller).await?;
     authz.check("cloudtrail:LookupEvents", "*")?;
     let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT id, occurred_at, actor_arn, action, resource, outcome, source_ip FROM audit_events
+        "SELECT id, occurred_at, actor_arn, action, resource, outcome, source_ip, source_identity
+           FROM audit_events
           WHERE account_id = $1
             AND ($2 = '' OR actor_arn ILIKE $3)
             AND ($4 = '' OR action ILIKE $5)
@@ -62,7 +64,7 @@ pub async fn lookup_events(
     Ok(rows
         .into_iter()
         .map(
-            |(id, at, actor, action, resource, outcome, source_ip)| AuditEntry {
+            |(id, at, actor, action, resource, outcome, source_ip, source_identity)| AuditEntry {
                 id,
                 at: at.unix_timestamp(),
                 actor,
@@ -70,6 +72,7 @@ pub async fn lookup_events(
                 resource,
                 outcome,
                 source_ip,
+                source_identity,
             },
         )
         .collect())

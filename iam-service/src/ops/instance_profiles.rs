@@ -1,10 +1,11 @@
 //! Instance profiles: a container for one role that a workload receives credentials of.
 //! AWS's actions: Create/Get/List/DeleteInstanceProfile, ListInstanceProfilesForRole,
-//! Add/RemoveRoleToInstanceProfile.
+//! Add/RemoveRoleToInstanceProfile; their tags go through ops::tags.
 
 use crate::ops::roles::{self, Role};
 use crate::ops::{audited, begin, inserted, read, unique_id};
 use crate::{Caller, ServiceError};
+use iam_core::model::Tag;
 use iam_core::names::{check_name, check_path, NameKind};
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
@@ -21,6 +22,8 @@ pub struct InstanceProfile {
     pub created_at: OffsetDateTime,
     /// At most one role, as on AWS.
     pub roles: Vec<Role>,
+    /// Filled by GetInstanceProfile (lists leave them out).
+    pub tags: Vec<Tag>,
 }
 
 type ProfileRow = (String, String, String, Option<String>, OffsetDateTime);
@@ -29,7 +32,7 @@ fn arn(account: &str, path: &str, name: &str) -> String {
     iam_core::arn::entity_arn(account, "instance-profile", path, name)
 }
 
-fn no_such_profile(name: &str) -> ServiceError {
+pub(crate) fn no_such_profile(name: &str) -> ServiceError {
     ServiceError::NoSuchEntity(format!("Instance Profile {name} cannot be found."))
 }
 
@@ -59,6 +62,7 @@ async fn load_all(
                 profile_id,
                 path,
                 created_at,
+                tags: Vec::new(),
             },
         )
         .collect())
@@ -89,6 +93,17 @@ async fn find(
     .await?)
 }
 
+/// The profile's ARN with its real path when it exists, and whether it does.
+pub(crate) async fn profile_arn(
+    conn: &mut PgConnection,
+    account: &str,
+    name: &str,
+) -> Result<(String, bool), ServiceError> {
+    let row = find(conn, account, name).await?;
+    let path = row.as_ref().map_or("/", |r| r.2.as_str());
+    Ok((arn(account, path, name), row.is_some()))
+}
+
 /// The profile's ARN with its real path when it exists (decided before anything tells whether
 /// it does), and its row.
 async fn decided(
@@ -106,27 +121,36 @@ async fn decided(
     Ok((profile_arn, row))
 }
 
-/// `iam:CreateInstanceProfile`.
+/// `iam:CreateInstanceProfile` (and `iam:TagInstanceProfile` when it comes with tags).
 pub async fn create(
     pool: &PgPool,
     caller: &Caller<'_>,
     name: &str,
     path: &str,
+    tags: &[Tag],
 ) -> Result<InstanceProfile, ServiceError> {
-    let errors: Vec<_> = [
+    let mut errors: Vec<_> = [
         check_name(NameKind::InstanceProfile, name).err(),
         check_path(path).err(),
     ]
     .into_iter()
     .flatten()
     .collect();
+    errors.extend(crate::ops::tags::check(tags));
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
+    }
+    let target = crate::ops::tags::Tagged::InstanceProfile(name);
+    if tags.len() > iam_core::quotas::TAGS_PER_ENTITY {
+        return Err(crate::ops::tags::too_many(target));
     }
     let account = caller.account().to_owned();
     let profile_arn = arn(&account, path, name);
     let (mut tx, authz) = begin(pool, caller).await?;
     authz.check("iam:CreateInstanceProfile", &profile_arn)?;
+    if !tags.is_empty() {
+        authz.check("iam:TagInstanceProfile", &profile_arn)?;
+    }
     crate::ops::within_account_quota(
         &mut tx,
         &account,
@@ -148,10 +172,14 @@ pub async fn create(
     .await;
     inserted(result, || format!("Instance Profile {name} already exists."))?;
     audited(&mut tx, caller, "iam:CreateInstanceProfile", &profile_arn).await?;
+    for tag in tags {
+        crate::ops::tags::insert(&mut tx, &account, target, tag).await?;
+    }
     let row = find(&mut tx, &account, name)
         .await?
         .ok_or_else(|| no_such_profile(name))?;
-    let created = load(&mut tx, &account, row).await?;
+    let mut created = load(&mut tx, &account, row).await?;
+    created.tags = crate::ops::tags::of(&mut tx, &account, target).await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -161,7 +189,14 @@ pub async fn get(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<Insta
     let account = caller.account();
     let (mut conn, authz) = read(pool, caller).await?;
     let (_, row) = decided(&mut conn, &authz, account, name, "iam:GetInstanceProfile").await?;
-    load(&mut conn, account, row).await
+    let mut profile = load(&mut conn, account, row).await?;
+    profile.tags = crate::ops::tags::of(
+        &mut conn,
+        account,
+        crate::ops::tags::Tagged::InstanceProfile(name),
+    )
+    .await?;
+    Ok(profile)
 }
 
 /// `iam:ListInstanceProfiles` (under a path) or, with `role`, `iam:ListInstanceProfilesForRole`.
@@ -214,6 +249,8 @@ pub async fn add_role(
     let (profile_arn, row) = decided(&mut tx, &authz, account, name, "iam:AddRoleToInstanceProfile").await?;
     // Giving a workload a role passes the role to it (AWS asks iam:PassRole).
     let role_arn = roles::on_role_in(&mut tx, &authz, caller, role_name, "iam:PassRole").await?;
+    // A service-linked role serves its service, never a workload.
+    roles::modifiable(&mut tx, account, role_name).await?;
     if row.3.is_some() {
         return Err(ServiceError::LimitExceeded(
             "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1".into(),

@@ -18,6 +18,7 @@ pub mod rename;
 pub mod report;
 pub mod role_views;
 pub mod roles;
+pub mod service_linked;
 pub mod signin;
 pub mod simulate;
 pub mod sts;

@@ -122,6 +122,7 @@ pub async fn detail(pool: &PgPool, caller: &Caller<'_>, name: &str) -> Result<Ro
         trust_policy: role.assume_role_policy.clone(),
         max_session_duration: role.max_session_duration,
         permissions_boundary: role.permissions_boundary.clone(),
+        linked_service: role.linked_service.clone(),
         tags: role.tags.clone(),
         policies,
         inline_policies: inline,

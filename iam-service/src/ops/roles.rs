@@ -36,6 +36,9 @@ pub struct Role {
     pub last_used_at: Option<OffsetDateTime>,
     pub last_used_region: Option<String>,
     pub permissions_boundary: Option<String>,
+    /// The AWS service that owns the role when it is service-linked: then nobody else may
+    /// change its trust, policies or boundary.
+    pub linked_service: Option<String>,
     /// Filled by GetRole (ListRoles, as AWS's, leaves them out).
     pub tags: Vec<Tag>,
 }
@@ -66,10 +69,12 @@ type RoleRow = (
     Option<OffsetDateTime>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 const ROLE_COLUMNS: &str = "role_name, role_id, path, assume_role_policy, description,
-    max_session_duration, created_at, last_used_at, last_used_region, permissions_boundary";
+    max_session_duration, created_at, last_used_at, last_used_region, permissions_boundary,
+    linked_service";
 
 fn role(account: &str, row: RoleRow) -> Role {
     let (
@@ -83,6 +88,7 @@ fn role(account: &str, row: RoleRow) -> Role {
         last_used_at,
         last_used_region,
         permissions_boundary,
+        linked_service,
     ) = row;
     Role {
         arn: iam_core::arn::entity_arn(account, "role", &path, &role_name),
@@ -96,6 +102,7 @@ fn role(account: &str, row: RoleRow) -> Role {
         last_used_at,
         last_used_region,
         permissions_boundary,
+        linked_service,
         tags: Vec::new(),
     }
 }
@@ -107,8 +114,35 @@ impl Role {
     }
 }
 
-fn no_such_role(name: &str) -> ServiceError {
+pub(crate) fn no_such_role(name: &str) -> ServiceError {
     ServiceError::NoSuchEntity(format!("The role with name {name} cannot be found."))
+}
+
+/// AWS's refusal to change what a service owns.
+fn unmodifiable(name: &str) -> ServiceError {
+    ServiceError::Rejected {
+        code: "UnmodifiableEntity",
+        message: format!("Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS"),
+    }
+}
+
+/// Refuses to change a service-linked role's trust, policies, boundary or session length
+/// (its description and tags stay the account's).
+pub(crate) async fn modifiable(
+    conn: &mut PgConnection,
+    account: &str,
+    name: &str,
+) -> Result<(), ServiceError> {
+    let linked: Option<Option<String>> =
+        sqlx::query_scalar("SELECT linked_service FROM iam_roles WHERE account_id = $1 AND role_name = $2")
+            .bind(account)
+            .bind(name)
+            .fetch_optional(conn)
+            .await?;
+    match linked {
+        Some(Some(_)) => Err(unmodifiable(name)),
+        _ => Ok(()),
+    }
 }
 
 /// The trust policy, checked by the engine as a trust policy, and its size.
@@ -121,7 +155,7 @@ fn check_trust_policy(document: &str) -> Result<(), ServiceError> {
     validate_document(document, PolicyKind::Trust)
 }
 
-fn check_description(description: &str) -> Option<FieldError> {
+pub(crate) fn check_description(description: &str) -> Option<FieldError> {
     (description.chars().count() > DESCRIPTION_CHARS).then(|| {
         FieldError::new(
             "description",
@@ -215,6 +249,12 @@ pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> R
     .flatten()
     .collect();
     errors.extend(crate::ops::tags::check(&new.tags));
+    if new.path.starts_with(iam_core::service_linked::PATH_PREFIX) {
+        errors.push(FieldError::new(
+            "path",
+            format!("path `{}` is reserved for service-linked roles", new.path),
+        ));
+    }
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
@@ -349,6 +389,9 @@ pub async fn update_role(
     }
     let account = caller.account();
     let (mut tx, arn) = on_role(pool, caller, name, action).await?;
+    if update.max_session_duration.is_some() {
+        modifiable(&mut tx, account, name).await?;
+    }
     sqlx::query(
         "UPDATE iam_roles SET description = coalesce($3, description),
                 max_session_duration = coalesce($4, max_session_duration)
@@ -377,6 +420,7 @@ pub async fn update_trust_policy(
 ) -> Result<(), ServiceError> {
     let account = caller.account();
     let (mut tx, arn) = on_role(pool, caller, name, "iam:UpdateAssumeRolePolicy").await?;
+    modifiable(&mut tx, account, name).await?;
     check_trust_policy(document)?;
     sqlx::query("UPDATE iam_roles SET assume_role_policy = $3 WHERE account_id = $1 AND role_name = $2")
         .bind(account)
@@ -401,6 +445,7 @@ pub async fn delete_role(
     let entity = Entity::Role(name.to_owned());
     let (mut tx, authz) = begin(pool, caller).await?;
     let arn = on_role_in(&mut tx, &authz, caller, name, "iam:DeleteRole").await?;
+    modifiable(&mut tx, account, name).await?;
     if crate::ops::instance_profiles::role_in_profile(&mut tx, account, name).await? {
         return Err(ServiceError::DeleteConflict(
             "Cannot delete entity, must remove roles from instance profile first.".into(),

@@ -1,7 +1,7 @@
-//! Tags on users and roles, one path for both: TagUser/TagRole, UntagUser/UntagRole,
-//! ListUserTags/ListRoleTags. (AWS's groups carry no tags.)
+//! Tags on users, roles and instance profiles, one path for all: TagUser/TagRole/
+//! TagInstanceProfile, the Untag and List actions likewise. (AWS's groups carry no tags.)
 
-use crate::ops::attachments::{entity_arn, Entity};
+use crate::ops::attachments::Entity;
 use crate::ops::{audited, begin};
 use crate::{Caller, ServiceError};
 use iam_core::field::FieldError;
@@ -10,52 +10,106 @@ use iam_core::names::check_tag;
 use iam_core::quotas;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
-fn table(entity: &Entity) -> Result<&'static str, ServiceError> {
-    match entity {
-        Entity::User(_) => Ok("user_tags"),
-        Entity::Role(_) => Ok("role_tags"),
-        Entity::Group(_) => Err(ServiceError::Internal("groups carry no tags".into())),
+/// What carries tags.
+#[derive(Debug, Clone, Copy)]
+pub enum Tagged<'a> {
+    Entity(&'a Entity),
+    InstanceProfile(&'a str),
+}
+
+impl<'a> From<&'a Entity> for Tagged<'a> {
+    fn from(entity: &'a Entity) -> Self {
+        Tagged::Entity(entity)
     }
 }
 
-/// `iam:TagUser` and the like, decided on the entity's ARN before anything tells whether it
+impl Tagged<'_> {
+    fn table(self) -> Result<&'static str, ServiceError> {
+        match self {
+            Tagged::Entity(Entity::User(_)) => Ok("user_tags"),
+            Tagged::Entity(Entity::Role(_)) => Ok("role_tags"),
+            Tagged::Entity(Entity::Group(_)) => Err(ServiceError::Internal("groups carry no tags".into())),
+            Tagged::InstanceProfile(_) => Ok("instance_profile_tags"),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Tagged::Entity(e) => e.name_column(),
+            Tagged::InstanceProfile(_) => "profile_name",
+        }
+    }
+
+    fn value(&self) -> &str {
+        match self {
+            Tagged::Entity(e) => e.name(),
+            Tagged::InstanceProfile(n) => n,
+        }
+    }
+
+    /// As AWS's action names spell it: `User`, `Role`, `InstanceProfile`.
+    fn kind(self) -> &'static str {
+        match self {
+            Tagged::Entity(e) => e.kind(),
+            Tagged::InstanceProfile(_) => "InstanceProfile",
+        }
+    }
+
+    /// The ARN with its real path when it exists, and whether it does.
+    async fn arn(self, conn: &mut PgConnection, account: &str) -> Result<(String, bool), ServiceError> {
+        match self {
+            Tagged::Entity(e) => crate::ops::attachments::entity_arn(conn, account, e).await,
+            Tagged::InstanceProfile(n) => crate::ops::instance_profiles::profile_arn(conn, account, n).await,
+        }
+    }
+
+    fn no_such(self) -> ServiceError {
+        match self {
+            Tagged::Entity(e) => e.no_such(),
+            Tagged::InstanceProfile(n) => crate::ops::instance_profiles::no_such_profile(n),
+        }
+    }
+}
+
+/// `iam:TagUser` and the like, decided on the ARN before anything tells whether the thing
 /// exists; then it must.
-async fn on_entity<'p>(
+async fn on_target<'p>(
     pool: &'p PgPool,
     caller: &Caller<'_>,
-    entity: &Entity,
+    target: Tagged<'_>,
     verb: &str,
 ) -> Result<(Transaction<'p, Postgres>, String, String), ServiceError> {
     let (mut tx, authz) = begin(pool, caller).await?;
-    let (arn, exists) = entity_arn(&mut tx, caller.account(), entity).await?;
+    let (arn, exists) = target.arn(&mut tx, caller.account()).await?;
     let action = format!(
         "iam:{verb}{}{}",
-        entity.kind(),
+        target.kind(),
         if verb == "List" { "Tags" } else { "" }
     );
     authz.check(&action, &arn)?;
     if !exists {
-        return Err(entity.no_such());
+        return Err(target.no_such());
     }
     Ok((tx, arn, action))
 }
 
 /// Adds or replaces one tag (as part of the caller's own transaction).
-pub(crate) async fn insert(
+pub(crate) async fn insert<'a>(
     conn: &mut PgConnection,
     account: &str,
-    entity: &Entity,
+    target: impl Into<Tagged<'a>>,
     tag: &Tag,
 ) -> Result<(), ServiceError> {
+    let target = target.into();
     let sql = format!(
         "INSERT INTO {table} (account_id, {name}, key, value) VALUES ($1, $2, $3, $4)
          ON CONFLICT (account_id, {name}, key) DO UPDATE SET value = EXCLUDED.value",
-        table = table(entity)?,
-        name = entity.name_column()
+        table = target.table()?,
+        name = target.name()
     );
     sqlx::query(&sql)
         .bind(account)
-        .bind(entity.name())
+        .bind(target.value())
         .bind(&tag.key)
         .bind(&tag.value)
         .execute(conn)
@@ -64,19 +118,20 @@ pub(crate) async fn insert(
 }
 
 /// The entity's tags, by key.
-pub(crate) async fn of(
+pub(crate) async fn of<'a>(
     conn: &mut PgConnection,
     account: &str,
-    entity: &Entity,
+    target: impl Into<Tagged<'a>>,
 ) -> Result<Vec<Tag>, ServiceError> {
+    let target = target.into();
     let sql = format!(
         "SELECT key, value FROM {} WHERE account_id = $1 AND {} = $2 ORDER BY key",
-        table(entity)?,
-        entity.name_column()
+        target.table()?,
+        target.name()
     );
     let rows: Vec<(String, String)> = sqlx::query_as(&sql)
         .bind(account)
-        .bind(entity.name())
+        .bind(target.value())
         .fetch_all(conn)
         .await?;
     Ok(rows.into_iter().map(|(key, value)| Tag { key, value }).collect())
@@ -89,49 +144,52 @@ pub(crate) fn check(tags: &[Tag]) -> Vec<FieldError> {
         .collect()
 }
 
-/// AWS's LimitExceeded for more than 50 tags on one user or role.
-pub(crate) fn too_many(entity: &Entity) -> ServiceError {
+/// AWS's LimitExceeded for more than 50 tags on one user, role or instance profile.
+pub(crate) fn too_many<'a>(target: impl Into<Tagged<'a>>) -> ServiceError {
     ServiceError::LimitExceeded(quotas::exceeded(
-        &format!("TagsPer{}", entity.kind()),
+        &format!("TagsPer{}", target.into().kind()),
         quotas::TAGS_PER_ENTITY as i64,
     ))
 }
 
-/// Adds or replaces tags (`iam:TagUser` / `iam:TagRole`); at most 50 in all.
-pub async fn tag(
+/// Adds or replaces tags (`iam:TagUser` / `iam:TagRole` / `iam:TagInstanceProfile`); at
+/// most 50 in all.
+pub async fn tag<'a>(
     pool: &PgPool,
     caller: &Caller<'_>,
-    entity: &Entity,
+    target: impl Into<Tagged<'a>>,
     tags: &[Tag],
 ) -> Result<(), ServiceError> {
+    let target = target.into();
     let errors = check(tags);
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
     // More than the quota can never fit: refused before any work.
     if tags.len() > quotas::TAGS_PER_ENTITY {
-        return Err(too_many(entity));
+        return Err(too_many(target));
     }
     let account = caller.account();
-    let (mut tx, arn, action) = on_entity(pool, caller, entity, "Tag").await?;
+    let (mut tx, arn, action) = on_target(pool, caller, target, "Tag").await?;
     for tag in tags {
-        insert(&mut tx, account, entity, tag).await?;
+        insert(&mut tx, account, target, tag).await?;
     }
-    if of(&mut tx, account, entity).await?.len() > quotas::TAGS_PER_ENTITY {
-        return Err(too_many(entity));
+    if of(&mut tx, account, target).await?.len() > quotas::TAGS_PER_ENTITY {
+        return Err(too_many(target));
     }
     audited(&mut tx, caller, &action, &arn).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Removes tags by key (`iam:UntagUser` / `iam:UntagRole`).
-pub async fn untag(
+/// Removes tags by key (`iam:UntagUser` / `iam:UntagRole` / `iam:UntagInstanceProfile`).
+pub async fn untag<'a>(
     pool: &PgPool,
     caller: &Caller<'_>,
-    entity: &Entity,
+    target: impl Into<Tagged<'a>>,
     keys: &[String],
 ) -> Result<(), ServiceError> {
+    let target = target.into();
     if keys.len() > quotas::TAGS_PER_ENTITY {
         return Err(ServiceError::field(
             "tagKeys",
@@ -141,15 +199,15 @@ pub async fn untag(
             ),
         ));
     }
-    let (mut tx, arn, action) = on_entity(pool, caller, entity, "Untag").await?;
+    let (mut tx, arn, action) = on_target(pool, caller, target, "Untag").await?;
     let sql = format!(
         "DELETE FROM {} WHERE account_id = $1 AND {} = $2 AND key = ANY($3)",
-        table(entity)?,
-        entity.name_column()
+        target.table()?,
+        target.name()
     );
     sqlx::query(&sql)
         .bind(caller.account())
-        .bind(entity.name())
+        .bind(target.value())
         .bind(keys)
         .execute(&mut *tx)
         .await?;
@@ -158,10 +216,15 @@ pub async fn untag(
     Ok(())
 }
 
-/// The tags (`iam:ListUserTags` / `iam:ListRoleTags`).
-pub async fn list(pool: &PgPool, caller: &Caller<'_>, entity: &Entity) -> Result<Vec<Tag>, ServiceError> {
-    let (mut tx, _, _) = on_entity(pool, caller, entity, "List").await?;
-    let tags = of(&mut tx, caller.account(), entity).await?;
+/// The tags (`iam:ListUserTags` / `iam:ListRoleTags` / `iam:ListInstanceProfileTags`).
+pub async fn list<'a>(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    target: impl Into<Tagged<'a>>,
+) -> Result<Vec<Tag>, ServiceError> {
+    let target = target.into();
+    let (mut tx, _, _) = on_target(pool, caller, target, "List").await?;
+    let tags = of(&mut tx, caller.account(), target).await?;
     tx.commit().await?;
     Ok(tags)
 }

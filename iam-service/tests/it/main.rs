@@ -14,6 +14,7 @@ mod refusals;
 mod rename;
 mod report;
 mod roles;
+mod service_linked;
 mod signin;
 mod simulator;
 mod sts;

@@ -1,6 +1,6 @@
 //! Instance profiles: the container of one role that a workload receives credentials of.
 
-use super::lists::path_prefix;
+use super::lists::{path_prefix, tags};
 use super::registry::Cx;
 use super::roles::role_fields;
 use super::xml::{el, time, ApiError};
@@ -23,12 +23,13 @@ fn profile_fields(p: &InstanceProfile) -> String {
         .map(|r| format!("<member>{}</member>", role_fields(r, false)))
         .collect();
     format!(
-        "{}{}{}{}{}<Roles>{roles}</Roles>",
+        "{}{}{}{}{}<Roles>{roles}</Roles>{}",
         el("Path", &p.path),
         el("InstanceProfileName", &p.profile_name),
         el("InstanceProfileId", &p.profile_id),
         el("Arn", &p.arn),
         el("CreateDate", &time(p.created_at.unix_timestamp())),
+        super::tags::field(&p.tags),
     )
 }
 
@@ -36,7 +37,7 @@ fn profile_fields(p: &InstanceProfile) -> String {
 async fn create_instance_profile(cx: &Cx<'_>) -> Result<String, ApiError> {
     let name = cx.params.required("InstanceProfileName")?;
     let path = cx.params.get("Path").unwrap_or("/");
-    let created = instance_profiles::create(cx.pool(), cx.caller, name, path).await?;
+    let created = instance_profiles::create(cx.pool(), cx.caller, name, path, &tags(cx.params)).await?;
     Ok(format!(
         "<InstanceProfile>{}</InstanceProfile>",
         profile_fields(&created)

@@ -5,6 +5,7 @@ use super::lists::{max_items, number, path_prefix, tags, url_encode};
 use super::registry::Cx;
 use super::xml::{el, time, ApiError};
 use iam_service::ops::roles::{self, NewRole, Role, RoleUpdate};
+use iam_service::ops::service_linked;
 
 super::registry::actions! {
     "CreateRole" => create_role,
@@ -14,6 +15,9 @@ super::registry::actions! {
     "UpdateRoleDescription" => update_role,
     "UpdateAssumeRolePolicy" => update_assume_role_policy,
     "DeleteRole" => delete_role,
+    "CreateServiceLinkedRole" => create_service_linked_role,
+    "DeleteServiceLinkedRole" => delete_service_linked_role,
+    "GetServiceLinkedRoleDeletionStatus" => service_linked_role_deletion_status,
 }
 
 /// ListRoles' markers: this, then the last role name of the page before.
@@ -32,14 +36,7 @@ pub(super) fn role_fields(r: &Role, last_used: bool) -> String {
     }
     out += &el("MaxSessionDuration", &r.max_session_duration.to_string());
     out += &super::boundaries::field(r.permissions_boundary.as_deref());
-    if !r.tags.is_empty() {
-        let tags: String = r
-            .tags
-            .iter()
-            .map(|t| format!("<member>{}{}</member>", el("Key", &t.key), el("Value", &t.value)))
-            .collect();
-        out += &format!("<Tags>{tags}</Tags>");
-    }
+    out += &super::tags::field(&r.tags);
     if last_used {
         let mut used = String::new();
         if let Some(at) = r.last_used_at {
@@ -146,4 +143,31 @@ async fn update_assume_role_policy(cx: &Cx<'_>) -> Result<String, ApiError> {
 async fn delete_role(cx: &Cx<'_>) -> Result<String, ApiError> {
     roles::delete_role(cx.pool(), cx.caller, cx.params.required("RoleName")?, false).await?;
     Ok(String::new())
+}
+
+/// `CreateServiceLinkedRole`.
+async fn create_service_linked_role(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let params = cx.params;
+    let role = service_linked::create(
+        cx.pool(),
+        cx.caller,
+        params.required("AWSServiceName")?,
+        params.get("Description"),
+        params.get("CustomSuffix"),
+    )
+    .await?;
+    Ok(format!("<Role>{}</Role>", role_fields(&role, false)))
+}
+
+/// `DeleteServiceLinkedRole`: the deletion task to ask about.
+async fn delete_service_linked_role(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let task = service_linked::delete(cx.pool(), cx.caller, cx.params.required("RoleName")?).await?;
+    Ok(el("DeletionTaskId", &task))
+}
+
+/// `GetServiceLinkedRoleDeletionStatus`.
+async fn service_linked_role_deletion_status(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let status =
+        service_linked::deletion_status(cx.pool(), cx.caller, cx.params.required("DeletionTaskId")?).await?;
+    Ok(el("Status", &status))
 }

@@ -1,38 +1,84 @@
-//! Tags on users and roles: one handler per kind of change for both.
+//! Tags on users, roles and instance profiles: one handler per kind of change for all.
 
 use super::attached::entity;
 use super::lists::{paged_list, tags};
 use super::registry::Cx;
 use super::xml::{el, ApiError};
-use iam_service::ops::tags as service;
+use iam_core::model::Tag;
+use iam_service::ops::attachments::Entity;
+use iam_service::ops::tags::{self as service, Tagged};
 
 super::registry::actions! {
     "TagUser" => tag,
     "TagRole" => tag,
+    "TagInstanceProfile" => tag,
     "UntagUser" => untag,
     "UntagRole" => untag,
+    "UntagInstanceProfile" => untag,
     "ListUserTags" => list,
     "ListRoleTags" => list,
+    "ListInstanceProfileTags" => list,
 }
 
-/// `TagUser` / `TagRole`.
+/// What the action's parameters name.
+enum Target {
+    Entity(Entity),
+    InstanceProfile(String),
+}
+
+impl Target {
+    fn of(cx: &Cx<'_>) -> Result<Self, ApiError> {
+        Ok(if cx.action.contains("InstanceProfile") {
+            Target::InstanceProfile(cx.params.required("InstanceProfileName")?.to_owned())
+        } else {
+            Target::Entity(entity(cx.action, cx.params)?)
+        })
+    }
+
+    fn tagged(&self) -> Tagged<'_> {
+        match self {
+            Target::Entity(e) => Tagged::Entity(e),
+            Target::InstanceProfile(n) => Tagged::InstanceProfile(n),
+        }
+    }
+}
+
+/// `<Tags>` as GetRole and GetInstanceProfile carry them (nothing when there are none).
+pub(super) fn field(tags: &[Tag]) -> String {
+    if tags.is_empty() {
+        return String::new();
+    }
+    let members: String = tags
+        .iter()
+        .map(|t| format!("<member>{}{}</member>", el("Key", &t.key), el("Value", &t.value)))
+        .collect();
+    format!("<Tags>{members}</Tags>")
+}
+
+/// `TagUser` / `TagRole` / `TagInstanceProfile`.
 async fn tag(cx: &Cx<'_>) -> Result<String, ApiError> {
-    let target = entity(cx.action, cx.params)?;
-    service::tag(cx.pool(), cx.caller, &target, &tags(cx.params)).await?;
+    let target = Target::of(cx)?;
+    service::tag(cx.pool(), cx.caller, target.tagged(), &tags(cx.params)).await?;
     Ok(String::new())
 }
 
-/// `UntagUser` / `UntagRole`.
+/// `UntagUser` / `UntagRole` / `UntagInstanceProfile`.
 async fn untag(cx: &Cx<'_>) -> Result<String, ApiError> {
-    let target = entity(cx.action, cx.params)?;
-    service::untag(cx.pool(), cx.caller, &target, &cx.params.members("TagKeys")).await?;
+    let target = Target::of(cx)?;
+    service::untag(
+        cx.pool(),
+        cx.caller,
+        target.tagged(),
+        &cx.params.members("TagKeys"),
+    )
+    .await?;
     Ok(String::new())
 }
 
-/// `ListUserTags` / `ListRoleTags`.
+/// `ListUserTags` / `ListRoleTags` / `ListInstanceProfileTags`.
 async fn list(cx: &Cx<'_>) -> Result<String, ApiError> {
-    let target = entity(cx.action, cx.params)?;
-    let listed = service::list(cx.pool(), cx.caller, &target).await?;
+    let target = Target::of(cx)?;
+    let listed = service::list(cx.pool(), cx.caller, target.tagged()).await?;
     paged_list("Tags", listed, cx.params, |t| {
         format!("{}{}", el("Key", &t.key), el("Value", &t.value))
     })

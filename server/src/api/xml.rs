@@ -115,6 +115,7 @@ impl From<iam_service::ServiceError> for ApiError {
             E::DeleteConflict(m) => Self::new(StatusCode::CONFLICT, "DeleteConflict", m),
             E::IdentityGone => Self::invalid_token(),
             E::PackedPolicyTooLarge(m) => Self::new(StatusCode::BAD_REQUEST, "PackedPolicyTooLarge", m),
+            E::Rejected { code, message } => Self::new(StatusCode::BAD_REQUEST, code, message),
             // AWS's throttling answer; the SDKs retry it with back-off.
             E::Throttled { .. } => Self::new(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded"),
             E::InvalidMfaCode => Self::new(
