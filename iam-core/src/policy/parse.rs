@@ -684,6 +684,10 @@ fn normalize_principal(kind: PrincipalType, value: &str) -> Option<String> {
             if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
                 return Some(format!("arn:aws:iam::{value}:root"));
             }
+            // A deleted user's or role's unique ID, as AWS leaves it: matches no one.
+            if super::trust::is_unique_id(value) {
+                return Some(value.to_owned());
+            }
             let parts = split_arn(value)?;
             let account_ok = parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit());
             let service_ok = matches!(parts[2], "iam" | "sts");

@@ -71,6 +71,16 @@ pub fn trust_policy(entity: &TrustedEntity<'_>) -> String {
     )
 }
 
+/// A unique principal ID (`AIDA…` for a user, `AROA…` for a role) as a deleted principal
+/// leaves in trust policies: it names nobody who exists.
+pub fn is_unique_id(value: &str) -> bool {
+    (value.starts_with("AIDA") || value.starts_with("AROA"))
+        && (16..=32).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,7 @@ pub mod sts;
 pub mod summary;
 pub mod tags;
 pub mod throttle;
+pub(crate) mod trust_pins;
 pub mod users;
 pub mod virtual_mfa;
 

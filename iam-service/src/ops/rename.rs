@@ -88,6 +88,8 @@ pub async fn update_entity(
             .execute(&mut *tx)
             .await?;
         }
+        // Roles that trust the user keep trusting it under its new ARN.
+        crate::ops::trust_pins::repoint(&mut tx, &old_arn, &new_arn).await?;
     }
     audited(&mut tx, caller, &action, &format!("{old_arn} -> {new_arn}")).await?;
     tx.commit().await?;

@@ -473,11 +473,14 @@ pub async fn delete_role(
     for policy in &inline {
         attachments::delete_inline_in(&mut tx, &authz, caller, &entity, &policy.policy_name).await?;
     }
-    sqlx::query("DELETE FROM iam_roles WHERE account_id = $1 AND role_name = $2")
-        .bind(account)
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
+    let role_id: String = sqlx::query_scalar(
+        "DELETE FROM iam_roles WHERE account_id = $1 AND role_name = $2 RETURNING role_id",
+    )
+    .bind(account)
+    .bind(name)
+    .fetch_one(&mut *tx)
+    .await?;
+    crate::ops::trust_pins::repoint(&mut tx, &arn, &role_id).await?;
     audited(&mut tx, caller, "iam:DeleteRole", &arn).await?;
     tx.commit().await?;
     Ok(())

@@ -127,6 +127,7 @@ pub async fn delete(pool: &PgPool, caller: &Caller<'_>, role_name: &str) -> Resu
         .bind(role_name)
         .execute(&mut *tx)
         .await?;
+    crate::ops::trust_pins::repoint(&mut tx, &arn, &role.role_id).await?;
     let task = format!("task{}{role_name}/{}", role.path, task_uuid());
     sqlx::query("DELETE FROM service_linked_role_deletions WHERE account_id = $1 AND created_at < $2")
         .bind(account)

@@ -19,6 +19,7 @@ mod signin;
 mod simulator;
 mod sts;
 mod throttle;
+mod trust_pins;
 mod users;
 
 use iam_core::account::AccountId;

@@ -19,20 +19,20 @@ fn secrets() -> SecretBox {
 const LIST_USERS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:ListGroups"],"Resource":"*"}]}"#;
 const ASSUME_ANY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"*"}]}"#;
 
-fn trust(principal: &str, condition: &str) -> String {
+pub(crate) fn trust(principal: &str, condition: &str) -> String {
     format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":["sts:AssumeRole","sts:TagSession"]{condition}}}]}}"#
     )
 }
 
-struct World {
-    account: String,
-    root: Identity,
-    alice: Identity,
+pub(crate) struct World {
+    pub account: String,
+    pub root: Identity,
+    pub alice: Identity,
 }
 
 /// An account with a user `alice` allowed to assume any role.
-async fn world(pool: &PgPool, email: &str) -> World {
+pub(crate) async fn world(pool: &PgPool, email: &str) -> World {
     let account = signed_up(pool, email).await;
     let root = Identity::Root {
         account_id: account.account_id.clone(),
@@ -57,7 +57,7 @@ async fn world(pool: &PgPool, email: &str) -> World {
     }
 }
 
-async fn role(pool: &PgPool, w: &World, name: &str, trust_policy: &str) -> String {
+pub(crate) async fn role(pool: &PgPool, w: &World, name: &str, trust_policy: &str) -> String {
     let m = meta();
     let c = caller(&w.root, &m);
     let new = NewRole {
@@ -74,7 +74,7 @@ async fn role(pool: &PgPool, w: &World, name: &str, trust_policy: &str) -> Strin
     created.arn
 }
 
-async fn assume(
+pub(crate) async fn assume(
     pool: &PgPool,
     who: &Identity,
     meta: &RequestMeta,
@@ -88,7 +88,7 @@ async fn assume(
     sts::assume_role(pool, &secrets(), &LockoutPolicy::default(), &c, asked).await
 }
 
-fn asked(role_arn: &str) -> AssumeRole<'_> {
+pub(crate) fn asked(role_arn: &str) -> AssumeRole<'_> {
     AssumeRole {
         role_arn,
         session_name: "build-42",

@@ -110,6 +110,7 @@ pub async fn delete_user(
         .bind(name)
         .execute(&mut *tx)
         .await?;
+    crate::ops::trust_pins::repoint(&mut tx, &arn, &summary.user_id).await?;
     audited(&mut tx, caller, "iam:DeleteUser", &arn).await?;
     tx.commit().await?;
     Ok(())
