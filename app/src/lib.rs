@@ -73,6 +73,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/roles/:name") view=pages::role_detail::RoleDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/switch-role") view=pages::switch_role::SwitchRolePage ssr=SsrMode::Async />
                     <Route path=path!("/policies") view=pages::policies::PoliciesPage ssr=SsrMode::Async />
+                    <Route path=path!("/identity-providers") view=pages::identity_providers::IdentityProvidersPage ssr=SsrMode::Async />
+                    <Route path=path!("/identity-providers/create") view=pages::identity_providers::AddProviderPage ssr=SsrMode::Async />
+                    <Route path=path!("/identity-providers/view") view=pages::identity_provider_detail::IdentityProviderPage ssr=SsrMode::Async />
                     <Route path=path!("/policies/create") view=pages::policies::CreatePolicyPage ssr=SsrMode::Async />
                     <Route path=path!("/policies/view") view=pages::policy_detail::PolicyDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/simulator") view=pages::simulator::SimulatorPage ssr=SsrMode::Async />

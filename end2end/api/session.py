@@ -28,6 +28,7 @@ import botocore.auth
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from providers import providers_flow
 from service_linked import service_linked_flow
 from sts_flows import sts_flows, workload_flow
 
@@ -235,6 +236,7 @@ def main():
     sts_flows(helpers, base, iam, account, aws, env)
     workload_flow(helpers, base, iam, account, args.metadata_url, args.server_bin)
     service_linked_flow(helpers, iam, account, aws, env)
+    providers_flow(helpers, iam, account, aws, env)
     budgets_api(client(base, "budgets", root_key, root_secret), account, aws, env)
     cost_import(base, root_key, root_secret, account)
 

@@ -12,6 +12,7 @@ pub mod field;
 pub mod model;
 pub mod names;
 pub mod policy;
+pub mod providers;
 pub mod quotas;
 pub mod service_linked;
 pub mod signup;

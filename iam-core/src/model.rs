@@ -286,6 +286,31 @@ pub struct NewAccessKey {
     pub secret_access_key: String,
 }
 
+/// An identity provider as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityProviderSummary {
+    pub arn: String,
+    /// The issuer URL (OpenID Connect, with `https://`) or the provider's name (SAML).
+    pub name: String,
+    /// `OpenID Connect` or `SAML`.
+    pub kind: String,
+    pub created_at: i64,
+}
+
+/// An identity provider's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityProviderDetail {
+    pub summary: IdentityProviderSummary,
+    /// OpenID Connect: the client IDs its tokens may be for.
+    pub audiences: Vec<String>,
+    pub thumbprints: Vec<String>,
+    /// SAML: what its metadata says.
+    pub entity_id: Option<String>,
+    pub valid_until: Option<i64>,
+    pub certificates_expire_at: Option<i64>,
+    pub tags: Vec<Tag>,
+}
+
 /// A role as the console's list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleSummary {

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod federation;
 pub mod hashing;
 pub mod identity;
 pub mod ops;

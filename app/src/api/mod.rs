@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod iam;
 pub mod keys;
 pub mod policies;
+pub mod providers;
 pub mod roles;
 pub mod settings;
 

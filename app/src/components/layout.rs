@@ -160,6 +160,7 @@ fn SideNav() -> impl IntoView {
                 <li><A href="/users">"Users"</A></li>
                 <li><A href="/roles">"Roles"</A></li>
                 <li><A href="/policies">"Policies"</A></li>
+                <li><A href="/identity-providers">"Identity providers"</A></li>
                 <li><A href="/account-settings">"Account settings"</A></li>
             </ul>
             <h3 class="sidenav-group">"Access reports"</h3>

@@ -57,13 +57,13 @@ fn Overview(s: iam_core::model::AccountSummary) -> impl IntoView {
     let counts = [
         ("User groups", s.groups, "/groups"),
         ("Users", s.users, "/users"),
-        ("Roles", s.roles, ""),
+        ("Roles", s.roles, "/roles"),
         (
             "Policies",
             s.customer_policies,
             "/policies?type=Customer%20managed",
         ),
-        ("Identity providers", s.identity_providers, ""),
+        ("Identity providers", s.identity_providers, "/identity-providers"),
     ];
     let mut advice: Vec<(bool, String)> = vec![
         (

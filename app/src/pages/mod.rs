@@ -9,6 +9,8 @@ pub mod dashboard;
 pub mod event_history;
 pub mod group_detail;
 pub mod groups;
+pub mod identity_provider_detail;
+pub mod identity_providers;
 pub mod not_found;
 pub mod policies;
 pub mod policy_detail;

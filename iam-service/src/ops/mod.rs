@@ -11,6 +11,7 @@ pub mod groups;
 pub mod history;
 pub mod instance_profiles;
 pub mod mfa;
+pub mod oidc_providers;
 mod parts;
 pub mod passwords;
 pub mod policies;
@@ -18,6 +19,7 @@ pub mod rename;
 pub mod report;
 pub mod role_views;
 pub mod roles;
+pub mod saml_providers;
 pub mod service_linked;
 pub mod signin;
 pub mod simulate;
@@ -105,6 +107,35 @@ pub(crate) fn delete_conflict(force: bool, dependents: &[(bool, &str)]) -> Resul
         Some((_, message)) if !force => Err(ServiceError::DeleteConflict((*message).into())),
         _ => Ok(()),
     }
+}
+
+/// A random UUID (version 4): deletion tasks, SAML provider IDs.
+pub(crate) fn random_uuid() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// An ARN parameter: AWS's 20 to 2,048 characters.
+pub(crate) fn check_arn_length(arn: &str) -> Result<(), ServiceError> {
+    if (20..=2048).contains(&arn.len()) {
+        return Ok(());
+    }
+    Err(ServiceError::field(
+        "arn",
+        "1 validation error detected: Value at 'arn' failed to satisfy constraint: Member must have length between 20 and 2048",
+    ))
 }
 
 pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {

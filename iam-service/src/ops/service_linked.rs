@@ -128,7 +128,7 @@ pub async fn delete(pool: &PgPool, caller: &Caller<'_>, role_name: &str) -> Resu
         .execute(&mut *tx)
         .await?;
     crate::ops::trust_pins::repoint(&mut tx, &arn, &role.role_id).await?;
-    let task = format!("task{}{role_name}/{}", role.path, task_uuid());
+    let task = format!("task{}{role_name}/{}", role.path, crate::ops::random_uuid());
     sqlx::query("DELETE FROM service_linked_role_deletions WHERE account_id = $1 AND created_at < $2")
         .bind(account)
         .bind(caller.now - time::Duration::days(TASK_DAYS))
@@ -146,24 +146,6 @@ pub async fn delete(pool: &PgPool, caller: &Caller<'_>, role_name: &str) -> Resu
     audited(&mut tx, caller, "iam:DeleteServiceLinkedRole", &arn).await?;
     tx.commit().await?;
     Ok(task)
-}
-
-/// A random UUID (version 4) for a deletion task.
-fn task_uuid() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
 }
 
 /// The status of a deletion task (`iam:GetServiceLinkedRoleDeletionStatus`, decided on the

@@ -1,5 +1,6 @@
-//! Tags on users, roles and instance profiles, one path for all: TagUser/TagRole/
-//! TagInstanceProfile, the Untag and List actions likewise. (AWS's groups carry no tags.)
+//! Tags on users, roles, instance profiles and identity providers, one path for all: TagUser,
+//! TagRole, TagInstanceProfile, TagOpenIDConnectProvider, TagSAMLProvider, the Untag and List
+//! actions likewise. (AWS's groups carry no tags.)
 
 use crate::ops::attachments::Entity;
 use crate::ops::{audited, begin};
@@ -15,6 +16,9 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 pub enum Tagged<'a> {
     Entity(&'a Entity),
     InstanceProfile(&'a str),
+    /// By the issuer's host and path.
+    OidcProvider(&'a str),
+    SamlProvider(&'a str),
 }
 
 impl<'a> From<&'a Entity> for Tagged<'a> {
@@ -30,6 +34,8 @@ impl Tagged<'_> {
             Tagged::Entity(Entity::Role(_)) => Ok("role_tags"),
             Tagged::Entity(Entity::Group(_)) => Err(ServiceError::Internal("groups carry no tags".into())),
             Tagged::InstanceProfile(_) => Ok("instance_profile_tags"),
+            Tagged::OidcProvider(_) => Ok("oidc_provider_tags"),
+            Tagged::SamlProvider(_) => Ok("saml_provider_tags"),
         }
     }
 
@@ -37,13 +43,15 @@ impl Tagged<'_> {
         match self {
             Tagged::Entity(e) => e.name_column(),
             Tagged::InstanceProfile(_) => "profile_name",
+            Tagged::OidcProvider(_) => "url",
+            Tagged::SamlProvider(_) => "name",
         }
     }
 
     fn value(&self) -> &str {
         match self {
             Tagged::Entity(e) => e.name(),
-            Tagged::InstanceProfile(n) => n,
+            Tagged::InstanceProfile(n) | Tagged::OidcProvider(n) | Tagged::SamlProvider(n) => n,
         }
     }
 
@@ -52,6 +60,8 @@ impl Tagged<'_> {
         match self {
             Tagged::Entity(e) => e.kind(),
             Tagged::InstanceProfile(_) => "InstanceProfile",
+            Tagged::OidcProvider(_) => "OpenIDConnectProvider",
+            Tagged::SamlProvider(_) => "SAMLProvider",
         }
     }
 
@@ -60,13 +70,27 @@ impl Tagged<'_> {
         match self {
             Tagged::Entity(e) => crate::ops::attachments::entity_arn(conn, account, e).await,
             Tagged::InstanceProfile(n) => crate::ops::instance_profiles::profile_arn(conn, account, n).await,
+            Tagged::OidcProvider(url) => Ok((
+                iam_core::providers::oidc_arn(account, url),
+                crate::ops::oidc_providers::exists(conn, account, url).await?,
+            )),
+            Tagged::SamlProvider(name) => Ok((
+                iam_core::providers::saml_arn(account, name),
+                crate::ops::saml_providers::exists(conn, account, name).await?,
+            )),
         }
     }
 
-    fn no_such(self) -> ServiceError {
+    fn no_such(self, account: &str) -> ServiceError {
         match self {
             Tagged::Entity(e) => e.no_such(),
             Tagged::InstanceProfile(n) => crate::ops::instance_profiles::no_such_profile(n),
+            Tagged::OidcProvider(url) => {
+                crate::ops::oidc_providers::no_such(&iam_core::providers::oidc_arn(account, url))
+            }
+            Tagged::SamlProvider(name) => {
+                crate::ops::saml_providers::no_such(&iam_core::providers::saml_arn(account, name))
+            }
         }
     }
 }
@@ -88,7 +112,7 @@ async fn on_target<'p>(
     );
     authz.check(&action, &arn)?;
     if !exists {
-        return Err(target.no_such());
+        return Err(target.no_such(caller.account()));
     }
     Ok((tx, arn, action))
 }
@@ -146,8 +170,13 @@ pub(crate) fn check(tags: &[Tag]) -> Vec<FieldError> {
 
 /// AWS's LimitExceeded for more than 50 tags on one user, role or instance profile.
 pub(crate) fn too_many<'a>(target: impl Into<Tagged<'a>>) -> ServiceError {
+    let target = target.into();
+    // AWS words the providers' quota differently.
+    if matches!(target, Tagged::OidcProvider(_) | Tagged::SamlProvider(_)) {
+        return ServiceError::LimitExceeded("The number of tags has reached the maximum limit.".into());
+    }
     ServiceError::LimitExceeded(quotas::exceeded(
-        &format!("TagsPer{}", target.into().kind()),
+        &format!("TagsPer{}", target.kind()),
         quotas::TAGS_PER_ENTITY as i64,
     ))
 }

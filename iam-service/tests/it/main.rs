@@ -9,6 +9,7 @@ mod billing;
 mod console;
 mod hardening;
 mod mfa;
+mod providers;
 mod read_parts;
 mod refusals;
 mod rename;

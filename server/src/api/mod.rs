@@ -13,6 +13,7 @@ mod lists;
 mod mfa;
 mod params;
 mod policies;
+mod providers;
 mod registry;
 mod roles;
 mod simulator;

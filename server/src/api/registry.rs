@@ -63,6 +63,7 @@ const IAM_MODULES: &[&[(&str, Handler)]] = &[
     super::groups::ACTIONS,
     super::roles::ACTIONS,
     super::instance_profiles::ACTIONS,
+    super::providers::ACTIONS,
     super::policies::ACTIONS,
     super::attached::ACTIONS,
     super::boundaries::ACTIONS,

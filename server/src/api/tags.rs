@@ -12,24 +12,43 @@ super::registry::actions! {
     "TagUser" => tag,
     "TagRole" => tag,
     "TagInstanceProfile" => tag,
+    "TagOpenIDConnectProvider" => tag,
+    "TagSAMLProvider" => tag,
     "UntagUser" => untag,
     "UntagRole" => untag,
     "UntagInstanceProfile" => untag,
+    "UntagOpenIDConnectProvider" => untag,
+    "UntagSAMLProvider" => untag,
     "ListUserTags" => list,
     "ListRoleTags" => list,
     "ListInstanceProfileTags" => list,
+    "ListOpenIDConnectProviderTags" => list,
+    "ListSAMLProviderTags" => list,
 }
 
 /// What the action's parameters name.
 enum Target {
     Entity(Entity),
     InstanceProfile(String),
+    OidcProvider(String),
+    SamlProvider(String),
 }
 
 impl Target {
     fn of(cx: &Cx<'_>) -> Result<Self, ApiError> {
+        let account = cx.caller.account();
         Ok(if cx.action.contains("InstanceProfile") {
             Target::InstanceProfile(cx.params.required("InstanceProfileName")?.to_owned())
+        } else if cx.action.contains("OpenIDConnectProvider") {
+            let arn = cx.params.required("OpenIDConnectProviderArn")?;
+            let url = iam_core::providers::parse_oidc_arn(account, arn)
+                .ok_or_else(|| ApiError::from(iam_service::ops::oidc_providers::no_such(arn)))?;
+            Target::OidcProvider(url.to_owned())
+        } else if cx.action.contains("SAMLProvider") {
+            let arn = cx.params.required("SAMLProviderArn")?;
+            let name = iam_core::providers::parse_saml_arn(account, arn)
+                .ok_or_else(|| ApiError::from(iam_service::ops::saml_providers::no_such(arn)))?;
+            Target::SamlProvider(name.to_owned())
         } else {
             Target::Entity(entity(cx.action, cx.params)?)
         })
@@ -39,6 +58,8 @@ impl Target {
         match self {
             Target::Entity(e) => Tagged::Entity(e),
             Target::InstanceProfile(n) => Tagged::InstanceProfile(n),
+            Target::OidcProvider(url) => Tagged::OidcProvider(url),
+            Target::SamlProvider(name) => Tagged::SamlProvider(name),
         }
     }
 }
@@ -48,11 +69,14 @@ pub(super) fn field(tags: &[Tag]) -> String {
     if tags.is_empty() {
         return String::new();
     }
-    let members: String = tags
-        .iter()
+    format!("<Tags>{}</Tags>", members(tags))
+}
+
+/// The tags as `<member>` entries.
+pub(super) fn members(tags: &[Tag]) -> String {
+    tags.iter()
         .map(|t| format!("<member>{}{}</member>", el("Key", &t.key), el("Value", &t.value)))
-        .collect();
-    format!("<Tags>{members}</Tags>")
+        .collect()
 }
 
 /// `TagUser` / `TagRole` / `TagInstanceProfile`.

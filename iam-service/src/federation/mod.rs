@@ -1,0 +1,3 @@
+//! Federation: what identity providers say about themselves and their users.
+
+pub mod metadata;
