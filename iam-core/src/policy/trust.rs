@@ -81,6 +81,82 @@ pub fn is_unique_id(value: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
+/// The `AWS` principals of a policy's statements (in Principal and NotPrincipal), each as
+/// written (unescaped) with the byte range of its JSON string in `text`. Empty when the text
+/// is not JSON.
+pub fn aws_principals(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    use super::json::{parse, Value};
+    let Ok(root) = parse(text) else {
+        return Vec::new();
+    };
+    fn member<'t>(node: &super::json::Node<'t>, key: &str) -> Option<super::json::Node<'t>> {
+        match &node.value {
+            Value::Object(members) => members.iter().find(|m| m.key == key).map(|m| m.value.clone()),
+            _ => None,
+        }
+    }
+    let statements = match member(&root, "Statement") {
+        Some(node) => match node.value {
+            Value::Array(items) => items,
+            _ => vec![node],
+        },
+        None => Vec::new(),
+    };
+    let mut found = Vec::new();
+    for statement in &statements {
+        for key in ["Principal", "NotPrincipal"] {
+            let Some(aws) = member(statement, key).and_then(|p| member(&p, "AWS")) else {
+                continue;
+            };
+            let values = match aws.value {
+                Value::Array(items) => items,
+                _ => vec![aws],
+            };
+            for value in values {
+                if let Value::String(s) = &value.value {
+                    let start = value.loc.offset as usize;
+                    found.push((s.to_string(), start..string_end(text, start)));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Where the JSON string opening at `start` ends (just past its closing quote).
+fn string_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// The text with every `AWS` principal that is exactly `from` written as `to` instead, the
+/// rest of the document untouched; `None` when none was. (`to` is an ARN or a unique ID:
+/// nothing in it needs escaping.)
+pub fn repoint_principal(text: &str, from: &str, to: &str) -> Option<String> {
+    let mut hits: Vec<std::ops::Range<usize>> = aws_principals(text)
+        .into_iter()
+        .filter(|(value, _)| value == from)
+        .map(|(_, range)| range)
+        .collect();
+    if hits.is_empty() || to.contains(['"', '\\']) {
+        return None;
+    }
+    hits.sort_by_key(|r| std::cmp::Reverse(r.start));
+    let mut out = text.to_owned();
+    for range in hits {
+        out.replace_range(range, &format!("\"{to}\""));
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +192,40 @@ mod tests {
             both.contains("aws:MultiFactorAuthPresent") && both.contains(r#"tenant \"7\""#),
             "{both}"
         );
+    }
+}
+
+#[cfg(test)]
+mod repoint_tests {
+    use super::{aws_principals, repoint_principal};
+
+    const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
+
+    #[test]
+    fn only_aws_principals_change_and_nothing_else_moves() {
+        let doc = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":["{ALICE}","{ALICE}x"],"Service":"{ALICE}"}},
+              "Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"aws:PrincipalArn":"{ALICE}"}},"NumericLessThan":{{"n":1.10}}}}}}]}}"#
+        );
+        let out = repoint_principal(&doc, ALICE, "AIDAEXAMPLE000000000").unwrap();
+        assert_eq!(
+            out,
+            doc.replacen(&format!(r#"["{ALICE}","#), r#"["AIDAEXAMPLE000000000","#, 1)
+        );
+        assert_eq!(
+            repoint_principal(&doc, "arn:aws:iam::111122223333:user/bob", "x"),
+            None
+        );
+        assert_eq!(repoint_principal("not json", ALICE, "x"), None);
+    }
+
+    #[test]
+    fn escaped_principals_are_found_by_their_value() {
+        let doc = r#"{"Statement":{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user\/\u0061lice"},"Action":"sts:AssumeRole"}}"#;
+        let found = aws_principals(doc);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, ALICE);
+        let out = repoint_principal(doc, ALICE, "AIDAEXAMPLE000000000").unwrap();
+        assert!(out.contains(r#"{"AWS":"AIDAEXAMPLE000000000"}"#), "{out}");
     }
 }

@@ -133,12 +133,13 @@ pub(crate) async fn modifiable(
     account: &str,
     name: &str,
 ) -> Result<(), ServiceError> {
-    let linked: Option<Option<String>> =
-        sqlx::query_scalar("SELECT linked_service FROM iam_roles WHERE account_id = $1 AND role_name = $2")
-            .bind(account)
-            .bind(name)
-            .fetch_optional(conn)
-            .await?;
+    let linked: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT linked_service FROM iam_roles WHERE account_id = $1 AND role_name = $2 FOR UPDATE",
+    )
+    .bind(account)
+    .bind(name)
+    .fetch_optional(conn)
+    .await?;
     match linked {
         Some(Some(_)) => Err(unmodifiable(name)),
         _ => Ok(()),
@@ -305,6 +306,7 @@ pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> R
         }
         other => other?,
     };
+    crate::ops::trust_pins::pin(&mut tx, &account, &new.role_name, &new.trust_policy).await?;
     audited(&mut tx, caller, "iam:CreateRole", &arn).await?;
     if let Some(boundary) = boundary {
         crate::ops::boundaries::set_new(&mut tx, &account, &entity, boundary).await?;
@@ -422,6 +424,7 @@ pub async fn update_trust_policy(
     let (mut tx, arn) = on_role(pool, caller, name, "iam:UpdateAssumeRolePolicy").await?;
     modifiable(&mut tx, account, name).await?;
     check_trust_policy(document)?;
+    crate::ops::trust_pins::pin(&mut tx, account, name, document).await?;
     sqlx::query("UPDATE iam_roles SET assume_role_policy = $3 WHERE account_id = $1 AND role_name = $2")
         .bind(account)
         .bind(name)
@@ -473,13 +476,15 @@ pub async fn delete_role(
     for policy in &inline {
         attachments::delete_inline_in(&mut tx, &authz, caller, &entity, &policy.policy_name).await?;
     }
+    // A delete running alongside may have taken it first.
     let role_id: String = sqlx::query_scalar(
         "DELETE FROM iam_roles WHERE account_id = $1 AND role_name = $2 RETURNING role_id",
     )
     .bind(account)
     .bind(name)
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| no_such_role(name))?;
     crate::ops::trust_pins::repoint(&mut tx, &arn, &role_id).await?;
     audited(&mut tx, caller, "iam:DeleteRole", &arn).await?;
     tx.commit().await?;

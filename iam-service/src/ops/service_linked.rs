@@ -122,11 +122,15 @@ pub async fn delete(pool: &PgPool, caller: &Caller<'_>, role_name: &str) -> Resu
         )));
     }
     // Its policies, tags and sessions go with it (the rows cascade; sessions check the role).
-    sqlx::query("DELETE FROM iam_roles WHERE account_id = $1 AND role_name = $2")
+    let deleted = sqlx::query("DELETE FROM iam_roles WHERE account_id = $1 AND role_name = $2")
         .bind(account)
         .bind(role_name)
         .execute(&mut *tx)
         .await?;
+    if deleted.rows_affected() == 0 {
+        // A deletion running alongside took it first.
+        return Err(roles::no_such_role(role_name));
+    }
     crate::ops::trust_pins::repoint(&mut tx, &arn, &role.role_id).await?;
     let task = format!("task{}{role_name}/{}", role.path, crate::ops::random_uuid());
     sqlx::query("DELETE FROM service_linked_role_deletions WHERE account_id = $1 AND created_at < $2")

@@ -2,92 +2,142 @@
 //! keeps the principal's unique ID behind the ARN; here the stored documents follow the
 //! principal: a renamed or moved user's new ARN replaces the old one, and a deleted user or
 //! role is replaced by its unique ID (which the engine matches to no one), as AWS shows it.
+//! As on AWS, a trust policy may only name users and roles that exist.
 
 use crate::ServiceError;
-use serde_json::Value;
+use iam_core::policy::diag::{Diagnostic, Loc, Severity};
+use iam_core::policy::json::LineIndex;
+use iam_core::policy::trust::{aws_principals, is_unique_id, repoint_principal};
 use sqlx::PgConnection;
 
-/// Trust policies, in every account, that name `from` (a user's or role's ARN) name `to`.
-pub(crate) async fn repoint(conn: &mut PgConnection, from: &str, to: &str) -> Result<(), ServiceError> {
-    // Names are `[\w+=,.@-]`, which no JSON writer escapes: a cheap filter before parsing.
-    let name = from.rsplit('/').next().unwrap_or(from);
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT account_id, role_name, assume_role_policy FROM iam_roles
-          WHERE strpos(assume_role_policy, $1) > 0 FOR UPDATE",
+/// An IAM user's or role's ARN: its account, `user` or `role`, path and name.
+fn entity_of(arn: &str) -> Option<(&str, &str, &str, &str)> {
+    let rest = arn.strip_prefix("arn:aws:iam::")?;
+    let (account, resource) = rest.split_once(':')?;
+    let (kind, tail) = resource.split_once('/')?;
+    if !matches!(kind, "user" | "role") || account.len() != 12 {
+        return None;
+    }
+    let cut = tail.rfind('/').map_or(0, |i| i + 1);
+    Some((account, kind, &tail[..cut], &tail[cut..]))
+}
+
+/// Refuses a document naming a user or role that does not exist (or a unique ID, which
+/// only a deletion writes), in AWS's words; otherwise records which principals the role's
+/// trust policy names. Each named principal is held (FOR SHARE) until the transaction ends,
+/// so a deletion running alongside waits and then finds this role.
+pub(crate) async fn pin(
+    conn: &mut PgConnection,
+    account: &str,
+    role_name: &str,
+    document: &str,
+) -> Result<(), ServiceError> {
+    let mut named: Vec<String> = Vec::new();
+    let mut invalid = Vec::new();
+    for (value, range) in aws_principals(document) {
+        let exists = match entity_of(&value) {
+            Some((acct, "user", path, name)) => sqlx::query_scalar::<_, i32>(
+                "SELECT 1 FROM iam_users WHERE account_id = $1 AND path = $2 AND user_name = $3 FOR SHARE",
+            )
+            .bind(acct)
+            .bind(format!("/{path}"))
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some(),
+            Some((acct, _, path, name)) => sqlx::query_scalar::<_, i32>(
+                "SELECT 1 FROM iam_roles WHERE account_id = $1 AND path = $2 AND role_name = $3 FOR SHARE",
+            )
+            .bind(acct)
+            .bind(format!("/{path}"))
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some(),
+            None if is_unique_id(&value) => false,
+            None => continue,
+        };
+        if !exists {
+            invalid.push((value, range));
+        } else if !named.contains(&value) {
+            named.push(value);
+        }
+    }
+    if !invalid.is_empty() {
+        let lines = LineIndex::new(document);
+        return Err(ServiceError::MalformedPolicy(
+            invalid
+                .into_iter()
+                .map(|(value, range)| Diagnostic {
+                    severity: Severity::Error,
+                    loc: lines.resolve(Loc {
+                        line: 0,
+                        column: 0,
+                        offset: range.start as u32,
+                    }),
+                    message: format!("Invalid principal in policy: \"AWS\":\"{value}\""),
+                })
+                .collect(),
+        ));
+    }
+    sqlx::query("DELETE FROM trust_principals WHERE account_id = $1 AND role_name = $2")
+        .bind(account)
+        .bind(role_name)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO trust_principals (principal_arn, account_id, role_name)
+         SELECT unnest($3::text[]), $1, $2",
     )
-    .bind(name)
+    .bind(account)
+    .bind(role_name)
+    .bind(&named)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Trust policies, in every account, that name `from` (a user's or role's ARN) name `to`:
+/// the new ARN after a rename, the unique ID after a deletion. Only those roles are read and
+/// locked, in one order, so concurrent changes cannot deadlock on them.
+pub(crate) async fn repoint(conn: &mut PgConnection, from: &str, to: &str) -> Result<(), ServiceError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT r.account_id, r.role_name, r.assume_role_policy
+           FROM trust_principals t JOIN iam_roles r USING (account_id, role_name)
+          WHERE t.principal_arn = $1
+          ORDER BY r.account_id, r.role_name
+            FOR UPDATE OF r",
+    )
+    .bind(from)
     .fetch_all(&mut *conn)
     .await?;
     for (account, role, document) in rows {
-        let Some(updated) = repoint_principal(&document, from, to) else {
-            continue;
-        };
-        sqlx::query("UPDATE iam_roles SET assume_role_policy = $3 WHERE account_id = $1 AND role_name = $2")
+        if let Some(updated) = repoint_principal(&document, from, to) {
+            sqlx::query(
+                "UPDATE iam_roles SET assume_role_policy = $3 WHERE account_id = $1 AND role_name = $2",
+            )
             .bind(&account)
             .bind(&role)
             .bind(updated)
             .execute(&mut *conn)
             .await?;
-    }
-    Ok(())
-}
-
-/// The document with its `AWS` principals (in Principal and NotPrincipal) that are exactly
-/// `from` replaced by `to`; `None` when none was (or the text is not JSON).
-fn repoint_principal(document: &str, from: &str, to: &str) -> Option<String> {
-    let mut policy: Value = serde_json::from_str(document).ok()?;
-    let statements: Vec<&mut Value> = match policy.get_mut("Statement")? {
-        Value::Array(items) => items.iter_mut().collect(),
-        single => vec![single],
-    };
-    let mut changed = false;
-    for statement in statements {
-        for key in ["Principal", "NotPrincipal"] {
-            let Some(aws) = statement.get_mut(key).and_then(|p| p.get_mut("AWS")) else {
-                continue;
-            };
-            let values: Vec<&mut Value> = match aws {
-                Value::Array(items) => items.iter_mut().collect(),
-                one => vec![one],
-            };
-            for value in values {
-                if value.as_str() == Some(from) {
-                    *value = Value::String(to.to_owned());
-                    changed = true;
-                }
-            }
         }
     }
-    if !changed {
-        return None;
+    // A new ARN is still a principal to follow; a unique ID names no one.
+    if entity_of(to).is_some() {
+        sqlx::query(
+            "INSERT INTO trust_principals (principal_arn, account_id, role_name)
+             SELECT $2, account_id, role_name FROM trust_principals WHERE principal_arn = $1
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(from)
+        .bind(to)
+        .execute(&mut *conn)
+        .await?;
     }
-    serde_json::to_string(&policy).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::repoint_principal;
-
-    #[test]
-    fn only_exact_aws_principals_change() {
-        let alice = "arn:aws:iam::111122223333:user/alice";
-        let doc = format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":["{alice}","{alice}x"],"Service":"{alice}"}},"Action":"sts:AssumeRole"}}]}}"#
-        );
-        let out = repoint_principal(&doc, alice, "AIDAEXAMPLE000000000").unwrap();
-        assert!(
-            out.contains(r#""AWS":["AIDAEXAMPLE000000000","arn:aws:iam::111122223333:user/alicex"]"#),
-            "{out}"
-        );
-        assert!(out.contains(&format!(r#""Service":"{alice}""#)), "{out}");
-        let single = doc.replace(&format!(r#"["{alice}","{alice}x"]"#), &format!(r#""{alice}""#));
-        assert!(repoint_principal(&single, alice, "AIDAEXAMPLE000000000")
-            .unwrap()
-            .contains(r#""AWS":"AIDAEXAMPLE000000000""#));
-        assert_eq!(
-            repoint_principal(&doc, "arn:aws:iam::111122223333:user/bob", "x"),
-            None
-        );
-        assert_eq!(repoint_principal("not json", alice, "x"), None);
-    }
+    sqlx::query("DELETE FROM trust_principals WHERE principal_arn = $1")
+        .bind(from)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -78,10 +78,38 @@ async fn trust_follows_the_user_not_the_name(pool: PgPool) {
         matches!(refused, Err(ServiceError::AccessDenied(_))),
         "{refused:?}"
     );
-    // The policy with the unique ID still reads and can be saved again.
-    roles::update_trust_policy(&pool, &rc, "pinned", &document)
+    // A unique ID names no one: saving it again is refused in AWS's words, as is a user that
+    // does not exist.
+    let nobody = trust(&format!("arn:aws:iam::{}:user/nobody", w.account), "");
+    for refused in [document.clone(), nobody] {
+        match roles::update_trust_policy(&pool, &rc, "pinned", &refused).await {
+            Err(ServiceError::MalformedPolicy(d)) => assert!(
+                d[0].message.starts_with("Invalid principal in policy: \"AWS\":"),
+                "{d:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_escaped_principal_is_followed_too(pool: PgPool) {
+    let w = world(&pool, "ann@example.com").await;
+    let m = meta();
+    let rc = caller(&w.root, &m);
+    let escaped = format!("arn:aws:iam::{}:user\\/\\u0061lice", w.account);
+    let arn = role(&pool, &w, "escaped", &trust(&escaped, "")).await;
+    assume(&pool, &w.alice, &m, &asked(&arn)).await.unwrap();
+    let Identity::User { user_id, .. } = &w.alice else {
+        panic!("alice is a user")
+    };
+    users::delete_user(&pool, &rc, "alice", true).await.unwrap();
+    let document = roles::get_role(&pool, &rc, "escaped")
         .await
-        .unwrap();
+        .unwrap()
+        .assume_role_policy;
+    assert!(document.contains(&format!(r#""AWS":"{user_id}""#)), "{document}");
+    assert_eq!(count(&pool, "trust_principals").await, 0);
 }
 
 #[sqlx::test(migrations = "../migrations")]
