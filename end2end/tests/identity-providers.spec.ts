@@ -15,7 +15,7 @@ test("add an OpenID Connect and a SAML provider, manage audiences, delete", asyn
   await page.getByLabel("Provider URL").fill("http://token.example.com");
   await page.getByLabel("Audience").fill("sts.amazonaws.com");
   await page.getByRole("button", { name: "Add provider" }).click();
-  await expect(page.locator("#field-url-messages")).toContainText("must begin with https://");
+  await expect(page.locator("#field-url-messages")).toContainText("Invalid Open ID Connect Provider URL");
 
   await page.getByLabel("Provider URL").fill("https://token.example.com");
   await page.getByRole("button", { name: "Add provider" }).click();
@@ -41,6 +41,21 @@ test("add an OpenID Connect and a SAML provider, manage audiences, delete", asyn
   await expect(page.getByRole("heading", { name: "Example-IdP" })).toBeVisible();
   await expect(page.getByTestId("provider-summary")).toContainText("https://idp.example.test/metadata");
   await expect(page.getByTestId("provider-summary")).toContainText("2036");
+
+  // A role for the provider's users, from the wizard.
+  await page.goto("/roles/create");
+  await hydrated(page);
+  await page.getByLabel("Web identity").check();
+  await page.getByLabel("Identity provider").selectOption({ label: "https://token.example.com" });
+  await page.getByLabel("Audience").fill("web-app");
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByLabel("Role name").fill("web-users");
+  await expect(page.getByTestId("trust-review")).toContainText('"token.example.com:aud": "web-app"');
+  await expect(page.getByTestId("trust-review")).toContainText("sts:AssumeRoleWithWebIdentity");
+  await page.getByRole("button", { name: "Create role" }).click();
+  await expect(page).toHaveURL(/\/roles\/web-users$/);
+  await expect(page.getByTestId("trust-policy")).toContainText(":oidc-provider/token.example.com");
 
   await page.goto("/");
   await expect(page.getByTestId("iam-resources").locator("div", { hasText: "Identity providers" })).toContainText("2");

@@ -1,5 +1,6 @@
-//! The create-role wizard, as AWS's: 1 trusted entity (an AWS service, an AWS account, or a
-//! custom trust policy), 2 permissions, 3 name, review and create.
+//! The create-role wizard, as AWS's: 1 trusted entity (an AWS service, an AWS account, web
+//! identity, SAML 2.0 federation, or a custom trust policy), 2 permissions, 3 name, review
+//! and create.
 
 use crate::api::roles::{CreateRole, CreateRoleInput};
 use crate::components::policy_editor::PolicyEditor;
@@ -29,6 +30,9 @@ struct Trust {
     external_id: RwSignal<String>,
     require_mfa: RwSignal<bool>,
     custom: RwSignal<String>,
+    /// Web identity and SAML: the provider's ARN, and (web identity) the audience.
+    provider: RwSignal<String>,
+    audience: RwSignal<String>,
 }
 
 impl Trust {
@@ -42,13 +46,32 @@ impl Trust {
             external_id: RwSignal::new(String::new()),
             require_mfa: RwSignal::new(false),
             custom: RwSignal::new(String::new()),
+            provider: RwSignal::new(String::new()),
+            audience: RwSignal::new(String::new()),
         }
     }
 
-    /// The document the choices make, or what is missing.
-    fn document(&self, own_account: &str) -> Result<String, String> {
+    /// The document the choices make, or what is missing. `saml_audience` is this console's
+    /// SAML sign-in endpoint, which a SAML role's assertions must be addressed to.
+    fn document(&self, own_account: &str, saml_audience: &str) -> Result<String, String> {
+        let provider = self.provider.get();
         match self.kind.get().as_str() {
             "custom" => Ok(self.custom.get()),
+            "web" | "saml" if provider.is_empty() => Err("choose an identity provider".into()),
+            "web" => {
+                let audience = self.audience.get();
+                if audience.trim().is_empty() {
+                    return Err("choose the audience the provider's tokens are issued for".into());
+                }
+                Ok(trust_policy(&TrustedEntity::WebIdentity {
+                    provider_arn: &provider,
+                    audience: audience.trim(),
+                }))
+            }
+            "saml" => Ok(trust_policy(&TrustedEntity::Saml {
+                provider_arn: &provider,
+                audience: saml_audience,
+            })),
             "account" => {
                 let other = self.account_id.get();
                 let account_id = if self.other_account.get() {
@@ -91,7 +114,15 @@ pub fn CreateRolePage() -> impl IntoView {
     let create = ServerAction::<CreateRole>::new();
     let step_error = RwSignal::new(None::<String>);
     let account_for_doc = own_account.clone();
-    let document = Memo::new(move |_| trust.document(&account_for_doc));
+    let saml_audience = use_context::<crate::api::Whoami>()
+        .map(|w| {
+            format!(
+                "{}/saml",
+                w.signin_url.split("/signin/").next().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let document = Memo::new(move |_| trust.document(&account_for_doc, &saml_audience));
 
     let next = move |()| {
         if step.get() == 0 {
@@ -185,6 +216,8 @@ fn TrustedEntityStep(trust: Trust, own_account: String) -> impl IntoView {
             <legend>"Trusted entity type"</legend>
             {choice("service", "AWS service", "Allow a service such as EC2 or Lambda to act in this account.")}
             {choice("account", "AWS account", "Allow entities in this account or another one to act in this account.")}
+            {choice("web", "Web identity", "Allow users federated by an OpenID Connect provider to assume this role.")}
+            {choice("saml", "SAML 2.0 federation", "Allow users federated with SAML 2.0 from a corporate directory to assume this role.")}
             {choice("custom", "Custom trust policy", "Write a trust policy to let others act in this account.")}
         </fieldset>
         <Show when=move || kind.get() == "service">
@@ -205,6 +238,9 @@ fn TrustedEntityStep(trust: Trust, own_account: String) -> impl IntoView {
         </Show>
         <Show when=move || kind.get() == "account">
             <AccountChoice trust own_account=own_account.clone() />
+        </Show>
+        <Show when=move || kind.get() == "web" || kind.get() == "saml">
+            <ProviderChoice trust />
         </Show>
         <Show when=move || kind.get() == "custom">
             <PolicyEditor document=trust.custom label="Custom trust policy" kind=PolicyKind::Trust />
@@ -255,6 +291,51 @@ fn AccountChoice(trust: Trust, own_account: String) -> impl IntoView {
                 "Require MFA"
             </label>
         </fieldset>
+    }
+}
+
+/// The identity provider (of the chosen kind) and, for web identity, the audience.
+#[component]
+fn ProviderChoice(trust: Trust) -> impl IntoView {
+    let providers = Resource::new(|| (), |_| crate::api::providers::list_identity_providers());
+    let wanted = move || {
+        if trust.kind.get() == "saml" {
+            "SAML"
+        } else {
+            "OpenID Connect"
+        }
+    };
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading identity providers…"</p> }>
+            {move || Suspend::new(async move {
+                let listed = match providers.await {
+                    Ok(list) => list,
+                    Err(e) => return view! { <crate::components::widgets::ErrorView error=e /> }.into_any(),
+                };
+                view! {
+                    <div class="field">
+                        <label for="field-provider">"Identity provider"</label>
+                        <select id="field-provider" on:change=move |ev| trust.provider.set(event_target_value(&ev))>
+                            <option value="">"Choose a provider"</option>
+                            {move || listed.iter().filter(|p| p.kind == wanted()).map(|p| {
+                                let arn = p.arn.clone();
+                                let chosen = arn.clone();
+                                view! { <option value=arn selected=move || trust.provider.get() == chosen>{p.name.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                        <p class="field-hint">"Add providers on the " <a href="/identity-providers">"Identity providers"</a> " page."</p>
+                    </div>
+                    <Show when=move || trust.kind.get() == "web">
+                        <div class="field">
+                            <label for="field-audience">"Audience"</label>
+                            <input id="field-audience" maxlength="255" prop:value=move || trust.audience.get()
+                                on:input=move |ev| trust.audience.set(event_target_value(&ev)) />
+                            <p class="field-hint">"The client ID the provider's tokens must be issued for."</p>
+                        </div>
+                    </Show>
+                }.into_any()
+            })}
+        </Suspense>
     }
 }
 

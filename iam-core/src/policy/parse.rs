@@ -667,11 +667,17 @@ fn valid_action(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'?' | b'-' | b'_'))
 }
 
+/// `vendor:name`; a federation provider's keys have its host and path as the vendor
+/// (`token.actions.githubusercontent.com:sub`, `oidc.example.com/id/7:aud`).
 fn valid_condition_key(key: &str) -> bool {
     let Some((vendor, name)) = key.split_once(':') else {
         return false;
     };
-    !vendor.is_empty() && vendor.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !name.is_empty()
+    !vendor.is_empty()
+        && vendor
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'/' | b'_'))
+        && !name.is_empty()
 }
 
 /// Checks a principal and gives its canonical form; `None` when it is not valid.

@@ -1,5 +1,6 @@
-//! Trust policies as the create-role wizard writes them: for an AWS service, or for an AWS
-//! account with AWS's two options (require MFA, require an external ID).
+//! Trust policies as the create-role wizard writes them: for an AWS service, for an AWS
+//! account with AWS's two options (require MFA, require an external ID), or for an identity
+//! provider (web identity or SAML 2.0 federation).
 
 /// Who the role is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,6 +11,16 @@ pub enum TrustedEntity<'a> {
         account_id: &'a str,
         require_mfa: bool,
         external_id: Option<&'a str>,
+    },
+    /// An OpenID Connect provider's tokens issued for `audience`.
+    WebIdentity {
+        provider_arn: &'a str,
+        audience: &'a str,
+    },
+    /// A SAML provider's assertions addressed to this console's `/saml` (`audience`).
+    Saml {
+        provider_arn: &'a str,
+        audience: &'a str,
     },
 }
 
@@ -33,8 +44,38 @@ fn quoted(text: &str) -> String {
 
 /// The trust policy document, formatted as AWS's console shows it.
 pub fn trust_policy(entity: &TrustedEntity<'_>) -> String {
+    let string_equals = |key: &str, value: &str| {
+        format!(
+            "\"StringEquals\": {{\n                    {}: {}\n                }}",
+            quoted(key),
+            quoted(value)
+        )
+    };
+    let mut action = "sts:AssumeRole";
     let (principal, conditions) = match entity {
         TrustedEntity::Service(service) => (format!("\"Service\": {}", quoted(service)), Vec::new()),
+        TrustedEntity::WebIdentity {
+            provider_arn,
+            audience,
+        } => {
+            action = "sts:AssumeRoleWithWebIdentity";
+            // The provider's condition keys are named by its host and path.
+            let host_path = provider_arn.split_once(":oidc-provider/").map_or("", |(_, p)| p);
+            (
+                format!("\"Federated\": {}", quoted(provider_arn)),
+                vec![string_equals(&format!("{host_path}:aud"), audience)],
+            )
+        }
+        TrustedEntity::Saml {
+            provider_arn,
+            audience,
+        } => {
+            action = "sts:AssumeRoleWithSAML";
+            (
+                format!("\"Federated\": {}", quoted(provider_arn)),
+                vec![string_equals("SAML:aud", audience)],
+            )
+        }
         TrustedEntity::Account {
             account_id,
             require_mfa,
@@ -67,7 +108,7 @@ pub fn trust_policy(entity: &TrustedEntity<'_>) -> String {
         )
     };
     format!(
-        "{{\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [\n        {{\n            \"Effect\": \"Allow\",\n            \"Principal\": {{\n                {principal}\n            }},\n            \"Action\": \"sts:AssumeRole\"{condition}\n        }}\n    ]\n}}"
+        "{{\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [\n        {{\n            \"Effect\": \"Allow\",\n            \"Principal\": {{\n                {principal}\n            }},\n            \"Action\": \"{action}\"{condition}\n        }}\n    ]\n}}"
     )
 }
 
@@ -176,6 +217,14 @@ mod tests {
                 require_mfa: true,
                 external_id: Some("tenant \"7\""),
             },
+            TrustedEntity::WebIdentity {
+                provider_arn: "arn:aws:iam::123456789012:oidc-provider/token.example.com/tenant",
+                audience: "sts.amazonaws.com",
+            },
+            TrustedEntity::Saml {
+                provider_arn: "arn:aws:iam::123456789012:saml-provider/Okta",
+                audience: "https://console.example.com/saml",
+            },
         ];
         for choice in &choices {
             let text = trust_policy(choice);
@@ -191,6 +240,17 @@ mod tests {
         assert!(
             both.contains("aws:MultiFactorAuthPresent") && both.contains(r#"tenant \"7\""#),
             "{both}"
+        );
+        let web = trust_policy(&choices[3]);
+        assert!(
+            web.contains(r#""token.example.com/tenant:aud": "sts.amazonaws.com""#)
+                && web.contains("sts:AssumeRoleWithWebIdentity"),
+            "{web}"
+        );
+        let saml = trust_policy(&choices[4]);
+        assert!(
+            saml.contains(r#""SAML:aud": "https://console.example.com/saml""#),
+            "{saml}"
         );
     }
 }

@@ -147,10 +147,13 @@ pub async fn create(
     let account = caller.account().to_owned();
     let profile_arn = arn(&account, path, name);
     let (mut tx, authz) = begin(pool, caller).await?;
-    authz.check("iam:CreateInstanceProfile", &profile_arn)?;
-    if !tags.is_empty() {
-        authz.check("iam:TagInstanceProfile", &profile_arn)?;
-    }
+    crate::ops::tags::authorize_create(
+        &authz,
+        ("iam:CreateInstanceProfile", "iam:TagInstanceProfile"),
+        &profile_arn,
+        tags,
+        Vec::new(),
+    )?;
     crate::ops::within_account_quota(
         &mut tx,
         &account,

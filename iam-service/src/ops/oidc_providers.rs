@@ -152,10 +152,13 @@ pub async fn create(
     let account = caller.account().to_owned();
     let arn = oidc_arn(&account, &host_path);
     let (mut tx, authz) = begin(pool, caller).await?;
-    authz.check("iam:CreateOpenIDConnectProvider", &arn)?;
-    if !tags.is_empty() {
-        authz.check("iam:TagOpenIDConnectProvider", &arn)?;
-    }
+    crate::ops::tags::authorize_create(
+        &authz,
+        ("iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"),
+        &arn,
+        tags,
+        Vec::new(),
+    )?;
     crate::ops::within_account_quota(
         &mut tx,
         &account,

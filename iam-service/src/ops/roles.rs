@@ -268,11 +268,13 @@ pub async fn create_role(pool: &PgPool, caller: &Caller<'_>, new: &NewRole) -> R
     let (mut tx, authz) = begin(pool, caller).await?;
     let boundary = new.permissions_boundary.as_deref();
     let context = boundary.map(crate::ops::boundaries::context).unwrap_or_default();
-    authz.check_with("iam:CreateRole", &arn, &context)?;
-    if !new.tags.is_empty() {
-        // AWS asks for iam:TagRole too when a role is created with tags.
-        authz.check("iam:TagRole", &arn)?;
-    }
+    crate::ops::tags::authorize_create(
+        &authz,
+        ("iam:CreateRole", "iam:TagRole"),
+        &arn,
+        &new.tags,
+        context,
+    )?;
     check_trust_policy(&new.trust_policy)?;
     crate::ops::within_account_quota(
         &mut tx,

@@ -139,10 +139,13 @@ pub async fn create(
     let account = caller.account().to_owned();
     let arn = saml_arn(&account, name);
     let (mut tx, authz) = begin(pool, caller).await?;
-    authz.check("iam:CreateSAMLProvider", &arn)?;
-    if !tags.is_empty() {
-        authz.check("iam:TagSAMLProvider", &arn)?;
-    }
+    crate::ops::tags::authorize_create(
+        &authz,
+        ("iam:CreateSAMLProvider", "iam:TagSAMLProvider"),
+        &arn,
+        tags,
+        Vec::new(),
+    )?;
     crate::ops::within_account_quota(
         &mut tx,
         &account,

@@ -95,13 +95,44 @@ impl Tagged<'_> {
     }
 }
 
-/// `iam:TagUser` and the like, decided on the ARN before anything tells whether the thing
+/// A request's tags as policies test them: `aws:RequestTag/<key>` and `aws:TagKeys`.
+pub(crate) fn request_context(tags: &[Tag]) -> Vec<(String, Vec<String>)> {
+    let mut context: Vec<(String, Vec<String>)> = tags
+        .iter()
+        .map(|t| (format!("aws:RequestTag/{}", t.key), vec![t.value.clone()]))
+        .collect();
+    if !tags.is_empty() {
+        context.push(("aws:TagKeys".into(), tags.iter().map(|t| t.key.clone()).collect()));
+    }
+    context
+}
+
+/// Decides creating something (`create`) and, when it comes with tags, tagging it (`tag`),
+/// as AWS asks for both; each with the request's tags and any `extra` keys.
+pub(crate) fn authorize_create(
+    authz: &crate::authz::Authorizer,
+    (create, tag): (&str, &str),
+    arn: &str,
+    tags: &[Tag],
+    mut extra: Vec<(String, Vec<String>)>,
+) -> Result<(), ServiceError> {
+    extra.extend(request_context(tags));
+    authz.check_with(create, arn, &extra)?;
+    if !tags.is_empty() {
+        authz.check_with(tag, arn, &extra)?;
+    }
+    Ok(())
+}
+
+/// `iam:TagUser` and the like, decided on the ARN (with the thing's own tags as
+/// `aws:ResourceTag/<key>` and the request's `keys`) before anything tells whether the thing
 /// exists; then it must.
 async fn on_target<'p>(
     pool: &'p PgPool,
     caller: &Caller<'_>,
     target: Tagged<'_>,
     verb: &str,
+    mut context: Vec<(String, Vec<String>)>,
 ) -> Result<(Transaction<'p, Postgres>, String, String), ServiceError> {
     let (mut tx, authz) = begin(pool, caller).await?;
     let (arn, exists) = target.arn(&mut tx, caller.account()).await?;
@@ -110,7 +141,12 @@ async fn on_target<'p>(
         target.kind(),
         if verb == "List" { "Tags" } else { "" }
     );
-    authz.check(&action, &arn)?;
+    if exists {
+        for tag in of(&mut tx, caller.account(), target).await? {
+            context.push((format!("aws:ResourceTag/{}", tag.key), vec![tag.value]));
+        }
+    }
+    authz.check_with(&action, &arn, &context)?;
     if !exists {
         return Err(target.no_such(caller.account()));
     }
@@ -199,7 +235,7 @@ pub async fn tag<'a>(
         return Err(too_many(target));
     }
     let account = caller.account();
-    let (mut tx, arn, action) = on_target(pool, caller, target, "Tag").await?;
+    let (mut tx, arn, action) = on_target(pool, caller, target, "Tag", request_context(tags)).await?;
     for tag in tags {
         insert(&mut tx, account, target, tag).await?;
     }
@@ -228,7 +264,8 @@ pub async fn untag<'a>(
             ),
         ));
     }
-    let (mut tx, arn, action) = on_target(pool, caller, target, "Untag").await?;
+    let keys_context = vec![("aws:TagKeys".to_owned(), keys.to_vec())];
+    let (mut tx, arn, action) = on_target(pool, caller, target, "Untag", keys_context).await?;
     let sql = format!(
         "DELETE FROM {} WHERE account_id = $1 AND {} = $2 AND key = ANY($3)",
         target.table()?,
@@ -252,7 +289,7 @@ pub async fn list<'a>(
     target: impl Into<Tagged<'a>>,
 ) -> Result<Vec<Tag>, ServiceError> {
     let target = target.into();
-    let (mut tx, _, _) = on_target(pool, caller, target, "List").await?;
+    let (mut tx, _, _) = on_target(pool, caller, target, "List", Vec::new()).await?;
     let tags = of(&mut tx, caller.account(), target).await?;
     tx.commit().await?;
     Ok(tags)

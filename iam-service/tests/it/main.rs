@@ -19,6 +19,7 @@ mod service_linked;
 mod signin;
 mod simulator;
 mod sts;
+mod tag_conditions;
 mod throttle;
 mod trust_pins;
 mod users;

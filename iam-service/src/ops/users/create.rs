@@ -98,12 +98,9 @@ pub(super) async fn check_password(
 fn authorize_new(authz: &Authorizer, new: &NewUser, arn: &str) -> Result<(), ServiceError> {
     let boundary = new.permissions_boundary.as_deref();
     let context = boundary.map(crate::ops::boundaries::context).unwrap_or_default();
-    authz.check_with("iam:CreateUser", arn, &context)?;
+    crate::ops::tags::authorize_create(authz, ("iam:CreateUser", "iam:TagUser"), arn, &new.tags, context)?;
     if new.password.is_some() {
         authz.check("iam:CreateLoginProfile", arn)?;
-    }
-    if !new.tags.is_empty() {
-        authz.check("iam:TagUser", arn)?;
     }
     Ok(())
 }
