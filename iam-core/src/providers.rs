@@ -37,7 +37,10 @@ pub fn check_oidc_url(url: &str) -> Result<String, FieldError> {
     let host_ok = host
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-    let path_ok = rest.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    // RFC 3986 path characters only (no quotes, backslashes, brackets or spaces).
+    let path_ok = rest
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@%/".contains(&b));
     if !host_ok || !path_ok {
         return invalid("is not a valid URL");
     }
@@ -58,6 +61,12 @@ pub fn parse_oidc_arn<'a>(account: &str, arn: &'a str) -> Option<&'a str> {
 
 /// A client ID (audience): 1 to 255 characters.
 pub fn check_client_id(id: &str) -> Result<(), FieldError> {
+    if id.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "client_ids",
+            format!("client ID `{}` has control characters", id.escape_debug()),
+        ));
+    }
     if id.is_empty() || id.chars().count() > 255 {
         return Err(FieldError::new(
             "client_ids",
@@ -132,6 +141,8 @@ mod tests {
             "Invalid Open ID Connect Provider URL"
         );
         for bad in [
+            "https://id.example.com/a\"b",
+            "https://id.example.com/a b",
             "http://id.example.com",
             "https://",
             "https://id.example.com:8443",
@@ -156,6 +167,7 @@ mod tests {
         assert!(check_thumbprint(&"g".repeat(40)).is_err());
         assert!(check_thumbprint("abc").is_err());
         assert!(check_client_id("").is_err());
+        assert!(check_client_id("a\u{0}b").is_err());
         assert!(check_saml_name("Okta_prod-1.x").is_ok());
         assert!(check_saml_name("a b").is_err());
         assert_eq!(

@@ -46,6 +46,14 @@ mod convert {
     }
 }
 
+/// Whether an ARN names a SAML provider (by its resource type, not anywhere in the text).
+#[cfg(feature = "ssr")]
+fn is_saml(arn: &str) -> bool {
+    arn.split(':')
+        .nth(5)
+        .is_some_and(|resource| resource.starts_with("saml-provider/"))
+}
+
 /// The provider's page in the console.
 pub fn provider_page(arn: &str) -> String {
     format!(
@@ -79,7 +87,7 @@ pub async fn list_identity_providers() -> Result<Vec<IdentityProviderSummary>, A
 pub async fn get_identity_provider(arn: String) -> Result<IdentityProviderDetail, AppError> {
     use iam_service::ops::{oidc_providers, saml_providers};
     let (ctx, who) = crate::ssr::caller().await?;
-    if arn.contains(":saml-provider/") {
+    if is_saml(&arn) {
         Ok(convert::saml(
             saml_providers::get(&ctx.pool, &who.caller(), &arn).await?,
         ))
@@ -161,7 +169,7 @@ pub async fn delete_identity_provider(arn: String, name: String, confirm: String
         )]));
     }
     let (ctx, who) = crate::ssr::caller().await?;
-    if arn.contains(":saml-provider/") {
+    if is_saml(&arn) {
         saml_providers::delete(&ctx.pool, &who.caller(), &arn).await?;
     } else {
         oidc_providers::delete(&ctx.pool, &who.caller(), &arn).await?;

@@ -178,22 +178,22 @@ fn string_end(text: &str, start: usize) -> usize {
     bytes.len()
 }
 
-/// The text with every `AWS` principal that is exactly `from` written as `to` instead, the
-/// rest of the document untouched; `None` when none was. (`to` is an ARN or a unique ID:
-/// nothing in it needs escaping.)
+/// The text with every `AWS` principal that is exactly `from` written as `to` instead (as a
+/// JSON string), the rest of the document untouched; `None` when none was.
 pub fn repoint_principal(text: &str, from: &str, to: &str) -> Option<String> {
     let mut hits: Vec<std::ops::Range<usize>> = aws_principals(text)
         .into_iter()
         .filter(|(value, _)| value == from)
         .map(|(_, range)| range)
         .collect();
-    if hits.is_empty() || to.contains(['"', '\\']) {
+    if hits.is_empty() {
         return None;
     }
+    let replacement = quoted(to);
     hits.sort_by_key(|r| std::cmp::Reverse(r.start));
     let mut out = text.to_owned();
     for range in hits {
-        out.replace_range(range, &format!("\"{to}\""));
+        out.replace_range(range, &replacement);
     }
     Some(out)
 }
@@ -287,5 +287,15 @@ mod repoint_tests {
         assert_eq!(found[0].0, ALICE);
         let out = repoint_principal(doc, ALICE, "AIDAEXAMPLE000000000").unwrap();
         assert!(out.contains(r#"{"AWS":"AIDAEXAMPLE000000000"}"#), "{out}");
+    }
+
+    #[test]
+    fn a_new_arn_that_needs_escaping_is_written_escaped() {
+        let doc = format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{ALICE}"}},"Action":"sts:AssumeRole"}}]}}"#
+        );
+        let moved = r#"arn:aws:iam::111122223333:user/q"\/alice2"#;
+        let out = repoint_principal(&doc, ALICE, moved).unwrap();
+        assert_eq!(aws_principals(&out)[0].0, moved, "{out}");
     }
 }

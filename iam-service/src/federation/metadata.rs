@@ -23,10 +23,25 @@ pub struct SigningCertificate {
     pub not_after: OffsetDateTime,
 }
 
+/// Namespace declarations a metadata document may make: real ones use a handful, and the
+/// parser's work grows with their square.
+const MAX_NAMESPACE_DECLARATIONS: usize = 64;
+const MAX_NODES: u32 = 20_000;
+
 /// Reads an IdP's metadata; the error says, in our words, what is wrong with it.
 pub fn parse(document: &str) -> Result<SamlMetadata, String> {
-    // roxmltree refuses DTDs by default: no entity expansion, no external references.
-    let doc = roxmltree::Document::parse(document).map_err(|e| format!("metadata is not XML: {e}"))?;
+    if document.matches("xmlns").count() > MAX_NAMESPACE_DECLARATIONS {
+        return Err(format!(
+            "metadata declares more than {MAX_NAMESPACE_DECLARATIONS} namespaces"
+        ));
+    }
+    // No DTDs (no entity expansion, no external references), and a bounded tree.
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: MAX_NODES,
+    };
+    let doc = roxmltree::Document::parse_with_options(document, options)
+        .map_err(|e| format!("metadata is not XML: {e}"))?;
     let root = doc.root_element();
     if !root.has_tag_name((MD, "EntityDescriptor")) {
         return Err("metadata must be an md:EntityDescriptor".into());

@@ -58,8 +58,8 @@ pub fn no_such(arn: &str) -> ServiceError {
     ServiceError::NoSuchEntity(format!("Manifest not found for arn {arn}"))
 }
 
-/// The metadata within AWS's size and readable as IdP metadata (AWS's InvalidInput).
-fn read_metadata(document: &str) -> Result<SamlMetadata, ServiceError> {
+/// The metadata within AWS's size (checked before anything else).
+fn check_size(document: &str) -> Result<(), ServiceError> {
     let chars = document.chars().count();
     if !rules::METADATA_CHARS.contains(&chars) {
         return Err(ServiceError::field(
@@ -67,6 +67,12 @@ fn read_metadata(document: &str) -> Result<SamlMetadata, ServiceError> {
             format!("1 validation error detected: Value at 'sAMLMetadataDocument' failed to satisfy constraint: Member must have length between 1000 and 10000000 (it has {chars})"),
         ));
     }
+    Ok(())
+}
+
+/// The metadata readable as IdP metadata (AWS's InvalidInput). Only once the caller was
+/// allowed to write it: reading it is the expensive part.
+fn read_metadata(document: &str) -> Result<SamlMetadata, ServiceError> {
     metadata::parse(document).map_err(|why| ServiceError::Rejected {
         code: "InvalidInput",
         message: format!("Could not parse metadata: {why}"),
@@ -135,7 +141,7 @@ pub async fn create(
     if tags.len() > iam_core::quotas::TAGS_PER_ENTITY {
         return Err(crate::ops::tags::too_many(target));
     }
-    let read_doc = read_metadata(document)?;
+    check_size(document)?;
     let account = caller.account().to_owned();
     let arn = saml_arn(&account, name);
     let (mut tx, authz) = begin(pool, caller).await?;
@@ -146,6 +152,7 @@ pub async fn create(
         tags,
         Vec::new(),
     )?;
+    let read_doc = read_metadata(document)?;
     crate::ops::within_account_quota(
         &mut tx,
         &account,
@@ -225,10 +232,11 @@ pub async fn update(
     arn: &str,
     document: &str,
 ) -> Result<(), ServiceError> {
-    let read_doc = read_metadata(document)?;
+    check_size(document)?;
     let account = caller.account();
     let (mut tx, authz) = begin(pool, caller).await?;
     let (name, ..) = decided(&mut tx, &authz, account, arn, "iam:UpdateSAMLProvider").await?;
+    let read_doc = read_metadata(document)?;
     let (certificates, valid_until) = expiries(&read_doc, caller.now);
     sqlx::query(
         "UPDATE saml_providers SET metadata = $3, entity_id = $4, certificates_expire_at = $5, valid_until = $6

@@ -161,6 +161,18 @@ pub(crate) async fn insert<'a>(
     tag: &Tag,
 ) -> Result<(), ServiceError> {
     let target = target.into();
+    // A key differing only in case replaces the stored one.
+    let replaced = format!(
+        "DELETE FROM {} WHERE account_id = $1 AND {} = $2 AND lower(key) = lower($3) AND key <> $3",
+        target.table()?,
+        target.name()
+    );
+    sqlx::query(&replaced)
+        .bind(account)
+        .bind(target.value())
+        .bind(&tag.key)
+        .execute(&mut *conn)
+        .await?;
     let sql = format!(
         "INSERT INTO {table} (account_id, {name}, key, value) VALUES ($1, $2, $3, $4)
          ON CONFLICT (account_id, {name}, key) DO UPDATE SET value = EXCLUDED.value",
@@ -197,11 +209,22 @@ pub(crate) async fn of<'a>(
     Ok(rows.into_iter().map(|(key, value)| Tag { key, value }).collect())
 }
 
-/// Each tag's key and value within AWS's rules.
+/// Each tag's key and value within AWS's rules; keys are case-insensitive, so two that
+/// differ only in case are refused (policies would see one and the table keep both).
 pub(crate) fn check(tags: &[Tag]) -> Vec<FieldError> {
-    tags.iter()
+    let mut errors: Vec<FieldError> = tags
+        .iter()
         .filter_map(|t| check_tag(&t.key, &t.value).err())
-        .collect()
+        .collect();
+    let mut keys: Vec<String> = tags.iter().map(|t| t.key.to_lowercase()).collect();
+    keys.sort();
+    if keys.windows(2).any(|w| w[0] == w[1]) {
+        errors.push(FieldError::new(
+            "tags",
+            "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+        ));
+    }
+    errors
 }
 
 /// AWS's LimitExceeded for more than 50 tags on one user, role or instance profile.
@@ -267,7 +290,8 @@ pub async fn untag<'a>(
     let keys_context = vec![("aws:TagKeys".to_owned(), keys.to_vec())];
     let (mut tx, arn, action) = on_target(pool, caller, target, "Untag", keys_context).await?;
     let sql = format!(
-        "DELETE FROM {} WHERE account_id = $1 AND {} = $2 AND key = ANY($3)",
+        "DELETE FROM {} WHERE account_id = $1 AND {} = $2
+           AND lower(key) IN (SELECT lower(k) FROM unnest($3::text[]) AS k)",
         target.table()?,
         target.name()
     );

@@ -183,6 +183,17 @@ async fn a_saml_provider_reads_its_metadata(pool: PgPool) {
         matches!(refused, Err(ServiceError::Rejected { .. })),
         "{refused:?}"
     );
+    // So is a flood of namespace declarations (the parser's work grows with their square).
+    let declarations: String = (0..100).map(|i| format!(" xmlns:p{i}=\"urn:x:{i}\"")).collect();
+    let flood = METADATA.replacen(
+        "<md:EntityDescriptor",
+        &format!("<md:EntityDescriptor{declarations}"),
+        1,
+    );
+    match saml::update(&pool, &c, &created.arn, &flood).await {
+        Err(ServiceError::Rejected { message, .. }) => assert!(message.contains("namespaces"), "{message}"),
+        other => panic!("{other:?}"),
+    }
     let short = saml::create(&pool, &c, "Other", "<x/>", &[]).await;
     assert!(matches!(short, Err(ServiceError::Invalid(_))), "{short:?}");
     let bad_name = saml::create(&pool, &c, "has space", METADATA, &[]).await;

@@ -95,3 +95,28 @@ async fn tag_guardrails_hold(pool: PgPool) {
     assert_eq!(count(&pool, "iam_roles").await, 1);
     assert_eq!(count(&pool, "role_tags").await, 2);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn tag_keys_are_case_insensitive(pool: PgPool) {
+    let account = signed_up(&pool, "ann@example.com").await;
+    let root = Identity::Root {
+        account_id: account.account_id,
+    };
+    let m = meta();
+    let c = caller(&root, &m);
+    let new = NewRole {
+        role_name: "r".into(),
+        path: "/".into(),
+        trust_policy: TRUST.into(),
+        ..Default::default()
+    };
+    roles::create_role(&pool, &c, &new).await.unwrap();
+    let role = Entity::Role("r".into());
+    let both = tags::tag(&pool, &c, &role, &[tag("team", "admin"), tag("Team", "dev")]).await;
+    assert!(matches!(both, Err(ServiceError::Invalid(_))), "{both:?}");
+    tags::tag(&pool, &c, &role, &[tag("Team", "dev")]).await.unwrap();
+    tags::tag(&pool, &c, &role, &[tag("team", "ops")]).await.unwrap();
+    assert_eq!(tags::list(&pool, &c, &role).await.unwrap(), [tag("team", "ops")]);
+    tags::untag(&pool, &c, &role, &["TEAM".into()]).await.unwrap();
+    assert_eq!(count(&pool, "role_tags").await, 0);
+}

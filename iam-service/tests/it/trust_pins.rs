@@ -93,6 +93,40 @@ async fn trust_follows_the_user_not_the_name(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_user_moved_to_a_path_with_a_quote_stays_pinned(pool: PgPool) {
+    let w = world(&pool, "ann@example.com").await;
+    let m = meta();
+    let rc = caller(&w.root, &m);
+    let alice_arn = format!("arn:aws:iam::{}:user/alice", w.account);
+    let arn = role(&pool, &w, "pinned", &trust(&alice_arn, "")).await;
+    rename::update_entity(
+        &pool,
+        &rc,
+        &Entity::User("alice".into()),
+        Some("alice2"),
+        Some("/q\"/"),
+    )
+    .await
+    .unwrap();
+    let document = roles::get_role(&pool, &rc, "pinned")
+        .await
+        .unwrap()
+        .assume_role_policy;
+    assert!(!document.contains(&alice_arn), "{document}");
+    let impostor = users::create_user(&pool, &hasher(), &rc, user("alice"))
+        .await
+        .unwrap();
+    put_inline(&pool, &rc, &Entity::User("alice".into()), "assume", ASSUME)
+        .await
+        .unwrap();
+    let refused = assume(&pool, &impostor, &m, &asked(&arn)).await;
+    assert!(
+        matches!(refused, Err(ServiceError::AccessDenied(_))),
+        "{refused:?}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn an_escaped_principal_is_followed_too(pool: PgPool) {
     let w = world(&pool, "ann@example.com").await;
     let m = meta();
