@@ -139,6 +139,17 @@ impl From<iam_service::ServiceError> for ApiError {
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
+            // Two changes that locked the same rows in opposite orders: one is refused, and
+            // SDKs retry AWS's ConcurrentModification.
+            E::Database(sqlx::Error::Database(e))
+                if matches!(e.code().as_deref(), Some("40P01" | "40001")) =>
+            {
+                Self::new(
+                    StatusCode::CONFLICT,
+                    "ConcurrentModification",
+                    "The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.",
+                )
+            }
             other => {
                 tracing::error!("api: {other}");
                 Self::new(
