@@ -28,6 +28,7 @@ import botocore.auth
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from federation import federation_flow
 from providers import providers_flow
 from service_linked import service_linked_flow
 from sts_flows import sts_flows, workload_flow
@@ -237,6 +238,7 @@ def main():
     workload_flow(helpers, base, iam, account, args.metadata_url, args.server_bin)
     service_linked_flow(helpers, iam, account, aws, env)
     providers_flow(helpers, iam, account, aws, env)
+    federation_flow(helpers, base, iam, account, aws)
     budgets_api(client(base, "budgets", root_key, root_secret), account, aws, env)
     cost_import(base, root_key, root_secret, account)
 

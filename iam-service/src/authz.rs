@@ -245,17 +245,20 @@ async fn grants(
     Ok(grants)
 }
 
-/// A role session's own policies: the inline session policy and the managed ones named.
+/// A session's own policies (a role session's or a federated user's): the inline session
+/// policy and the managed ones named.
 async fn session_policies(
     conn: &mut PgConnection,
-    session: &crate::identity::RoleSession,
+    session_arn: &str,
+    policy: Option<&String>,
+    policy_arns: &[String],
 ) -> Result<Vec<Applied>, ServiceError> {
     let mut rows: Vec<(String, Option<String>)> = Vec::new();
-    if let Some(text) = &session.policy {
-        rows.push((format!("session policy of {}", session.arn()), Some(text.clone())));
+    if let Some(text) = policy {
+        rows.push((format!("session policy of {session_arn}"), Some(text.clone())));
     }
-    if !session.policy_arns.is_empty() {
-        rows.extend(managed_documents(conn, &session.policy_arns).await?);
+    if !policy_arns.is_empty() {
+        rows.extend(managed_documents(conn, policy_arns).await?);
     }
     applied(rows)
 }
@@ -310,8 +313,32 @@ impl Authorizer {
                 if let Some(source) = &role_session.source_identity {
                     context.push(("aws:SourceIdentity".to_owned(), source.clone()));
                 }
-                session = session_policies(conn, role_session).await?;
+                session = session_policies(
+                    conn,
+                    &role_session.arn(),
+                    role_session.policy.as_ref(),
+                    &role_session.policy_arns,
+                )
+                .await?;
                 (principal, Some(grants))
+            }
+            Identity::FederatedUser(federated) => {
+                facts.user_id = Some(federated.user_id());
+                session = session_policies(
+                    conn,
+                    &federated.arn(),
+                    federated.policy.as_ref(),
+                    &federated.policy_arns,
+                )
+                .await?;
+                let principal = Principal::new(PrincipalKind::FederatedUser, federated.arn(), &account);
+                let grants = match &federated.parent {
+                    Some(parent) => {
+                        Some(grants(conn, &account, "user", &parent.user_name, &parent.user_id).await?)
+                    }
+                    None => None,
+                };
+                (principal, grants)
             }
         };
         let (policies, boundary) = match grants {
@@ -319,8 +346,20 @@ impl Authorizer {
                 facts.principal_tags = grants.tags;
                 (grants.policies, grants.boundary)
             }
+            // The root user allows everything: its federated users have the session policies.
+            None if who.federated().is_some() => (Arc::from(session.clone()), None),
             None => (Arc::from(Vec::new()), None),
         };
+        // A federated user without session policies has no permissions at all (AWS's rule).
+        let policies = match who.federated() {
+            Some(f) if f.policy.is_none() && f.policy_arns.is_empty() => Arc::from(Vec::new()),
+            _ => policies,
+        };
+        if let Some(federated) = who.federated() {
+            for (key, value) in &federated.tags {
+                facts.principal_tags.insert(key.clone(), value.clone());
+            }
+        }
         // Session tags win over the role's tags of the same key.
         if let Some(role_session) = who.role_session() {
             for (key, value) in &role_session.tags {

@@ -19,6 +19,44 @@ pub enum Identity {
     },
     /// Temporary credentials of a role (AssumeRole, switch role).
     AssumedRole(Box<RoleSession>),
+    /// Temporary credentials of a federated user (GetFederationToken): the permissions of
+    /// the user who asked, narrowed by the session policies.
+    FederatedUser(Box<FederatedSession>),
+}
+
+/// A federated user's session: who asked for it, under which name, and its session policies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FederatedSession {
+    pub account_id: AccountId,
+    pub name: String,
+    /// The IAM user who asked for it; `None` when it was the root user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ParentUser>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_arns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParentUser {
+    pub user_name: String,
+    pub user_id: String,
+    pub path: String,
+}
+
+impl FederatedSession {
+    /// `arn:aws:sts::ACCOUNT:federated-user/NAME`.
+    pub fn arn(&self) -> String {
+        format!("arn:aws:sts::{}:federated-user/{}", self.account_id, self.name)
+    }
+
+    /// `aws:userid` and GetCallerIdentity's UserId: `ACCOUNT:NAME`.
+    pub fn user_id(&self) -> String {
+        format!("{}:{}", self.account_id, self.name)
+    }
 }
 
 /// A role session: which role, under which session name, and what the session carries
@@ -74,6 +112,7 @@ impl Identity {
         match self {
             Identity::Root { account_id } | Identity::User { account_id, .. } => account_id,
             Identity::AssumedRole(session) => &session.account_id,
+            Identity::FederatedUser(session) => &session.account_id,
         }
     }
 
@@ -92,6 +131,7 @@ impl Identity {
                 ..
             } => format!("{user_name}@{account_id}"),
             Identity::AssumedRole(s) => format!("{}/{}@{}", s.role_name, s.session_name, s.account_id),
+            Identity::FederatedUser(s) => format!("{}@{}", s.name, s.account_id),
         }
     }
 
@@ -105,6 +145,7 @@ impl Identity {
                 ..
             } => iam_core::arn::user_arn(account_id.as_str(), path, user_name),
             Identity::AssumedRole(session) => session.arn(),
+            Identity::FederatedUser(session) => session.arn(),
         }
     }
 
@@ -114,12 +155,20 @@ impl Identity {
             Identity::Root { account_id } => account_id.to_string(),
             Identity::User { user_id, .. } => user_id.clone(),
             Identity::AssumedRole(session) => session.user_id(),
+            Identity::FederatedUser(session) => session.user_id(),
         }
     }
 
     pub fn role_session(&self) -> Option<&RoleSession> {
         match self {
             Identity::AssumedRole(session) => Some(session),
+            _ => None,
+        }
+    }
+
+    pub fn federated(&self) -> Option<&FederatedSession> {
+        match self {
+            Identity::FederatedUser(session) => Some(session),
             _ => None,
         }
     }

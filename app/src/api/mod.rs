@@ -98,6 +98,7 @@ pub async fn session_info() -> Result<Whoami, AppError> {
             iam_service::Identity::AssumedRole(session) => {
                 format!("{}/{}", session.role_name, session.session_name)
             }
+            iam_service::Identity::FederatedUser(session) => session.name.clone(),
         },
         arn: identity.arn(),
         acting_account_id: switched

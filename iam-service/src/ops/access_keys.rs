@@ -29,7 +29,7 @@ async fn owner(
         (Some(name), _) => Some(name.to_owned()),
         (None, Identity::User { user_name, .. }) => Some(user_name.clone()),
         (None, Identity::Root { .. }) => None,
-        (None, Identity::AssumedRole(_)) => return Err(not_a_user()),
+        (None, Identity::AssumedRole(_) | Identity::FederatedUser(_)) => return Err(not_a_user()),
     };
     let arn = match &name {
         Some(n) => crate::ops::users::arn_for(conn, account, n).await?,

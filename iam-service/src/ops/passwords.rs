@@ -313,8 +313,8 @@ async fn current_credentials(
             })?;
             Ok((hash, vec![user_name.clone()]))
         }
-        // A role session has no password of its own.
-        Identity::AssumedRole(_) => Err(crate::ops::access_keys::not_a_user()),
+        // A role session or a federated user has no password of its own.
+        Identity::AssumedRole(_) | Identity::FederatedUser(_) => Err(crate::ops::access_keys::not_a_user()),
     }
 }
 
@@ -382,7 +382,7 @@ async fn prove_current(
     let who = match identity {
         Identity::Root { account_id } => format!("change:root:{account_id}"),
         Identity::User { user_id, .. } => format!("change:{user_id}"),
-        Identity::AssumedRole(session) => format!("change:{}", session.user_id()),
+        other => format!("change:{}", other.unique_id()),
     };
     let keys = throttle::Keys::new(&who, meta.source_ip.as_deref());
     let (matched, admitted) =
@@ -428,7 +428,7 @@ fn new_password_problems(
             email: names.get(1).map(String::as_str),
             user_name: None,
         },
-        Identity::User { .. } | Identity::AssumedRole(_) => PasswordContext {
+        Identity::User { .. } | Identity::AssumedRole(_) | Identity::FederatedUser(_) => PasswordContext {
             account_name: None,
             email: None,
             user_name: names.first().map(String::as_str),
@@ -517,7 +517,9 @@ async fn store_password(
             .execute(&mut *conn)
             .await?;
         }
-        Identity::AssumedRole(_) => return Err(crate::ops::access_keys::not_a_user()),
+        Identity::AssumedRole(_) | Identity::FederatedUser(_) => {
+            return Err(crate::ops::access_keys::not_a_user())
+        }
     }
     Ok(())
 }

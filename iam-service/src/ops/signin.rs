@@ -102,7 +102,7 @@ async fn mark_password_used(
                 .execute(conn)
                 .await?;
         }
-        Identity::AssumedRole(_) => {}
+        Identity::AssumedRole(_) | Identity::FederatedUser(_) => {}
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ mod aliases;
 mod audit_log;
 mod billing;
 mod console;
+mod federation;
 mod hardening;
 mod mfa;
 mod providers;

@@ -105,6 +105,13 @@ pub(super) async fn dispatch(
             format!("Could not find operation {action} for version {version}"),
         )
     })?;
+    // A federated user's credentials reach no STS operation but GetCallerIdentity (AWS's rule).
+    if sts_version && caller.identity.federated().is_some() && action != "GetCallerIdentity" {
+        return Err(ApiError::from(iam_service::ServiceError::AccessDenied(format!(
+            "User: {} is not authorized to perform: sts:{action}",
+            caller.identity.arn()
+        ))));
+    }
     let cx = Cx {
         state,
         caller,

@@ -3,13 +3,33 @@
 use super::lists::number;
 use super::registry::Cx;
 use super::xml::{el, time, ApiError};
-use iam_service::ops::sts::{self, AssumeRole, Issued, MfaOffer};
+use iam_service::ops::sts::{self, AssumeRole, FederationAsk, Issued, MfaOffer};
 
 super::registry::actions! {
     "GetCallerIdentity" => get_caller_identity,
     "AssumeRole" => assume_role,
     "GetSessionToken" => get_session_token,
+    "GetFederationToken" => get_federation_token,
     "GetAccessKeyInfo" => get_access_key_info,
+}
+
+/// Session policy ARNs (`PolicyArns.member.N.arn`), at most 64 read.
+fn policy_arns(params: &super::Params) -> Vec<String> {
+    (1..)
+        .map_while(|i| {
+            params
+                .get(&format!("PolicyArns.member.{i}.arn"))
+                .map(str::to_owned)
+        })
+        .take(64)
+        .collect()
+}
+
+fn session_tags(params: &super::Params) -> Vec<(String, String)> {
+    super::lists::tags(params)
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect()
 }
 
 /// `GetCallerIdentity`: who signed the request. No permission is needed, as on AWS.
@@ -54,18 +74,8 @@ fn mfa_offer<'a>(cx: &'a Cx<'a>) -> Result<Option<MfaOffer<'a>>, ApiError> {
 /// `AssumeRole`.
 async fn assume_role(cx: &Cx<'_>) -> Result<String, ApiError> {
     let params = cx.params;
-    let tags = super::lists::tags(params)
-        .into_iter()
-        .map(|t| (t.key, t.value))
-        .collect();
-    let policy_arns = (1..)
-        .map_while(|i| {
-            params
-                .get(&format!("PolicyArns.member.{i}.arn"))
-                .map(str::to_owned)
-        })
-        .take(64)
-        .collect();
+    let tags = session_tags(params);
+    let policy_arns = policy_arns(params);
     let asked = AssumeRole {
         role_arn: params.required("RoleArn")?,
         session_name: params.required("RoleSessionName")?,
@@ -113,6 +123,29 @@ async fn get_session_token(cx: &Cx<'_>) -> Result<String, ApiError> {
     )
     .await?;
     Ok(credentials(&issued))
+}
+
+/// `GetFederationToken`: a federated user's credentials for a custom identity broker.
+async fn get_federation_token(cx: &Cx<'_>) -> Result<String, ApiError> {
+    let params = cx.params;
+    let asked = FederationAsk {
+        name: params.required("Name")?,
+        duration: number(params, "DurationSeconds")?,
+        policy: params.get("Policy"),
+        policy_arns: policy_arns(params),
+        tags: session_tags(params),
+    };
+    let issued = sts::get_federation_token(cx.pool(), &cx.state.ctx.secrets, cx.caller, &asked).await?;
+    let mut out = credentials(&issued);
+    out += &format!(
+        "<FederatedUser>{}{}</FederatedUser>",
+        el("FederatedUserId", &issued.identity.unique_id()),
+        el("Arn", &issued.identity.arn())
+    );
+    if let Some(packed) = issued.packed_percent {
+        out += &el("PackedPolicySize", &packed.to_string());
+    }
+    Ok(out)
 }
 
 /// `GetAccessKeyInfo`.

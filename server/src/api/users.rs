@@ -53,7 +53,7 @@ pub(super) fn caller_user_name<'a>(caller: &Caller<'a>) -> Result<Option<&'a str
     match caller.identity {
         Identity::User { user_name, .. } => Ok(Some(user_name)),
         Identity::Root { .. } => Ok(None),
-        Identity::AssumedRole(_) => Err(ApiError::validation(
+        Identity::AssumedRole(_) | Identity::FederatedUser(_) => Err(ApiError::validation(
             "Must specify userName when calling with non-User credentials",
         )),
     }

@@ -32,9 +32,17 @@ pub struct AssumeRole<'a> {
     pub source_identity: Option<&'a str>,
 }
 
+/// What a session carries beyond its principal's own permissions: session policies and
+/// tags (AssumeRole's and GetFederationToken's).
+pub(super) struct Extras<'a> {
+    pub policy: Option<&'a str>,
+    pub policy_arns: &'a [String],
+    pub tags: &'a [(String, String)],
+}
+
 /// The packed size of the session's policies and tags, as a percentage of what a session
 /// can carry (AWS's PackedPolicySize); over 100 is refused.
-fn packed_percent(asked: &AssumeRole<'_>, inherited: &[(String, String)]) -> u32 {
+pub(super) fn packed_percent(asked: &Extras<'_>, inherited: &[(String, String)]) -> u32 {
     const CAPACITY: usize = 2048;
     let policy = asked.policy.map_or(0, iam_core::policy::parse::counted_size);
     let arns: usize = asked.policy_arns.iter().map(String::len).sum();
@@ -72,6 +80,37 @@ fn check_input(asked: &AssumeRole<'_>) -> Vec<FieldError> {
     if let Some(offer) = &asked.mfa {
         errors.extend(check_offer(offer));
     }
+    errors.extend(check_extras(&asked.extras()));
+    if asked.transitive_tag_keys.len() > SESSION_TAGS_MAX {
+        errors.push(FieldError::new(
+            "TransitiveTagKeys",
+            format!("1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to {SESSION_TAGS_MAX}"),
+        ));
+    }
+    for key in &asked.transitive_tag_keys {
+        if !asked.tags.iter().any(|(k, _)| same_key(k, key)) {
+            errors.push(FieldError::new(
+                "TransitiveTagKeys",
+                format!("the transitive tag key `{key}` is not among the session tags"),
+            ));
+        }
+    }
+    errors
+}
+
+impl AssumeRole<'_> {
+    fn extras(&self) -> Extras<'_> {
+        Extras {
+            policy: self.policy,
+            policy_arns: &self.policy_arns,
+            tags: &self.tags,
+        }
+    }
+}
+
+/// Session policies and tags within AWS's rules.
+pub(super) fn check_extras(asked: &Extras<'_>) -> Vec<FieldError> {
+    let mut errors: Vec<FieldError> = Vec::new();
     if asked
         .policy
         .is_some_and(|p| p.chars().count() > SESSION_POLICY_MAX_CHARS)
@@ -87,7 +126,7 @@ fn check_input(asked: &AssumeRole<'_>) -> Vec<FieldError> {
             format!("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to {SESSION_POLICY_ARNS_MAX}"),
         ));
     }
-    for arn in &asked.policy_arns {
+    for arn in asked.policy_arns {
         let shaped = arn.starts_with("arn:aws:iam::") && arn.contains(":policy/") && arn.len() <= 2048;
         if !shaped {
             errors.push(FieldError::new(
@@ -102,7 +141,7 @@ fn check_input(asked: &AssumeRole<'_>) -> Vec<FieldError> {
             format!("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to {SESSION_TAGS_MAX}"),
         ));
     }
-    for (key, value) in &asked.tags {
+    for (key, value) in asked.tags {
         errors.extend(rules::check_session_tag(key, value).err());
     }
     let mut keys: Vec<String> = asked.tags.iter().map(|(k, _)| k.to_lowercase()).collect();
@@ -112,20 +151,6 @@ fn check_input(asked: &AssumeRole<'_>) -> Vec<FieldError> {
             "Tags",
             "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
         ));
-    }
-    if asked.transitive_tag_keys.len() > SESSION_TAGS_MAX {
-        errors.push(FieldError::new(
-            "TransitiveTagKeys",
-            format!("1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to {SESSION_TAGS_MAX}"),
-        ));
-    }
-    for key in &asked.transitive_tag_keys {
-        if !keys.contains(&key.to_lowercase()) {
-            errors.push(FieldError::new(
-                "TransitiveTagKeys",
-                format!("the transitive tag key `{key}` is not among the session tags"),
-            ));
-        }
     }
     errors
 }
@@ -211,7 +236,7 @@ fn chain<'a>(caller: &'a Caller<'_>, asked: &'a AssumeRole<'_>) -> Result<Chain<
     }
     let inherited = tags.len();
     tags.extend(asked.tags.iter().cloned());
-    let packed = packed_percent(asked, &tags[..inherited]);
+    let packed = packed_percent(&asked.extras(), &tags[..inherited]);
     if packed > 100 {
         return Err(ServiceError::PackedPolicyTooLarge(format!(
             "Packed size of consumed provided policies exceeds the limit by {}%.",
@@ -404,7 +429,7 @@ pub async fn assume_role(
 }
 
 /// A managed session policy must be an AWS managed policy or one of the role's account.
-async fn require_policy(
+pub(super) async fn require_policy(
     conn: &mut sqlx::PgConnection,
     role_account: &str,
     arn: &str,

@@ -2,10 +2,12 @@
 //! key ID tells (GetAccessKeyInfo). Credentials are sealed tokens (see `token`).
 
 mod assume;
+mod federation;
 pub mod token;
 pub mod workload;
 
 pub use assume::{assume_role, AssumeRole};
+pub use federation::{get_federation_token, FederationAsk};
 pub use token::{Issued, Session, TokenProblem};
 
 use crate::audit::{self, Event, Outcome};
