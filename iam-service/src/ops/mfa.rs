@@ -68,8 +68,8 @@ pub async fn create_virtual_device(
     meta: &RequestMeta,
 ) -> Result<NewDevice, ServiceError> {
     let name = validate_name(name)?;
-    if identity.role_session().is_some() {
-        // A role session is no one's second factor: it has no devices of its own.
+    if identity.role_session().is_some() || identity.federated().is_some() {
+        // A role session or a federated user is no one's second factor: it has no devices.
         return Err(crate::ops::access_keys::not_a_user());
     }
     let account = identity.account_id().as_str();

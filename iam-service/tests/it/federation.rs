@@ -150,4 +150,22 @@ async fn names_durations_and_the_root_users_hour(pool: PgPool) {
     // The root user's federated users have exactly the session policy.
     assert!(may(&pool, &made, &mm, "budgets:ModifyBudget").await);
     assert!(!may(&pool, &made, &mm, "iam:ListUsers").await);
+
+    // Even allowed by its session policy, a federated user has no MFA devices of its own.
+    let asked = FederationAsk {
+        name: "root-mfa",
+        policy: Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}"#,
+        ),
+        ..Default::default()
+    };
+    let issued = sts::get_federation_token(&pool, &secrets(), &rc, &asked)
+        .await
+        .unwrap();
+    let (mfa_user, fm) = opened(&issued);
+    assert!(may(&pool, &mfa_user, &fm, "iam:CreateVirtualMFADevice").await);
+    let device =
+        iam_service::ops::mfa::create_virtual_device(&pool, &secrets(), &mfa_user, "phone", now(), &fm).await;
+    assert!(device.is_err());
+    assert_eq!(count(&pool, "mfa_devices").await, 0);
 }
