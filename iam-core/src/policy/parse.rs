@@ -534,7 +534,9 @@ impl Reader<'_> {
             self.no_duplicates(keys);
             for key_member in keys {
                 let key = &key_member.key;
-                if !valid_condition_key(key) {
+                // A federation provider's keys exist only where a trust policy decides.
+                let federated = self.kind.has_principal();
+                if !valid_condition_key(key, federated) {
                     self.d.error(key_member.key_loc, VENDOR_MESSAGE);
                     continue;
                 }
@@ -667,17 +669,16 @@ fn valid_action(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'?' | b'-' | b'_'))
 }
 
-/// `vendor:name`; a federation provider's keys have its host and path as the vendor
-/// (`token.actions.githubusercontent.com:sub`, `oidc.example.com/id/7:aud`).
-fn valid_condition_key(key: &str) -> bool {
+/// `vendor:name`. In trust and resource policies a federation provider's keys have its host
+/// and path as the vendor (`token.actions.githubusercontent.com:sub`, `oidc.example.com/id/7:aud`);
+/// elsewhere such a key could only be a typo that never matches, so it is refused.
+fn valid_condition_key(key: &str, federated: bool) -> bool {
     let Some((vendor, name)) = key.split_once(':') else {
         return false;
     };
-    !vendor.is_empty()
-        && vendor
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'/' | b'_'))
-        && !name.is_empty()
+    let vendor_char =
+        |b: u8| b.is_ascii_alphanumeric() || b == b'-' || (federated && matches!(b, b'.' | b'/' | b'_'));
+    !vendor.is_empty() && vendor.bytes().all(vendor_char) && !name.is_empty()
 }
 
 /// Checks a principal and gives its canonical form; `None` when it is not valid.

@@ -182,3 +182,19 @@ fn unknown_and_duplicate_elements() {
         "{e:?}"
     );
 }
+
+#[test]
+fn federation_condition_keys_only_where_a_trust_decides() {
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+        "Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.example.com/t"},
+        "Action":"sts:AssumeRoleWithWebIdentity",
+        "Condition":{"StringEquals":{"token.example.com/t:aud":"web","token.example.com/t:sub":"repo:x"}}}]}"#;
+    assert_eq!(errors(PolicyKind::Trust, trust), Vec::<String>::new());
+    // In an identity policy such a key is a typo that would never match: refused.
+    let identity = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",
+        "Condition":{"NotIpAddress":{"aws_:SourceIp":"10.0.0.0/8"}}}]}"#;
+    assert_eq!(
+        errors(PolicyKind::Identity, identity),
+        ["2:38: Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."]
+    );
+}
