@@ -67,6 +67,8 @@ command -v python3 >/dev/null || apt_install python3
 wasm_target
 wasm_bindgen_cli
 if [ "${1:-build}" = test ]; then
+  # The tests' identity providers get their certificates from openssl.
+  command -v openssl >/dev/null || apt_install openssl
   install_chromium
   node_packages
   python_tools

@@ -15,8 +15,11 @@ export CHROMIUM_PATH
 WORK=$(mktemp -d /tmp/iam-test.XXXXXX)
 chmod 755 "$WORK"   # the postgres user must reach the cluster inside
 SERVER_PID=""
+IDP_PID=""
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  # Node ends on SIGTERM with status 143, which must not become the run's status.
+  if [ -n "$IDP_PID" ]; then kill "$IDP_PID" 2>/dev/null; wait "$IDP_PID" 2>/dev/null || true; fi
   "$ROOT/scripts/pg.sh" stop "$WORK/pg"
   rm -rf "$WORK"
 }
@@ -39,6 +42,15 @@ cargo_passed=$(awk '/^test result:/ { n += $4 } END { print n + 0 }' "$WORK/carg
 log "starting the server for the browser tests"
 PORT=$(free_port)
 BASE_URL="http://127.0.0.1:$PORT"
+# A real OpenID provider at https://localhost (port 443: an issuer URL has no port), with a
+# CA of its own that the server is told to trust, and private addresses allowed for it.
+IDP_DIR="$WORK/idp"
+end2end/idp/certs.sh "$IDP_DIR"
+IDP_REDIRECT_URIS="https://client.example/cb,$BASE_URL/oidc/callback" node end2end/idp/oidc.mjs "$IDP_DIR" >"$WORK/idp.log" 2>&1 &
+IDP_PID=$!
+for _ in $(seq 50); do curl -sf --cacert "$IDP_DIR/ca.pem" https://localhost/jwks >/dev/null && break; sleep 0.2; done
+curl -sf --cacert "$IDP_DIR/ca.pem" https://localhost/jwks >/dev/null \
+  || { cat "$WORK/idp.log" >&2; die "the test OpenID provider did not start on https://localhost (is port 443 taken?)"; }
 # The workload credential endpoint (IMDSv2-compatible) the SDK test reads role credentials from.
 METADATA_PORT=$(free_port)
 # Alert emails go to this port, where the billing browser test starts an SMTP sink.
@@ -47,6 +59,7 @@ SMTP_SINK_PORT=$(free_port)
 # up from this one address.
 IAM_LISTEN="127.0.0.1:$PORT" IAM_METADATA_LISTEN="127.0.0.1:$METADATA_PORT" IAM_SITE_ROOT="$SITE_ROOT" RUST_LOG=${RUST_LOG:-warn} \
   IAM_SIGNUPS_PER_HOUR=100000 IAM_LOCKOUT_MAX_FAILURES=5 IAM_LOCKOUT_WAIT_SECONDS=3 IAM_SMTP_RELAY="127.0.0.1:$SMTP_SINK_PORT" \
+  IAM_FEDERATION_ALLOW_PRIVATE=true IAM_FEDERATION_CA_FILE="$IDP_DIR/ca.pem" \
   "$CARGO_TARGET_DIR/debug/server" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 wait_for_http "$BASE_URL/healthz" 60 || { cat "$WORK/server.log" >&2; die "the server did not start"; }
@@ -67,7 +80,7 @@ e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$WORK/e2e.log" | tail -1 | tr -dc 0-9)
 log "the AWS CLI and boto3 against the API"
 .venv/bin/python end2end/api/session.py \
   --base-url "$BASE_URL" --server-bin "$CARGO_TARGET_DIR/debug/server" \
-  --metadata-url "http://127.0.0.1:$METADATA_PORT/" | tee "$WORK/api.log" \
+  --metadata-url "http://127.0.0.1:$METADATA_PORT/" --idp-ca "$IDP_DIR/ca.pem" | tee "$WORK/api.log" \
   || { tail -50 "$WORK/server.log" >&2; die "API session failed"; }
 api_passed=$(grep -Eo '^[0-9]+ api checks passed' "$WORK/api.log" | tr -dc 0-9)
 

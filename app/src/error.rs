@@ -121,6 +121,7 @@ impl From<iam_service::ServiceError> for AppError {
             E::LimitExceeded(message) | E::PackedPolicyTooLarge(message) => AppError::LimitExceeded(message),
             E::DeleteConflict(message) => AppError::DeleteConflict(message),
             E::Rejected { code, message } => AppError::Refused(format!("{code}: {message}")),
+            E::IdpRejectedClaim(message) => AppError::AccessDenied(message),
             E::MalformedPolicy(diagnostics) => AppError::MalformedPolicy(
                 diagnostics
                     .iter()

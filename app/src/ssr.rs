@@ -20,6 +20,8 @@ pub struct ServerContext {
     pub hasher: PasswordHasher,
     /// Seals MFA seeds at rest under the master key.
     pub secrets: iam_service::crypto::SecretBox,
+    /// Identity providers' signing keys, fetched and cached.
+    pub idp_keys: Arc<iam_service::federation::keys::KeyCache>,
     pub settings: Arc<ConsoleSettings>,
 }
 

@@ -16,3 +16,4 @@ pub mod providers;
 pub mod quotas;
 pub mod service_linked;
 pub mod signup;
+pub mod web_identity;

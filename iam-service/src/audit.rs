@@ -15,6 +15,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// A failure when there is a reason for refusing, a success otherwise.
+    pub fn of(refusal: Option<&str>) -> Self {
+        if refusal.is_some() {
+            Outcome::Failure
+        } else {
+            Outcome::Success
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             Outcome::Success => "success",

@@ -36,7 +36,7 @@ pub struct Authorizer {
     /// A role session's session policies: they can only narrow.
     session: Arc<[Applied]>,
     /// Context keys given to the simulator, and a role session's `aws:SourceIdentity`.
-    context: Vec<(String, String)>,
+    context: Vec<(String, Vec<String>)>,
 }
 
 /// The AWS-managed policies, parsed once.
@@ -311,7 +311,11 @@ impl Authorizer {
                     &role_session.role_name,
                 ));
                 if let Some(source) = &role_session.source_identity {
-                    context.push(("aws:SourceIdentity".to_owned(), source.clone()));
+                    context.push(("aws:SourceIdentity".to_owned(), vec![source.clone()]));
+                }
+                // A session from federation carries its provider's claims on every request.
+                if let Some(federation) = &role_session.federation {
+                    context.extend(federation.keys.iter().cloned());
                 }
                 session = session_policies(
                     conn,
@@ -387,6 +391,7 @@ impl Authorizer {
         facts: GlobalFacts,
         context: Vec<(String, String)>,
     ) -> Self {
+        let context = context.into_iter().map(|(k, v)| (k, vec![v])).collect();
         Self {
             root: false,
             principal,
@@ -404,8 +409,8 @@ impl Authorizer {
 
     fn request(&self, action: &str, resource: &str) -> Request {
         let mut request = Request::new(self.principal.clone(), action, resource).with_globals(&self.facts);
-        for (key, value) in &self.context {
-            request.context.set(key, value.clone());
+        for (key, values) in &self.context {
+            request.context.set_list(key, values.clone());
         }
         request
     }
@@ -502,8 +507,8 @@ impl Authorizer {
         }
         let mut request =
             Request::new(self.principal.clone(), asked.action, asked.resource).with_globals(&facts);
-        for (key, value) in &self.context {
-            request.context.set(key, value.clone());
+        for (key, values) in &self.context {
+            request.context.set_list(key, values.clone());
         }
         for (key, values) in asked.extra {
             request.context.set_list(key, values.clone());

@@ -50,6 +50,9 @@ pub enum ServiceError {
     /// `UnmodifiableEntity`, `PolicyNotAttachable`, ...); nothing was written.
     #[error("{code}: {message}")]
     Rejected { code: &'static str, message: String },
+    /// What an identity provider vouched for is refused (AWS's IDPRejectedClaim, 403).
+    #[error("IDPRejectedClaim: {0}")]
+    IdpRejectedClaim(String),
     /// Sign-up is turned off by configuration and an account already exists.
     #[error("sign-up is disabled")]
     SignUpClosed,

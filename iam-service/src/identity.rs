@@ -82,6 +82,20 @@ pub struct RoleSession {
     pub transitive_tag_keys: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_identity: Option<String>,
+    /// For a session from federation: who vouched for it and what it said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federation: Option<FederatedBy>,
+}
+
+/// The identity provider behind a role session and the condition keys its token or
+/// assertion gave (`<provider>:sub`, `SAML:aud`, `aws:FederatedProvider`, ...), which every
+/// request of the session carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FederatedBy {
+    pub provider_arn: String,
+    /// The federated identity's name at the provider (`sub`, or the SAML NameID).
+    pub subject: String,
+    pub keys: Vec<(String, Vec<String>)>,
 }
 
 impl RoleSession {

@@ -115,6 +115,17 @@ pub struct Config {
     /// The From address of alert emails.
     #[arg(long, env = "IAM_SMTP_FROM", default_value = "budgets@localhost")]
     pub smtp_from: String,
+
+    /// Lets the server fetch identity providers' documents (OIDC discovery and keys) from
+    /// private, loopback and link-local addresses. Off: only public addresses are reached, so
+    /// an administrator's provider URL cannot probe the server's own network.
+    #[arg(long, env = "IAM_FEDERATION_ALLOW_PRIVATE", default_value_t = false, action = ArgAction::Set)]
+    pub federation_allow_private: bool,
+
+    /// A PEM file of CA certificates trusted for identity providers, besides Mozilla's roots
+    /// (a private CA's).
+    #[arg(long, env = "IAM_FEDERATION_CA_FILE")]
+    pub federation_ca_file: Option<std::path::PathBuf>,
 }
 
 /// An address (a one-address network) or a CIDR.
@@ -145,6 +156,21 @@ impl Config {
             max_wait: self.lockout_max_wait_seconds.max(1),
             ..Default::default()
         }
+    }
+
+    /// How identity providers are reached.
+    pub fn fetch_policy(&self) -> Result<iam_service::federation::fetch::FetchPolicy, String> {
+        let extra_roots_pem = match &self.federation_ca_file {
+            Some(path) => Some(
+                std::fs::read(path)
+                    .map_err(|e| format!("cannot read IAM_FEDERATION_CA_FILE `{}`: {e}", path.display()))?,
+            ),
+            None => None,
+        };
+        Ok(iam_service::federation::fetch::FetchPolicy {
+            allow_private: self.federation_allow_private,
+            extra_roots_pem,
+        })
     }
 
     pub fn hash_concurrency(&self) -> usize {

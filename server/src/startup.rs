@@ -69,6 +69,9 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
 
     let hasher = PasswordHasher::new(config.hash_concurrency()).map_err(|e| e.to_string())?;
     let secrets = SecretBox::new(&master_key(&config.master_key_file)?);
+    let fetcher = iam_service::federation::fetch::Fetcher::new(&config.fetch_policy()?)
+        .map_err(|e| format!("identity provider settings: {e}"))?;
+    let idp_keys = std::sync::Arc::new(iam_service::federation::keys::KeyCache::new(fetcher));
     let settings = ConsoleSettings {
         base_url: config.base_url(),
         allow_signup: config.allow_signup,
@@ -89,6 +92,7 @@ pub async fn prepare_with_pool(config: &Config, pool: PgPool) -> Result<AppState
             pool,
             hasher,
             secrets,
+            idp_keys,
             settings: Arc::new(settings),
         },
         sessions,

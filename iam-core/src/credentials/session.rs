@@ -107,6 +107,15 @@ pub fn check_id_text(field: &str, value: &str, min: usize, max: usize) -> Result
     Ok(())
 }
 
+/// A DurationSeconds parameter outside `MIN_DURATION..=max`, in AWS's words.
+pub fn check_duration_param(requested: Option<i64>, max: i64) -> Option<FieldError> {
+    let s = requested.filter(|s| !(MIN_DURATION..=max).contains(s))?;
+    Some(FieldError::new(
+        "DurationSeconds",
+        format!("1 validation error detected: Value '{s}' at 'durationSeconds' failed to satisfy constraint: Member must have value between {MIN_DURATION} and {max}"),
+    ))
+}
+
 /// The session's length: `requested` (or `default`) within `MIN_DURATION..=max`, in AWS's
 /// words when it is not.
 pub fn duration(requested: Option<i64>, default: i64, max: i64, chained: bool) -> Result<i64, FieldError> {

@@ -6,7 +6,7 @@
 use super::ast::{Effect, Policy, PrincipalSpec, PrincipalType, Statement};
 use super::condition::holds;
 use super::pattern::{arn_like, glob_ignore_case};
-use super::request::Request;
+use super::request::{PrincipalKind, Request};
 use serde::{Deserialize, Serialize};
 
 /// A policy with the name it is known by (its ARN, or a name for inline policies).
@@ -280,7 +280,19 @@ fn principal_match(statement: &Statement, request: &Request) -> Option<Reach> {
     } else {
         Reach::Direct
     };
+    // Someone an identity provider vouches for is no principal of any account: only a
+    // `Federated` entry naming that provider reaches them, never `*` or an account.
+    let federated_only = matches!(p.kind, PrincipalKind::WebIdentity | PrincipalKind::Saml);
+    if federated_only && clause.negated {
+        return None;
+    }
     let found = match &clause.spec {
+        PrincipalSpec::Any if federated_only => None,
+        PrincipalSpec::Entries(entries) if federated_only => entries
+            .iter()
+            .filter(|e| e.kind == PrincipalType::Federated)
+            .find(|e| p.federated.as_deref() == Some(e.value.as_str()))
+            .map(|_| Reach::Direct),
         PrincipalSpec::Any => Some(anyone),
         PrincipalSpec::Entries(entries) => entries
             .iter()

@@ -12,6 +12,10 @@ pub enum PrincipalKind {
     AssumedRole,
     FederatedUser,
     Service,
+    /// Someone an OIDC provider vouches for (AssumeRoleWithWebIdentity).
+    WebIdentity,
+    /// Someone a SAML identity provider vouches for (AssumeRoleWithSAML).
+    Saml,
     Anonymous,
 }
 
@@ -24,6 +28,8 @@ impl PrincipalKind {
             PrincipalKind::AssumedRole => "AssumedRole",
             PrincipalKind::FederatedUser => "FederatedUser",
             PrincipalKind::Service => "Service",
+            PrincipalKind::WebIdentity => "WebIdentityUser",
+            PrincipalKind::Saml => "SAMLUser",
             PrincipalKind::Anonymous => "Anonymous",
         }
     }
@@ -133,14 +139,20 @@ impl Request {
         let c = &mut self.context;
         c.set("aws:CurrentTime", format_iso8601(facts.now));
         c.set("aws:EpochTime", facts.now.to_string());
-        c.set(
-            "aws:PrincipalArn",
-            self.principal
-                .role_arn
-                .clone()
-                .unwrap_or_else(|| self.principal.arn.clone()),
-        );
-        c.set("aws:PrincipalAccount", self.principal.account.clone());
+        // A federated caller (web identity, SAML) belongs to no account and has no ARN.
+        if !matches!(
+            self.principal.kind,
+            PrincipalKind::WebIdentity | PrincipalKind::Saml
+        ) {
+            c.set(
+                "aws:PrincipalArn",
+                self.principal
+                    .role_arn
+                    .clone()
+                    .unwrap_or_else(|| self.principal.arn.clone()),
+            );
+            c.set("aws:PrincipalAccount", self.principal.account.clone());
+        }
         c.set("aws:PrincipalType", self.principal.kind.aws_name());
         c.set("aws:SecureTransport", facts.secure_transport.to_string());
         if let Some(name) = &facts.user_name {

@@ -286,6 +286,47 @@ fn role_trust_policies() {
 }
 
 #[test]
+fn a_federated_caller_is_reached_only_by_its_provider() {
+    let role = "arn:aws:iam::123456789012:role/web";
+    let provider = "arn:aws:iam::123456789012:oidc-provider/idp.example.com";
+    let mut principal = Principal::new(PrincipalKind::WebIdentity, provider, "123456789012");
+    principal.federated = Some(provider.to_owned());
+    let r =
+        Request::new(principal, "sts:AssumeRoleWithWebIdentity", role).with_globals(&GlobalFacts::default());
+    let check = |principal: &str| {
+        let trust = policy(
+            PolicyKind::Trust,
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:*"}}]}}"#
+            ),
+        );
+        let set = PolicySet {
+            resource: vec![Named {
+                id: role,
+                policy: &trust,
+            }],
+            resource_owner: Some("123456789012"),
+            resource_must_allow: true,
+            ..Default::default()
+        };
+        evaluate(&r, &set).outcome
+    };
+    assert_eq!(
+        check(&format!(r#"{{"Federated":"{provider}"}}"#)),
+        Outcome::Allowed
+    );
+    assert_eq!(
+        check(r#"{"Federated":"arn:aws:iam::123456789012:oidc-provider/other.example.com"}"#),
+        Outcome::ImplicitDeny
+    );
+    // Someone a provider vouches for is no principal of the role's account, nor "anyone".
+    assert_eq!(check(r#""*""#), Outcome::ImplicitDeny);
+    assert_eq!(check(r#"{"AWS":"*"}"#), Outcome::ImplicitDeny);
+    assert_eq!(check(r#"{"AWS":"123456789012"}"#), Outcome::ImplicitDeny);
+    assert!(r.context.get("aws:principalaccount").is_none());
+}
+
+#[test]
 fn cross_account_needs_both_sides() {
     let role = "arn:aws:iam::210987654321:role/audit";
     let r = request("ann", "sts:AssumeRole", role);

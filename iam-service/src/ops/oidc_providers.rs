@@ -88,6 +88,15 @@ async fn find(conn: &mut PgConnection, account: &str, url: &str) -> Result<Optio
     .await?)
 }
 
+/// The client IDs of the account's provider at `url`, if it has one (for verifying tokens).
+pub(crate) async fn client_ids(
+    conn: &mut PgConnection,
+    account: &str,
+    url: &str,
+) -> Result<Option<Vec<String>>, ServiceError> {
+    Ok(find(conn, account, url).await?.map(|(_, ids, _, _)| ids))
+}
+
 /// Whether the provider exists (for tags and the engine's decisions on it).
 pub(crate) async fn exists(conn: &mut PgConnection, account: &str, url: &str) -> Result<bool, ServiceError> {
     Ok(find(conn, account, url).await?.is_some())

@@ -509,3 +509,54 @@ pub async fn session_role_exists(pool: &PgPool, identity: &crate::Identity) -> R
     .await?;
     Ok(found)
 }
+
+/// Marks the role used now (its "last activity"), at most once per 15 minutes.
+pub(crate) async fn record_use(
+    conn: &mut sqlx::PgConnection,
+    account: &str,
+    role_name: &str,
+    now: time::OffsetDateTime,
+) -> Result<(), ServiceError> {
+    sqlx::query(
+        "UPDATE iam_roles SET last_used_at = $3 WHERE account_id = $1 AND role_name = $2
+            AND (last_used_at IS NULL OR last_used_at < $3 - interval '15 minutes')",
+    )
+    .bind(account)
+    .bind(role_name)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether the role's trust policy alone lets `principal` (not a principal of any account's
+/// IAM: a service or someone an identity provider vouches for) perform every one of `actions`
+/// on the role, with `context` added to the request.
+pub(crate) fn trust_allows(
+    role: &Role,
+    principal: &iam_core::policy::Principal,
+    facts: &iam_core::policy::GlobalFacts,
+    context: &[(String, Vec<String>)],
+    actions: &[&str],
+) -> bool {
+    use iam_core::policy::{evaluate, parse_policy, Named, PolicyKind, PolicySet, Request};
+    let Some(trust) = parse_policy(&role.assume_role_policy, PolicyKind::Trust).policy else {
+        return false;
+    };
+    let set = PolicySet {
+        resource: vec![Named {
+            id: "trust policy",
+            policy: &trust,
+        }],
+        resource_owner: Some(role.account()),
+        resource_must_allow: true,
+        ..Default::default()
+    };
+    actions.iter().all(|action| {
+        let mut request = Request::new(principal.clone(), *action, &role.arn).with_globals(facts);
+        for (key, values) in context {
+            request.context.set_list(key, values.clone());
+        }
+        evaluate(&request, &set).allowed()
+    })
+}

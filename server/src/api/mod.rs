@@ -6,6 +6,7 @@ mod account;
 mod attached;
 mod boundaries;
 mod budgets;
+mod federation;
 mod groups;
 mod instance_profiles;
 mod keys;
@@ -151,6 +152,9 @@ async fn answer(state: &AppState, request: Request, id: &str) -> Result<Response
         }
         .await;
         return Ok(budgets::respond(result, id));
+    }
+    if sts && federation::is_unsigned(&action) {
+        return federation::dispatch(state, &params, &meta, now, &action, id).await;
     }
     let identity = authenticate(state, &signed, if sts { "sts" } else { "iam" }, now, &mut meta).await?;
     let caller = iam_service::Caller {

@@ -14,7 +14,7 @@ super::registry::actions! {
 }
 
 /// Session policy ARNs (`PolicyArns.member.N.arn`), at most 64 read.
-fn policy_arns(params: &super::Params) -> Vec<String> {
+pub(super) fn policy_arns(params: &super::Params) -> Vec<String> {
     (1..)
         .map_while(|i| {
             params
@@ -43,7 +43,7 @@ async fn get_caller_identity(cx: &Cx<'_>) -> Result<String, ApiError> {
     ))
 }
 
-fn credentials(issued: &Issued) -> String {
+pub(super) fn credentials(issued: &Issued) -> String {
     format!(
         "<Credentials>{}{}{}{}</Credentials>",
         el("AccessKeyId", &issued.access_key_id),
@@ -90,23 +90,40 @@ async fn assume_role(cx: &Cx<'_>) -> Result<String, ApiError> {
     };
     let ctx = &cx.state.ctx;
     let issued = sts::assume_role(cx.pool(), &ctx.secrets, &ctx.settings.lockout, cx.caller, &asked).await?;
-    let session = issued
-        .identity
-        .role_session()
-        .ok_or_else(|| ApiError::from(iam_service::ServiceError::Internal("not a role session".into())))?;
     let mut out = credentials(&issued);
-    out += &format!(
-        "<AssumedRoleUser>{}{}</AssumedRoleUser>",
-        el("AssumedRoleId", &session.user_id()),
-        el("Arn", &session.arn())
-    );
+    out += &assumed_role_user(&issued)?;
     if let Some(packed) = issued.packed_percent {
         out += &el("PackedPolicySize", &packed.to_string());
     }
-    if let Some(source) = &session.source_identity {
-        out += &el("SourceIdentity", source);
-    }
+    out += &source_identity(&issued);
     Ok(out)
+}
+
+fn role_session(issued: &Issued) -> Result<&iam_service::identity::RoleSession, ApiError> {
+    issued
+        .identity
+        .role_session()
+        .ok_or_else(|| ApiError::from(iam_service::ServiceError::Internal("not a role session".into())))
+}
+
+/// `<AssumedRoleUser>` of a role session's answer.
+pub(super) fn assumed_role_user(issued: &Issued) -> Result<String, ApiError> {
+    let session = role_session(issued)?;
+    Ok(format!(
+        "<AssumedRoleUser>{}{}</AssumedRoleUser>",
+        el("AssumedRoleId", &session.user_id()),
+        el("Arn", &session.arn())
+    ))
+}
+
+/// `<SourceIdentity>`, when the session has one.
+pub(super) fn source_identity(issued: &Issued) -> String {
+    issued
+        .identity
+        .role_session()
+        .and_then(|s| s.source_identity.as_deref())
+        .map(|source| el("SourceIdentity", source))
+        .unwrap_or_default()
 }
 
 /// `GetSessionToken`.

@@ -116,6 +116,7 @@ impl From<iam_service::ServiceError> for ApiError {
             E::IdentityGone => Self::invalid_token(),
             E::PackedPolicyTooLarge(m) => Self::new(StatusCode::BAD_REQUEST, "PackedPolicyTooLarge", m),
             E::Rejected { code, message } => Self::new(StatusCode::BAD_REQUEST, code, message),
+            E::IdpRejectedClaim(m) => Self::new(StatusCode::FORBIDDEN, "IDPRejectedClaim", m),
             // AWS's throttling answer; the SDKs retry it with back-off.
             E::Throttled { .. } => Self::new(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded"),
             E::InvalidMfaCode => Self::new(

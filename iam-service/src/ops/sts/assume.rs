@@ -57,7 +57,7 @@ pub(super) fn packed_percent(asked: &Extras<'_>, inherited: &[(String, String)])
 }
 
 /// Tag keys compare without case (Unicode's, as the engine's context keys do).
-fn same_key(a: &str, b: &str) -> bool {
+pub(super) fn same_key(a: &str, b: &str) -> bool {
     a.to_lowercase() == b.to_lowercase()
 }
 
@@ -172,19 +172,27 @@ fn request_context(
     if let Some(source) = source {
         extra.push(("sts:SourceIdentity".into(), vec![source.to_owned()]));
     }
-    for (key, value) in tags {
-        extra.push((format!("aws:RequestTag/{key}"), vec![value.clone()]));
-    }
-    if !tags.is_empty() {
-        extra.push((
-            "aws:TagKeys".into(),
-            tags.iter().map(|(k, _)| k.clone()).collect(),
-        ));
-    }
+    extra.extend(tag_context(tags));
     if !asked.transitive_tag_keys.is_empty() {
         extra.push(("sts:TransitiveTagKeys".into(), asked.transitive_tag_keys.clone()));
     }
     extra
+}
+
+/// The context keys a session's tags give the decision: `aws:RequestTag/KEY` and
+/// `aws:TagKeys`.
+pub(super) fn tag_context(tags: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+    let mut keys: Vec<(String, Vec<String>)> = tags
+        .iter()
+        .map(|(k, v)| (format!("aws:RequestTag/{k}"), vec![v.clone()]))
+        .collect();
+    if !tags.is_empty() {
+        keys.push((
+            "aws:TagKeys".into(),
+            tags.iter().map(|(k, _)| k.clone()).collect(),
+        ));
+    }
+    keys
 }
 
 /// What a chained session (a role session assuming a role) passes on: its transitive tags
@@ -318,6 +326,7 @@ fn session_of(
         tags: chain.tags,
         transitive_tag_keys: transitive,
         source_identity: chain.source.map(str::to_owned),
+        federation: None,
     })
 }
 
@@ -333,16 +342,7 @@ async fn record_issue(
     if role_account != caller.account() {
         record(tx, caller, role_account, "sts:AssumeRole", session_arn, None).await?;
     }
-    sqlx::query(
-        "UPDATE iam_roles SET last_used_at = $3 WHERE account_id = $1 AND role_name = $2
-            AND (last_used_at IS NULL OR last_used_at < $3 - interval '15 minutes')",
-    )
-    .bind(role_account)
-    .bind(&role.role_name)
-    .bind(caller.now)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    roles::record_use(tx, role_account, &role.role_name, caller.now).await
 }
 
 /// Assumes a role. A refusal names the caller and the role ARN as given, and is the same

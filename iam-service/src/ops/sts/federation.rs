@@ -2,7 +2,7 @@
 //! has signed in (a federated user, `arn:aws:sts::ACCOUNT:federated-user/NAME`), with the
 //! calling user's permissions narrowed by the session policies.
 
-use super::assume::{check_extras, packed_percent, require_policy, Extras};
+use super::assume::{check_extras, packed_percent, require_policy, tag_context, Extras};
 use super::record;
 use super::token::{self, Issued};
 use crate::authz::Authorizer;
@@ -38,15 +38,7 @@ fn check(asked: &FederationAsk<'_>) -> Vec<FieldError> {
     } else {
         errors.extend(rules::check_session_name("Name", name).err());
     }
-    if let Some(s) = asked
-        .duration
-        .filter(|s| !(rules::MIN_DURATION..=SESSION_TOKEN_MAX).contains(s))
-    {
-        errors.push(FieldError::new(
-            "DurationSeconds",
-            format!("1 validation error detected: Value '{s}' at 'durationSeconds' failed to satisfy constraint: Member must have value between {} and {SESSION_TOKEN_MAX}", rules::MIN_DURATION),
-        ));
-    }
+    errors.extend(rules::check_duration_param(asked.duration, SESSION_TOKEN_MAX));
     errors.extend(check_extras(&extras(asked)));
     errors
 }
@@ -114,17 +106,7 @@ pub async fn get_federation_token(
     let arn = session.arn();
     let mut tx = pool.begin().await?;
     let authz = Authorizer::load(&mut tx, caller.identity, caller.meta, caller.now).await?;
-    let context: Vec<(String, Vec<String>)> = asked
-        .tags
-        .iter()
-        .map(|(k, v)| (format!("aws:RequestTag/{k}"), vec![v.clone()]))
-        .chain((!asked.tags.is_empty()).then(|| {
-            (
-                "aws:TagKeys".to_owned(),
-                asked.tags.iter().map(|(k, _)| k.clone()).collect(),
-            )
-        }))
-        .collect();
+    let context = tag_context(&asked.tags);
     authz.check_with("sts:GetFederationToken", &arn, &context)?;
     if !asked.tags.is_empty() {
         authz.check_with("sts:TagSession", &arn, &context)?;

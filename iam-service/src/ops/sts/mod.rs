@@ -4,11 +4,13 @@
 mod assume;
 mod federation;
 pub mod token;
+mod web_identity;
 pub mod workload;
 
 pub use assume::{assume_role, AssumeRole};
 pub use federation::{get_federation_token, FederationAsk};
 pub use token::{Issued, Session, TokenProblem};
+pub use web_identity::{assume_role_with_web_identity, WebIdentityAsk, WebIdentityIssued};
 
 use crate::audit::{self, Event, Outcome};
 use crate::crypto::SecretBox;
@@ -120,11 +122,7 @@ pub(crate) async fn record(
         actor_arn: &actor,
         action,
         resource: Some(resource),
-        outcome: if refusal.is_some() {
-            Outcome::Failure
-        } else {
-            Outcome::Success
-        },
+        outcome: Outcome::of(refusal),
         reason: refusal,
         source_identity: source,
     };
@@ -154,13 +152,7 @@ pub async fn get_session_token(
         (SESSION_TOKEN_DEFAULT, SESSION_TOKEN_MAX)
     };
     let mut errors: Vec<FieldError> = mfa.as_ref().map(check_offer).unwrap_or_default();
-    match duration {
-        Some(s) if !(rules::MIN_DURATION..=SESSION_TOKEN_MAX).contains(&s) => errors.push(FieldError::new(
-            "DurationSeconds",
-            format!("1 validation error detected: Value '{s}' at 'durationSeconds' failed to satisfy constraint: Member must have value between {} and {SESSION_TOKEN_MAX}", rules::MIN_DURATION),
-        )),
-        _ => {}
-    }
+    errors.extend(rules::check_duration_param(duration, SESSION_TOKEN_MAX));
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }

@@ -8,9 +8,7 @@ use crate::audit::{self, Event, Outcome};
 use crate::crypto::SecretBox;
 use crate::identity::RoleSession;
 use crate::{Identity, RequestMeta, ServiceError};
-use iam_core::policy::{
-    evaluate, parse_policy, GlobalFacts, Named, PolicyKind, PolicySet, Principal, PrincipalKind, Request,
-};
+use iam_core::policy::{GlobalFacts, Principal, PrincipalKind};
 use rand::RngCore;
 use sqlx::PgPool;
 use time::OffsetDateTime;
@@ -114,28 +112,15 @@ pub async fn credentials(
     let found = crate::ops::roles::find(&mut tx, &workload.account, role)
         .await?
         .ok_or_else(not_found)?;
-    let trust = parse_policy(&found.assume_role_policy, PolicyKind::Trust)
-        .policy
-        .ok_or_else(not_found)?;
     let mut principal = Principal::new(PrincipalKind::Service, EC2, &workload.account);
     principal.service = Some(EC2.to_owned());
     let facts = GlobalFacts {
         now: now.unix_timestamp(),
         ..Default::default()
     };
-    let request = Request::new(principal, "sts:AssumeRole", &found.arn).with_globals(&facts);
-    let set = PolicySet {
-        resource: vec![Named {
-            id: "trust policy",
-            policy: &trust,
-        }],
-        resource_owner: Some(&workload.account),
-        resource_must_allow: true,
-        ..Default::default()
-    };
     let profile_arn =
         iam_core::arn::entity_arn(&workload.account, "instance-profile", "/", &workload.profile_name);
-    if !evaluate(&request, &set).allowed() {
+    if !crate::ops::roles::trust_allows(&found, &principal, &facts, &[], &["sts:AssumeRole"]) {
         let event = Event {
             at: now,
             account_id: Some(&workload.account),
@@ -164,6 +149,7 @@ pub async fn credentials(
         tags: Vec::new(),
         transitive_tag_keys: Vec::new(),
         source_identity: None,
+        federation: None,
     };
     let seconds = SESSION_SECONDS.min(i64::from(found.max_session_duration));
     let issued = token::issue(
