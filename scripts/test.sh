@@ -16,10 +16,11 @@ WORK=$(mktemp -d /tmp/iam-test.XXXXXX)
 chmod 755 "$WORK"   # the postgres user must reach the cluster inside
 SERVER_PID=""
 IDP_PID=""
+SAML_PID=""
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   # Node ends on SIGTERM with status 143, which must not become the run's status.
-  if [ -n "$IDP_PID" ]; then kill "$IDP_PID" 2>/dev/null; wait "$IDP_PID" 2>/dev/null || true; fi
+  for pid in $IDP_PID $SAML_PID; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
   "$ROOT/scripts/pg.sh" stop "$WORK/pg"
   rm -rf "$WORK"
 }
@@ -51,6 +52,12 @@ IDP_PID=$!
 for _ in $(seq 50); do curl -sf --cacert "$IDP_DIR/ca.pem" https://localhost/jwks >/dev/null && break; sleep 0.2; done
 curl -sf --cacert "$IDP_DIR/ca.pem" https://localhost/jwks >/dev/null \
   || { cat "$WORK/idp.log" >&2; die "the test OpenID provider did not start on https://localhost (is port 443 taken?)"; }
+# A SAML identity provider that signs real responses, addressed to the server's /saml.
+SAML_PORT=$(free_port)
+SAML_IDP="http://127.0.0.1:$SAML_PORT"
+SAML_IDP_PORT=$SAML_PORT SAML_ACS_URL="$BASE_URL/saml" node end2end/idp/saml.mjs "$IDP_DIR" >"$WORK/saml-idp.log" 2>&1 &
+SAML_PID=$!
+wait_for_http "$SAML_IDP/metadata" 30 || { cat "$WORK/saml-idp.log" >&2; die "the test SAML identity provider did not start"; }
 # The workload credential endpoint (IMDSv2-compatible) the SDK test reads role credentials from.
 METADATA_PORT=$(free_port)
 # Alert emails go to this port, where the billing browser test starts an SMTP sink.
@@ -67,7 +74,7 @@ wait_for_http "$BASE_URL/healthz" 60 || { cat "$WORK/server.log" >&2; die "the s
 log "Playwright tests in Chromium"
 set +e
 (cd end2end && BASE_URL="$BASE_URL" SERVER_BIN="$CARGO_TARGET_DIR/debug/server" PSQL="$("$ROOT/scripts/pg.sh" psql)" AWS_CLI="$ROOT/.venv/bin/aws" \
-  PYTHON="$ROOT/.venv/bin/python" SMTP_SINK_PORT="$SMTP_SINK_PORT" \
+  PYTHON="$ROOT/.venv/bin/python" SMTP_SINK_PORT="$SMTP_SINK_PORT" SAML_IDP="$SAML_IDP" \
   npx playwright test 2>&1) | tee "$WORK/e2e.log"
 e2e_status=${PIPESTATUS[0]}
 set -e
@@ -80,7 +87,7 @@ e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$WORK/e2e.log" | tail -1 | tr -dc 0-9)
 log "the AWS CLI and boto3 against the API"
 .venv/bin/python end2end/api/session.py \
   --base-url "$BASE_URL" --server-bin "$CARGO_TARGET_DIR/debug/server" \
-  --metadata-url "http://127.0.0.1:$METADATA_PORT/" --idp-ca "$IDP_DIR/ca.pem" | tee "$WORK/api.log" \
+  --metadata-url "http://127.0.0.1:$METADATA_PORT/" --idp-ca "$IDP_DIR/ca.pem" --saml-idp "$SAML_IDP" | tee "$WORK/api.log" \
   || { tail -50 "$WORK/server.log" >&2; die "API session failed"; }
 api_passed=$(grep -Eo '^[0-9]+ api checks passed' "$WORK/api.log" | tr -dc 0-9)
 

@@ -32,6 +32,7 @@ from federation import federation_flow
 from providers import providers_flow
 from service_linked import service_linked_flow
 from sts_flows import sts_flows, workload_flow
+from saml import saml_flow
 from web_identity import web_identity_flow
 
 PASSED = []
@@ -96,6 +97,7 @@ def main():
     ap.add_argument("--server-bin", required=True)
     ap.add_argument("--metadata-url", required=True, help="the server's workload credential endpoint")
     ap.add_argument("--idp-ca", required=True, help="the CA of the test OpenID provider at https://localhost")
+    ap.add_argument("--saml-idp", required=True, help="the test SAML identity provider's URL")
     args = ap.parse_args()
     base = args.base_url
 
@@ -242,6 +244,7 @@ def main():
     providers_flow(helpers, iam, account, aws, env)
     federation_flow(helpers, base, iam, account, aws)
     web_identity_flow(helpers, base, iam, account, aws, env, args.idp_ca)
+    saml_flow(helpers, base, iam, account, aws, env, args.saml_idp)
     budgets_api(client(base, "budgets", root_key, root_secret), account, aws, env)
     cost_import(base, root_key, root_secret, account)
 

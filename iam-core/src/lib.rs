@@ -15,5 +15,6 @@ pub mod policy;
 pub mod providers;
 pub mod quotas;
 pub mod service_linked;
+pub mod saml;
 pub mod signup;
 pub mod web_identity;

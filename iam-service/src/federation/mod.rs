@@ -3,3 +3,4 @@
 pub mod fetch;
 pub mod keys;
 pub mod metadata;
+pub mod saml;

@@ -109,6 +109,39 @@ pub(crate) async fn exists(conn: &mut PgConnection, account: &str, name: &str) -
     Ok(find(conn, account, name, false).await?.is_some())
 }
 
+/// What verifies a provider's assertions: its entity ID, until when its metadata holds,
+/// and its signing certificates (DER). Read for a sign-in, which no caller authorizes: the
+/// role's trust policy decides.
+pub struct SigningKeys {
+    pub entity_id: String,
+    pub valid_until: OffsetDateTime,
+    pub certificates: Vec<Vec<u8>>,
+}
+
+pub(crate) async fn signing_keys(
+    conn: &mut PgConnection,
+    account: &str,
+    name: &str,
+) -> Result<Option<SigningKeys>, ServiceError> {
+    let row: Option<(String, OffsetDateTime, String)> = sqlx::query_as(
+        "SELECT entity_id, valid_until, metadata FROM saml_providers WHERE account_id = $1 AND name = $2",
+    )
+    .bind(account)
+    .bind(name)
+    .fetch_optional(conn)
+    .await?;
+    let Some((entity_id, valid_until, document)) = row else {
+        return Ok(None);
+    };
+    // Stored only after it parsed; a failure now is a fault of ours, not the caller's.
+    let read = metadata::parse(&document).map_err(ServiceError::Internal)?;
+    Ok(Some(SigningKeys {
+        entity_id,
+        valid_until,
+        certificates: read.certificates.into_iter().map(|c| c.der).collect(),
+    }))
+}
+
 /// `action` decided on the ARN as given; then it must name an existing provider of the
 /// caller's account.
 async fn decided(

@@ -4,12 +4,14 @@
 mod assume;
 mod federation;
 pub mod token;
+mod saml;
 mod web_identity;
 pub mod workload;
 
 pub use assume::{assume_role, AssumeRole};
 pub use federation::{get_federation_token, FederationAsk};
 pub use token::{Issued, Session, TokenProblem};
+pub use saml::{assume_role_with_saml, assume_verified, providers_named, verify as verify_saml, SamlAsk, SamlIssued, SessionAsk, VerifiedSaml};
 pub use web_identity::{assume_role_with_web_identity, WebIdentityAsk, WebIdentityIssued};
 
 use crate::audit::{self, Event, Outcome};
