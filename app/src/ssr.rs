@@ -59,6 +59,10 @@ pub struct SessionIdentity {
     /// A new password must be set before the console opens.
     #[serde(default)]
     pub must_change_password: bool,
+    /// When the sign-in ends whatever the activity: a role session's expiry, for a console
+    /// opened through an identity provider.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
 }
 
 const IDENTITY_KEY: &str = "identity";
@@ -163,7 +167,8 @@ async fn session_state(
         }
     };
     let age = now.unix_timestamp() - stored.signed_in_at;
-    if age < 0 || age >= lifetime.whole_seconds() {
+    let ended = stored.expires_at.is_some_and(|end| now.unix_timestamp() >= end);
+    if age < 0 || age >= lifetime.whole_seconds() || ended {
         if let Err(e) = session.flush().await {
             tracing::warn!("could not end expired session: {e}");
         }
@@ -188,6 +193,27 @@ pub async fn begin_session(
     mfa_at: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
+    begin(session, identity, mfa_at, None, now).await
+}
+
+/// Starts a console session as a role session (sign-in through an identity provider): it
+/// ends when the role session does.
+pub async fn begin_role_session(
+    session: &Session,
+    identity: Identity,
+    expires_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    begin(session, identity, None, Some(expires_at.unix_timestamp()), now).await
+}
+
+async fn begin(
+    session: &Session,
+    identity: Identity,
+    mfa_at: Option<i64>,
+    expires_at: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
     // Whatever the session held before (a pending MFA step, a switched role) is gone with
     // the old ID.
     let _ = session.remove_value(PENDING_KEY).await;
@@ -198,6 +224,7 @@ pub async fn begin_session(
         last_seen: now.unix_timestamp(),
         mfa_at,
         must_change_password: false,
+        expires_at,
     };
     session
         .cycle_id()

@@ -5,6 +5,7 @@
 
 use crate::credentials::session as rules;
 use crate::web_identity::TokenRefusal;
+use serde::{Deserialize, Serialize};
 
 /// Seconds of clock difference tolerated between the identity provider and this server.
 pub const SKEW_SECONDS: i64 = 120;
@@ -30,7 +31,7 @@ const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 const NAMEID_FORMAT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:";
 
 /// One `SubjectConfirmation`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Confirmation {
     pub method: String,
     pub recipient: Option<String>,
@@ -40,7 +41,7 @@ pub struct Confirmation {
 
 /// What a signed assertion (and the response around it) says; times in seconds since the
 /// epoch.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assertion {
     pub id: String,
     pub issuer: String,
@@ -59,7 +60,7 @@ pub struct Assertion {
 }
 
 /// An assertion that passed: what the session takes from it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accepted {
     pub subject: String,
     /// `persistent`, `transient`, or the NameID format in full (AWS's SubjectType).

@@ -4,7 +4,7 @@ use crate::guards;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -30,6 +30,9 @@ pub fn build_router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        // An identity provider's cross-site POST: no page guard or same-origin rule applies.
+        .route("/saml", post(crate::saml_signin::receive))
+        .route("/saml/role", post(crate::saml_signin::choose))
         .leptos_routes_with_context(&state, routes, provide.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             provide,

@@ -6,7 +6,7 @@ mod account;
 mod attached;
 mod boundaries;
 mod budgets;
-mod federation;
+pub(crate) mod federation;
 mod groups;
 mod instance_profiles;
 mod keys;

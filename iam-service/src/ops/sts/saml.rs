@@ -35,8 +35,9 @@ pub struct SamlAsk<'a> {
     pub policy_arns: Vec<String>,
 }
 
-/// A response whose signature holds for the provider it was checked against.
-#[derive(Debug, Clone)]
+/// A response whose signature holds for the provider it was checked against (kept in the
+/// console's session while its person picks a role).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct VerifiedSaml {
     assertion: Assertion,
     accepted: Accepted,
@@ -56,6 +57,9 @@ impl VerifiedSaml {
     }
     pub fn provider_arn(&self) -> &str {
         &self.provider_arn
+    }
+    pub fn issuer(&self) -> &str {
+        &self.assertion.issuer
     }
 }
 

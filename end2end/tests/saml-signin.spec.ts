@@ -1,0 +1,64 @@
+import { expect, Page, test } from "@playwright/test";
+import { hydrated, signOut, signUp, uniqueEmail } from "./helpers";
+
+// The SAML identity provider scripts/test.sh starts (end2end/idp/saml.mjs): it signs real
+// responses and posts them to the console's /saml (IdP-initiated sign-in).
+const IDP = process.env.SAML_IDP ?? "http://127.0.0.1:7080";
+
+async function createSamlRole(page: Page, name: string): Promise<void> {
+  await page.goto("/roles/create");
+  await hydrated(page);
+  await page.getByLabel("SAML 2.0 federation").check();
+  await page.getByLabel("Identity provider").selectOption({ label: "Corp-IdP" });
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByLabel("Role name").fill(name);
+  await expect(page.getByTestId("trust-review")).toContainText('"SAML:aud"');
+  await page.getByRole("button", { name: "Create role" }).click();
+  await expect(page).toHaveURL(new RegExp(`/roles/${name}$`));
+}
+
+test("IdP-initiated SAML sign-in: a role picker for two roles, straight in for one, a clear refusal", async ({ page, browser }) => {
+  const account = await signUp(page, uniqueEmail("saml"), "Saml");
+  const metadata = await (await fetch(`${IDP}/metadata`)).text();
+  await page.goto("/identity-providers/create?type=saml");
+  await hydrated(page);
+  await page.getByLabel("Provider name").fill("Corp-IdP");
+  await page.getByLabel("Metadata document").fill(metadata);
+  await page.getByRole("button", { name: "Add provider" }).click();
+  await expect(page.getByRole("heading", { name: "Corp-IdP" })).toBeVisible();
+  await createSamlRole(page, "saml-readers");
+  await createSamlRole(page, "saml-admins");
+  await signOut(page);
+
+  const provider = `arn:aws:iam::${account}:saml-provider/Corp-IdP`;
+  const pair = (role: string) => `arn:aws:iam::${account}:role/${role},${provider}`;
+
+  // Two roles on offer: the picker, grouped by account; the console opens as the one chosen.
+  await page.goto(`${IDP}/sso?user=alice&roles=${encodeURIComponent(`${pair("saml-readers")};${pair("saml-admins")}`)}`);
+  await expect(page.getByRole("heading", { name: "Select a role" })).toBeVisible();
+  await expect(page.getByRole("group", { name: `Account: ${account}` })).toBeVisible();
+  await page.getByLabel("saml-admins").check();
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
+  await expect(page.locator(".identity-principal")).toHaveText("saml-admins/alice");
+  // The wizard's role has no permissions: the console runs as the role, not as root.
+  await page.goto("/users");
+  await expect(page.getByText("iam:ListUsers").first()).toBeVisible();
+  await signOut(page);
+
+  // One role: straight into the console, without JavaScript too (the provider's form has a button).
+  const plain = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await plain.goto(`${IDP}/sso?user=bob&roles=${encodeURIComponent(pair("saml-readers"))}`);
+  await plain.getByRole("button", { name: "Continue" }).click();
+  await expect(plain.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
+  await expect(plain.locator(".identity-principal")).toHaveText("saml-readers/bob");
+
+  // A role that does not trust the provider: refused in AWS's words, no session.
+  const other = await (await browser.newContext()).newPage();
+  await other.goto(`${IDP}/sso?user=alice&roles=${encodeURIComponent(`arn:aws:iam::${account}:role/no-such-role,${provider}`)}`);
+  await expect(other.getByRole("heading", { name: "Sign-in failed" })).toBeVisible();
+  await expect(other.getByRole("alert")).toContainText("Not authorized to perform sts:AssumeRoleWithSAML");
+  await other.goto("/");
+  await expect(other).toHaveURL(/\/signin$/);
+});
