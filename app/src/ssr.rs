@@ -193,18 +193,20 @@ pub async fn begin_session(
     mfa_at: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    begin(session, identity, mfa_at, None, now).await
+    begin(session, identity, mfa_at, None, now.unix_timestamp(), now).await
 }
 
-/// Starts a console session as a role session (sign-in through an identity provider): it
-/// ends when the role session does.
+/// Starts a console session as temporary credentials' identity (sign-in through an identity
+/// provider or a broker): it counts from when they were issued (aws:TokenIssueTime, so a
+/// revocation of older sessions reaches it) and ends at `expires_at`.
 pub async fn begin_role_session(
     session: &Session,
     identity: Identity,
+    issued_at: OffsetDateTime,
     expires_at: OffsetDateTime,
-    now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    begin(session, identity, None, Some(expires_at.unix_timestamp()), now).await
+    let started = issued_at.unix_timestamp();
+    begin(session, identity, None, Some(expires_at.unix_timestamp()), started, OffsetDateTime::now_utc()).await
 }
 
 async fn begin(
@@ -212,6 +214,7 @@ async fn begin(
     identity: Identity,
     mfa_at: Option<i64>,
     expires_at: Option<i64>,
+    signed_in_at: i64,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
     // Whatever the session held before (a pending MFA step, a switched role) is gone with
@@ -220,7 +223,7 @@ async fn begin(
     crate::switched::forget(session).await;
     let stored = SessionIdentity {
         identity,
-        signed_in_at: now.unix_timestamp(),
+        signed_in_at,
         last_seen: now.unix_timestamp(),
         mfa_at,
         must_change_password: false,

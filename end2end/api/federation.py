@@ -1,7 +1,11 @@
 """GetFederationToken through boto3 and the AWS CLI: a broker's federated user acts with the
 broker's permissions narrowed by the session policy; its credentials reach no IAM action and
 no STS action but GetCallerIdentity. Called by session.py with its helpers."""
+import http.cookiejar
 import json
+import urllib.error
+import urllib.parse
+import urllib.request
 import os
 import subprocess
 
@@ -53,3 +57,55 @@ def federation_flow(h, base, iam, account, aws):
                          env=env, capture_output=True, text=True)
     check("aws sts get-federation-token answers", out.returncode == 0
           and json.loads(out.stdout)["FederatedUser"]["Arn"].endswith(":federated-user/app-cli"), out.stderr[-1000:])
+    console_federation(h, base, creds, key)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _get(opener, url):
+    try:
+        with opener.open(url) as r:
+            return r.status, r.headers, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode()
+
+
+def console_federation(h, base, creds, long_term):
+    """The console federation endpoint of custom brokers (AWS's /federation): temporary
+    credentials become a sign-in token, which opens a console session once."""
+    check = h.check
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect)
+
+    def signin_token(session, **extra):
+        query = urllib.parse.urlencode({"Action": "getSigninToken", "Session": json.dumps(session), **extra})
+        return _get(opener, f"{base}/federation?{query}")
+
+    session = {"sessionId": creds["AccessKeyId"], "sessionKey": creds["SecretAccessKey"], "sessionToken": creds["SessionToken"]}
+    status, _, body = signin_token(session)
+    check("getSigninToken answers a sign-in token for temporary credentials", status == 200 and "SigninToken" in json.loads(body), body)
+    token = json.loads(body)["SigninToken"]
+    status, _, body = signin_token({**session, "sessionKey": "x" * 40})
+    check("getSigninToken refuses credentials whose secret does not match", status == 400, (status, body))
+    status, _, body = signin_token({"sessionId": long_term["AccessKeyId"], "sessionKey": long_term["SecretAccessKey"],
+                                    "sessionToken": "none"})
+    check("getSigninToken refuses long-term access keys", status == 400, (status, body))
+    status, _, body = signin_token(session, SessionDuration="3600")
+    check("SessionDuration is refused with GetFederationToken credentials", status == 400, (status, body))
+
+    login = urllib.parse.urlencode({"Action": "login", "SigninToken": token, "Destination": "https://evil.example/",
+                                    "Issuer": "https://broker.example"})
+    status, headers, _ = _get(opener, f"{base}/federation?{login}")
+    check("login with the token opens the console, never redirecting off-site",
+          status in (302, 303) and headers.get("Location") == "/", (status, headers.get("Location")))
+    request = urllib.request.Request(f"{base}/api/session_info", data=b"", method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": base})
+    with opener.open(request) as r:
+        info = json.loads(r.read().decode())
+    check("the console session is the federated user's", info["principal"] == "app-bob" and
+          info["arn"].endswith(":federated-user/app-bob"), info)
+    fresh = urllib.request.build_opener(_NoRedirect)
+    status, _, body = _get(fresh, f"{base}/federation?{login}")
+    check("a sign-in token opens one session only", status == 403 and "already used" in body, status)

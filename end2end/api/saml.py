@@ -120,6 +120,18 @@ def saml_flow(h, base, iam, account, aws, env, idp):
     code, message = refused(_encoded(hidden))
     check("a signed assertion moved into Extensions does not vouch for a forged one", code == "InvalidIdentityToken",
           (code, message))
+    # Markup the verifier would act on before checking the signature (an XPath transform it
+    # finds by local name, a URI it reads in any namespace) is refused before it gets there.
+    base_xml = _xml(sign(idp, roles=[pair]))
+    xpath = base_xml.replace("<ds:Transforms>", '<ds:Transforms xmlns:x="urn:x"><x:Transform Algorithm='
+                             '"http://www.w3.org/TR/1999/REC-xpath-19991116"><x:XPath>((1))</x:XPath></x:Transform>', 1)
+    code, message = refused(_encoded(xpath))
+    check("a foreign transform inside the signature is refused before verification",
+          code == "InvalidIdentityToken" and "markup" in message, (code, message))
+    file_uri = base_xml.replace("<ds:Reference ", '<ds:Reference xmlns:x="urn:x" x:URI="dev/zero" ', 1)
+    code, message = refused(_encoded(file_uri))
+    check("a namespace-qualified URI on a reference is refused", code == "InvalidIdentityToken" and "qualified" in message,
+          (code, message))
     entity = _xml(sign(idp, roles=[pair]))
     entity = '<!DOCTYPE r [<!ENTITY x "alice">]>' + entity
     code, message = refused(_encoded(entity))

@@ -28,7 +28,9 @@ pub async fn page_access(State(state): State<AppState>, request: Request, next: 
     let is_page = request.method() == Method::GET
         && !path.starts_with("/api/")
         && !path.starts_with("/pkg/")
-        && path != "/healthz";
+        && path != "/healthz"
+        // The broker's console federation endpoint answers for itself, signed in or not.
+        && path != "/federation";
     if !is_page {
         return next.run(request).await;
     }

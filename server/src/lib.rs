@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 pub mod config;
+pub mod console_federation;
 pub mod edge;
 pub mod guards;
 pub mod mailer;

@@ -33,6 +33,7 @@ pub fn build_router(state: AppState) -> Router {
         // An identity provider's cross-site POST: no page guard or same-origin rule applies.
         .route("/saml", post(crate::saml_signin::receive))
         .route("/saml/role", post(crate::saml_signin::choose))
+        .route("/federation", get(crate::console_federation::federation))
         .leptos_routes_with_context(&state, routes, provide.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             provide,

@@ -42,11 +42,11 @@ struct Pending {
     token: String,
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     crate::api::xml::escape(text)
 }
 
-fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{}</title><link rel=\"stylesheet\" href=\"/pkg/{}.css\"></head>\
@@ -57,7 +57,7 @@ fn page(title: &str, body: &str) -> String {
 }
 
 /// The refusal as the sign-in page shows it: AWS's words, nothing internal.
-fn refusal(error: ServiceError) -> Response {
+pub(crate) fn refusal(error: ServiceError) -> Response {
     let status = match &error {
         ServiceError::AccessDenied(_) | ServiceError::IdpRejectedClaim(_) => StatusCode::FORBIDDEN,
         ServiceError::Database(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -249,7 +249,7 @@ async fn open_console(
         policy_arns: &[],
     };
     let issued = sts::assume_verified(&state.ctx.pool, &state.ctx.secrets, meta, now, verified, &asked).await?;
-    app::ssr::begin_role_session(session, issued.issued.identity, issued.issued.expiration, now)
+    app::ssr::begin_role_session(session, issued.issued.identity, now, issued.issued.expiration)
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
     Ok(Redirect::to("/").into_response())

@@ -58,9 +58,23 @@ pub fn decode(encoded: &str) -> Result<String, TokenRefusal> {
     String::from_utf8(bytes).map_err(|_| invalid("Invalid SAML response: not UTF-8"))
 }
 
+/// Refuses what is not a well-formed, signed response of the shape accepted, before any
+/// provider is looked up or any signature checked.
+pub fn check_shape(xml: &str) -> Result<(), TokenRefusal> {
+    let doc = parse(xml)?;
+    shaped(&doc).map(|_| ())
+}
+
 /// Reads the assertion of `xml`, whose signature must hold under one of `certificates`
 /// (DER), the provider's signing certificates.
 pub fn read(xml: &str, certificates: &[Vec<u8>]) -> Result<Assertion, TokenRefusal> {
+    let doc = parse(xml)?;
+    let (response, assertion, signatures) = shaped(&doc)?;
+    verify(xml, certificates, &signatures)?;
+    read_assertion(response, assertion)
+}
+
+fn parse(xml: &str) -> Result<roxmltree::Document<'_>, TokenRefusal> {
     if xml.matches("xmlns").count() > MAX_NAMESPACE_DECLARATIONS {
         return Err(invalid("Invalid SAML response: too many namespace declarations"));
     }
@@ -70,14 +84,21 @@ pub fn read(xml: &str, certificates: &[Vec<u8>]) -> Result<Assertion, TokenRefus
         allow_dtd: false,
         nodes_limit: MAX_NODES,
     };
-    let doc = roxmltree::Document::parse_with_options(xml, options)
-        .map_err(|_| invalid("Invalid SAML response: not well-formed XML"))?;
+    roxmltree::Document::parse_with_options(xml, options)
+        .map_err(|_| invalid("Invalid SAML response: not well-formed XML"))
+}
+
+type Shaped<'a, 'i> = (Node<'a, 'i>, Node<'a, 'i>, Vec<Node<'a, 'i>>);
+
+/// The response, its one assertion and its signatures, each checked for shape.
+fn shaped<'a>(doc: &'a roxmltree::Document<'a>) -> Result<Shaped<'a, 'a>, TokenRefusal> {
     let response = doc.root_element();
     if !response.has_tag_name((PROTOCOL, "Response")) {
         return Err(invalid("Invalid SAML response: the root must be samlp:Response"));
     }
     check_status(response)?;
-    let assertion = the_assertion(&doc, response)?;
+    no_foreign_id_attributes(doc)?;
+    let assertion = the_assertion(doc, response)?;
     let signatures: Vec<Node> = doc
         .descendants()
         .filter(|n| n.has_tag_name((DSIG, "Signature")))
@@ -85,27 +106,83 @@ pub fn read(xml: &str, certificates: &[Vec<u8>]) -> Result<Assertion, TokenRefus
     if signatures.is_empty() {
         return Err(invalid("Invalid SAML response: neither the response nor its assertion is signed"));
     }
+    if signatures.len() > 2 {
+        return Err(invalid("Invalid SAML response: at most the response and its assertion are signed"));
+    }
     for signature in &signatures {
         check_signature_shape(*signature, response, assertion)?;
+        check_signature_markup(*signature)?;
     }
-    verify(xml, certificates, &signatures)?;
-    read_assertion(response, assertion)
+    Ok((response, assertion, signatures))
+}
+
+/// Attributes the verifier reads by local name in any namespace: only the unqualified ones
+/// are allowed, so both parsers read the same value.
+fn no_foreign_id_attributes(doc: &roxmltree::Document) -> Result<(), TokenRefusal> {
+    const NAMES: [&str; 8] = ["URI", "Algorithm", "ID", "Id", "id", "AssertionID", "PrefixList", "Type"];
+    let foreign = doc
+        .descendants()
+        .flat_map(|n| n.attributes())
+        .any(|a| a.namespace().is_some() && NAMES.contains(&a.name()));
+    if foreign {
+        return Err(invalid("Invalid SAML response: a namespace-qualified ID, URI or Algorithm attribute"));
+    }
+    Ok(())
+}
+
+/// The signature holds only what SAML's signatures use, so the verifier never meets an
+/// XPath or XSLT transform, an external reference or a key to fetch.
+fn check_signature_markup(signature: Node) -> Result<(), TokenRefusal> {
+    let markup = || invalid("Invalid SAML response: the signature holds markup SAML signatures do not use");
+    let allowed = |node: Node, names: &[&str], inclusive: bool| {
+        node.children().filter(Node::is_element).all(|c| {
+            (c.tag_name().namespace() == Some(DSIG) && names.contains(&c.tag_name().name()))
+                || (inclusive && c.has_tag_name((EXC_C14N, "InclusiveNamespaces")) && prefix_list_ok(c))
+        })
+    };
+    let counts = |node: Node, name: &str| children(node, DSIG, name).count();
+    let info = child(signature, DSIG, "SignedInfo").ok_or_else(markup)?;
+    let mut ok = allowed(signature, &["SignedInfo", "SignatureValue", "KeyInfo"], false)
+        && counts(signature, "SignedInfo") == 1
+        && counts(signature, "SignatureValue") == 1
+        && counts(signature, "KeyInfo") <= 1
+        && allowed(info, &["CanonicalizationMethod", "SignatureMethod", "Reference"], false)
+        && counts(info, "CanonicalizationMethod") == 1
+        && counts(info, "SignatureMethod") == 1;
+    for node in signature.descendants().filter(Node::is_element) {
+        let name = node.tag_name().name();
+        ok = ok
+            && node.attributes().all(|a| a.namespace().is_none())
+            && match (node.tag_name().namespace(), name) {
+                (Some(DSIG), "CanonicalizationMethod" | "Transform") => allowed(node, &[], true),
+                (Some(DSIG), "Reference") => allowed(node, &["Transforms", "DigestMethod", "DigestValue"], false),
+                (Some(DSIG), "Transforms") => allowed(node, &["Transform"], false),
+                (Some(DSIG), "KeyInfo") => allowed(node, &["X509Data", "KeyName"], false),
+                (Some(DSIG), "X509Data") => allowed(node, &["X509Certificate"], false),
+                (Some(DSIG), "Signature" | "SignedInfo") => true,
+                (Some(EXC_C14N), "InclusiveNamespaces") => node.children().all(|c| !c.is_element()),
+                (Some(DSIG), _) => node.children().all(|c| !c.is_element()),
+                _ => false,
+            };
+    }
+    if !ok {
+        return Err(markup());
+    }
+    Ok(())
+}
+
+/// Exclusive canonicalization's own prefixes: a few short ones, as real signatures carry.
+fn prefix_list_ok(node: Node) -> bool {
+    let list = node.attribute("PrefixList").unwrap_or_default();
+    list.len() <= 200 && list.split_whitespace().count() <= 8
 }
 
 /// The provider ARNs the Role attribute names, read without verifying anything: they only
 /// say whose certificates to verify the response with.
 pub fn named_providers(xml: &str) -> Result<Vec<String>, TokenRefusal> {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: MAX_NODES,
-    };
-    let doc = roxmltree::Document::parse_with_options(xml, options)
-        .map_err(|_| invalid("Invalid SAML response: not well-formed XML"))?;
-    let response = doc.root_element();
-    if !response.has_tag_name((PROTOCOL, "Response")) {
-        return Err(invalid("Invalid SAML response: the root must be samlp:Response"));
-    }
-    let assertion = read_assertion(response, the_assertion(&doc, response)?)?;
+    let doc = parse(xml)?;
+    let (response, assertion, _) = shaped(&doc)?;
+    let assertion = read_assertion(response, assertion)?;
     let mut providers: Vec<String> = iam_core::saml::roles(&assertion)?
         .into_iter()
         .map(|(_, provider)| provider)
@@ -212,8 +289,9 @@ fn check_signature_shape(signature: Node, response: Node, assertion: Node) -> Re
 /// sits in (found by byte offset in both parsers' trees).
 fn verify(xml: &str, certificates: &[Vec<u8>], signatures: &[Node]) -> Result<(), TokenRefusal> {
     let mut keys = KeysManager::new();
-    for der in certificates {
-        keys.add_key(load_x509_cert_der(der).map_err(|_| signature_invalid())?);
+    // A certificate of a kind the verifier cannot use (DSA, say) is skipped, not fatal.
+    for key in certificates.iter().filter_map(|der| load_x509_cert_der(der).ok()) {
+        keys.add_key(key);
     }
     // The keys are the metadata's own, trusted as uploaded (as AWS does): no chain to a CA,
     // and never a key the response itself carries.

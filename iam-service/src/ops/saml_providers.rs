@@ -110,12 +110,22 @@ pub(crate) async fn exists(conn: &mut PgConnection, account: &str, name: &str) -
 }
 
 /// What verifies a provider's assertions: its entity ID, until when its metadata holds,
-/// and its signing certificates (DER). Read for a sign-in, which no caller authorizes: the
-/// role's trust policy decides.
+/// and the metadata with its signing certificates. Read for a sign-in, which no caller
+/// authorizes: the role's trust policy decides.
 pub struct SigningKeys {
     pub entity_id: String,
     pub valid_until: OffsetDateTime,
-    pub certificates: Vec<Vec<u8>>,
+    metadata: String,
+}
+
+impl SigningKeys {
+    /// The signing certificates (DER). Reading the metadata is work in proportion to its
+    /// size: callers do it off the async threads.
+    pub fn certificates(&self) -> Result<Vec<Vec<u8>>, ServiceError> {
+        // Stored only after it parsed; a failure now is a fault of ours, not the caller's.
+        let read = metadata::parse(&self.metadata).map_err(ServiceError::Internal)?;
+        Ok(read.certificates.into_iter().map(|c| c.der).collect())
+    }
 }
 
 pub(crate) async fn signing_keys(
@@ -130,15 +140,10 @@ pub(crate) async fn signing_keys(
     .bind(name)
     .fetch_optional(conn)
     .await?;
-    let Some((entity_id, valid_until, document)) = row else {
-        return Ok(None);
-    };
-    // Stored only after it parsed; a failure now is a fault of ours, not the caller's.
-    let read = metadata::parse(&document).map_err(ServiceError::Internal)?;
-    Ok(Some(SigningKeys {
+    Ok(row.map(|(entity_id, valid_until, metadata)| SigningKeys {
         entity_id,
         valid_until,
-        certificates: read.certificates.into_iter().map(|c| c.der).collect(),
+        metadata,
     }))
 }
 

@@ -2,6 +2,7 @@
 //! key ID tells (GetAccessKeyInfo). Credentials are sealed tokens (see `token`).
 
 mod assume;
+mod console_signin;
 mod federation;
 pub mod token;
 mod saml;
@@ -9,6 +10,7 @@ mod web_identity;
 pub mod workload;
 
 pub use assume::{assume_role, AssumeRole};
+pub use console_signin::{redeem_signin_token, signin_token, ConsoleSession};
 pub use federation::{get_federation_token, FederationAsk};
 pub use token::{Issued, Session, TokenProblem};
 pub use saml::{assume_role_with_saml, assume_verified, providers_named, verify as verify_saml, SamlAsk, SamlIssued, SessionAsk, VerifiedSaml};

@@ -138,6 +138,11 @@ pub async fn verify(
     recipient_url: &str,
     now: OffsetDateTime,
 ) -> Result<VerifiedSaml, ServiceError> {
+    // What the response is, before anything about the provider is looked up or told.
+    let xml = response::decode(encoded).map_err(refused)?;
+    let xml = off_thread(move || response::check_shape(&xml).map(|()| xml))
+        .await?
+        .map_err(refused)?;
     let provider_missing = || invalid("Specified provider doesn't exist.");
     let account = provider_arn
         .strip_prefix("arn:aws:iam::")
@@ -154,9 +159,14 @@ pub async fn verify(
     if keys.valid_until <= now {
         return Err(invalid("The SAML provider's metadata has expired (validUntil); update it with new metadata"));
     }
-    let xml = response::decode(encoded).map_err(refused)?;
-    let assertion = response::read(&xml, &keys.certificates).map_err(refused)?;
-    if assertion.issuer != keys.entity_id {
+    let entity_id = keys.entity_id.clone();
+    let assertion = off_thread(move || {
+        let certificates = keys.certificates()?;
+        Ok::<_, ServiceError>(response::read(&xml, &certificates).map_err(refused))
+    })
+    .await??;
+    let assertion = assertion?;
+    if assertion.issuer != entity_id {
         return Err(invalid("Issuer not present in specified provider"));
     }
     if assertion.id.is_empty() || assertion.id.len() > 256 {
@@ -187,6 +197,20 @@ pub async fn verify(
         name_qualifier,
         session_duration,
     })
+}
+
+/// Signature checks at once: each is CPU work on a blocking thread, so a flood of responses
+/// queues here instead of stalling the server's async threads.
+static VERIFYING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ServiceError> {
+    let _permit = VERIFYING
+        .acquire()
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ServiceError::Internal(format!("verifying a SAML response: {e}")))
 }
 
 /// AWS's NameQualifier: base64 of SHA-1 over issuer, account ID, `/` and provider name.
@@ -274,7 +298,8 @@ async fn first_use(
         "DELETE FROM saml_assertions_used WHERE ctid IN
            (SELECT ctid FROM saml_assertions_used WHERE expires_at < $1 LIMIT 20)",
     )
-    .bind(now)
+    // An hour's margin: another server whose clock is behind may still accept it.
+    .bind(now - time::Duration::hours(1))
     .execute(&mut *conn)
     .await?;
     let keep_until = OffsetDateTime::from_unix_timestamp(
@@ -355,7 +380,9 @@ pub async fn assume_verified(
         .await?
         .filter(|r| r.path == role_path && offered && role_account == verified.account);
     let Some(role) = role.filter(|role| trusted(role, &verified.provider_arn, &context, &actions, meta, now)) else {
-        record_event(&mut tx, meta, now, role_account, &actor, asked.role_arn, Some("access denied")).await?;
+        // Recorded in the provider's account: the caller names the role, and must not be
+        // able to write into any account's history.
+        record_event(&mut tx, meta, now, &verified.account, &actor, asked.role_arn, Some("access denied")).await?;
         tx.commit().await?;
         return Err(not_authorized());
     };

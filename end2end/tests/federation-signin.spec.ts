@@ -1,4 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 import { hydrated, signOut, signUp, uniqueEmail } from "./helpers";
 
 // The SAML identity provider scripts/test.sh starts (end2end/idp/saml.mjs): it signs real
@@ -61,4 +62,31 @@ test("IdP-initiated SAML sign-in: a role picker for two roles, straight in for o
   await expect(other.getByRole("alert")).toContainText("Not authorized to perform sts:AssumeRoleWithSAML");
   await other.goto("/");
   await expect(other).toHaveURL(/\/signin$/);
+});
+
+test("a custom broker's federation URL opens the console as its federated user", async ({ page, browser }) => {
+  await signUp(page, uniqueEmail("broker"), "Broker");
+  await page.goto("/security-credentials");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Create access key" }).click();
+  const id = (await page.getByTestId("new-key-id").textContent()) ?? "";
+  const secret = (await page.getByTestId("new-key-secret").textContent()) ?? "";
+  const base = process.env.BASE_URL ?? "http://127.0.0.1:3000";
+  const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:List*", Resource: "*" }] });
+  const out = execFileSync(process.env.AWS_CLI ?? "aws",
+    ["--endpoint-url", base, "--output", "json", "sts", "get-federation-token", "--name", "portal-bob", "--policy", policy],
+    { env: { ...process.env, AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret, AWS_DEFAULT_REGION: "us-east-1" } });
+  const creds = JSON.parse(out.toString()).Credentials;
+  const session = JSON.stringify({ sessionId: creds.AccessKeyId, sessionKey: creds.SecretAccessKey, sessionToken: creds.SessionToken });
+  const answer = await fetch(`${base}/federation?Action=getSigninToken&Session=${encodeURIComponent(session)}`);
+  expect(answer.status).toBe(200);
+  const { SigninToken } = await answer.json();
+
+  // The link a broker's portal hands its people, opened in a browser that has no session.
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto(`/federation?Action=login&Issuer=${encodeURIComponent("https://portal.example")}` +
+    `&Destination=${encodeURIComponent(`${base}/users`)}&SigninToken=${encodeURIComponent(SigninToken)}`);
+  await expect(visitor).toHaveURL(/\/users$/);
+  await expect(visitor.locator(".identity-principal")).toHaveText("portal-bob");
+  await expect(visitor.getByRole("heading", { name: /^Users/ })).toBeVisible();
 });
