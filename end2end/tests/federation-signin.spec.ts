@@ -1,17 +1,21 @@
 import { expect, Page, test } from "@playwright/test";
 import { execFileSync } from "node:child_process";
-import { hydrated, signOut, signUp, uniqueEmail } from "./helpers";
+import { createUser, hydrated, PASSWORD, signIn, signOut, signUp, uniqueEmail } from "./helpers";
 
 // The SAML identity provider scripts/test.sh starts (end2end/idp/saml.mjs): it signs real
 // responses and posts them to the console's /saml (IdP-initiated sign-in).
 const IDP = process.env.SAML_IDP ?? "http://127.0.0.1:7080";
 
-async function createSamlRole(page: Page, name: string): Promise<void> {
+async function createSamlRole(page: Page, name: string, policy?: string): Promise<void> {
   await page.goto("/roles/create");
   await hydrated(page);
   await page.getByLabel("SAML 2.0 federation").check();
   await page.getByLabel("Identity provider").selectOption({ label: "Corp-IdP" });
   await page.getByRole("button", { name: "Next" }).click();
+  if (policy) {
+    await page.getByLabel("Permissions policies").fill(policy);
+    await page.getByLabel(policy, { exact: true }).check();
+  }
   await page.getByRole("button", { name: "Next" }).click();
   await page.getByLabel("Role name").fill(name);
   await expect(page.getByTestId("trust-review")).toContainText('"SAML:aud"');
@@ -20,7 +24,8 @@ async function createSamlRole(page: Page, name: string): Promise<void> {
 }
 
 test("IdP-initiated SAML sign-in: a role picker for two roles, straight in for one, a clear refusal", async ({ page, browser }) => {
-  const account = await signUp(page, uniqueEmail("saml"), "Saml");
+  const email = uniqueEmail("saml");
+  const account = await signUp(page, email, "Saml");
   const metadata = await (await fetch(`${IDP}/metadata`)).text();
   await page.goto("/identity-providers/create?type=saml");
   await hydrated(page);
@@ -29,7 +34,7 @@ test("IdP-initiated SAML sign-in: a role picker for two roles, straight in for o
   await page.getByRole("button", { name: "Add provider" }).click();
   await expect(page.getByRole("heading", { name: "Corp-IdP" })).toBeVisible();
   await createSamlRole(page, "saml-readers");
-  await createSamlRole(page, "saml-admins");
+  await createSamlRole(page, "saml-admins", "IAMFullAccess");
   await signOut(page);
 
   const provider = `arn:aws:iam::${account}:saml-provider/Corp-IdP`;
@@ -43,9 +48,9 @@ test("IdP-initiated SAML sign-in: a role picker for two roles, straight in for o
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
   await expect(page.locator(".identity-principal")).toHaveText("saml-admins/alice");
-  // The wizard's role has no permissions: the console runs as the role, not as root.
-  await page.goto("/users");
-  await expect(page.getByText("iam:ListUsers").first()).toBeVisible();
+  // What the session does is recorded with the federated user behind it.
+  await createUser(page, "made-by-alice", null);
+  await expect(page.getByTestId("created-user")).toBeVisible();
   await signOut(page);
 
   // One role: straight into the console, without JavaScript too (the provider's form has a button).
@@ -62,6 +67,12 @@ test("IdP-initiated SAML sign-in: a role picker for two roles, straight in for o
   await expect(other.getByRole("alert")).toContainText("Not authorized to perform sts:AssumeRoleWithSAML");
   await other.goto("/");
   await expect(other).toHaveURL(/\/signin$/);
+
+  // The root user's event history names the federated user behind the role session.
+  await signIn(page, email, PASSWORD);
+  await expect(page.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
+  await page.goto("/event-history?action=CreateUser");
+  await expect(page.getByTestId("events-table")).toContainText(`Federated: alice (${provider})`);
 });
 
 test("a custom broker's federation URL opens the console as its federated user", async ({ page, browser }) => {
@@ -89,4 +100,67 @@ test("a custom broker's federation URL opens the console as its federated user",
   await expect(visitor).toHaveURL(/\/users$/);
   await expect(visitor.locator(".identity-principal")).toHaveText("portal-bob");
   await expect(visitor.getByRole("heading", { name: /^Users/ })).toBeVisible();
+});
+
+// The OpenID provider scripts/test.sh starts at https://localhost (end2end/idp/oidc.mjs), with
+// a certificate of the tests' own CA: the browser is told to accept it.
+async function signInAtProvider(page: Page, login: string): Promise<void> {
+  await page.locator("input[name=login]").fill(login);
+  await page.locator("input[name=password]").fill("any");
+  await page.locator("button[type=submit]").click();
+}
+
+test("sign in through an OpenID Connect provider: its login page, then the console as the role; a subject the trust policy does not name is refused", async ({ page, browser }) => {
+  const account = await signUp(page, uniqueEmail("oidc"), "Oidc");
+  await page.goto("/identity-providers/create");
+  await hydrated(page);
+  await page.getByLabel("Provider URL").fill("https://localhost");
+  await page.getByLabel("Audience").fill("console-app");
+  await page.getByRole("button", { name: "Add provider" }).click();
+  await expect(page.getByRole("heading", { name: "https://localhost" })).toBeVisible();
+  await hydrated(page);
+  const panel = page.getByTestId("console-signin");
+  await expect(panel).toContainText("Off.");
+  await panel.getByLabel("Client secret").fill("console-secret");
+  await panel.getByRole("button", { name: "Turn on console sign-in" }).click();
+  await expect(panel).toContainText("On, as client console-app");
+
+  // A role only alice may assume: a custom trust policy on the provider's sub.
+  await page.goto("/roles/create");
+  await hydrated(page);
+  await page.getByLabel("Custom trust policy").first().check();
+  const trust = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{
+      Effect: "Allow",
+      Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/localhost` },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: { StringEquals: { "localhost:aud": "console-app", "localhost:sub": "alice" } },
+    }],
+  });
+  await page.locator("textarea").first().fill(trust);
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByLabel("Role name").fill("oidc-readers");
+  await page.getByRole("button", { name: "Create role" }).click();
+  await expect(page).toHaveURL(/\/roles\/oidc-readers$/);
+  await signOut(page);
+
+  const alice = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+  await alice.goto(`/signin/${account}`);
+  await alice.getByRole("link", { name: "Sign in with https://localhost" }).click();
+  await expect(alice).toHaveURL(/^https:\/\/localhost\//);
+  await signInAtProvider(alice, "alice");
+  await expect(alice.getByRole("heading", { name: "IAM Dashboard" })).toBeVisible();
+  await expect(alice.locator(".identity-principal")).toHaveText(/^oidc-readers\/alice/);
+
+  const mallory = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+  await mallory.goto(`/signin/${account}`);
+  await mallory.getByRole("link", { name: "Sign in with https://localhost" }).click();
+  await signInAtProvider(mallory, "mallory");
+  await expect(mallory.getByRole("heading", { name: "Sign-in failed" })).toBeVisible();
+  await expect(mallory.getByRole("alert")).toContainText("Not authorized to perform sts:AssumeRoleWithWebIdentity");
+  await expect(mallory.getByRole("alert")).toContainText("mallory");
+  await mallory.goto("/");
+  await expect(mallory).toHaveURL(/\/signin$/);
 });

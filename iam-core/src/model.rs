@@ -264,6 +264,9 @@ pub struct AuditEntry {
     pub source_ip: Option<String>,
     /// The source identity a role session carried (sts:SourceIdentity).
     pub source_identity: Option<String>,
+    /// Who an identity provider vouched for, when the session came from federation.
+    #[serde(default)]
+    pub federated_user: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! holds: the issuer, the audience, the times (with a small skew), and the condition keys
 //! their claims give the role's trust policy. AWS's error codes and words.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Seconds of clock difference tolerated between the provider and this server.
@@ -13,7 +13,7 @@ pub const CLAIM_VALUES_MAX: usize = 20;
 pub const TOKEN_CHARS: std::ops::RangeInclusive<usize> = 4..=20_000;
 
 /// A claim that holds one string or several (`aud`, `amr`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
     One(String),
@@ -30,7 +30,7 @@ impl OneOrMany {
 }
 
 /// Session tags a provider puts in its tokens (AWS's claim for them).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagsClaim {
     #[serde(default)]
     pub principal_tags: BTreeMap<String, OneOrMany>,
@@ -39,7 +39,7 @@ pub struct TagsClaim {
 }
 
 /// The claims of an ID token this server reads; others are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdTokenClaims {
     pub iss: Option<String>,
     pub sub: Option<String>,
@@ -53,6 +53,10 @@ pub struct IdTokenClaims {
     pub tags: Option<TagsClaim>,
     #[serde(rename = "https://aws.amazon.com/source_identity")]
     pub source_identity: Option<String>,
+    /// The console's sign-in binds its request to the token with this.
+    pub nonce: Option<String>,
+    /// Shown by the console, and the console session's name when it fits one.
+    pub email: Option<String>,
 }
 
 /// Why a token is refused: AWS's error code, status and words.
@@ -93,7 +97,7 @@ pub fn issuer_host_path(iss: &str) -> Option<&str> {
 }
 
 /// A token whose signature holds, checked against its provider: what the session takes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accepted {
     pub subject: String,
     /// The client ID the token was issued to (`azp` when given, as AWS reads it, else `aud`).

@@ -51,13 +51,23 @@ pub async fn record(
     event: &Event<'_>,
     meta: &RequestMeta,
 ) -> Result<(), sqlx::Error> {
+    record_with(conn, event, None, meta).await
+}
+
+/// `record` with the federated user behind the actor's role session, if any.
+async fn record_with(
+    conn: &mut PgConnection,
+    event: &Event<'_>,
+    federated_user: Option<&str>,
+    meta: &RequestMeta,
+) -> Result<(), sqlx::Error> {
     // User agents are attacker-chosen; keep the column bounded.
     let user_agent = meta.user_agent.as_deref().map(|ua| truncate(ua, 512));
     sqlx::query(
         "INSERT INTO audit_events
            (occurred_at, account_id, actor_arn, action, resource, source_ip, user_agent, outcome, reason,
-            source_identity)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            source_identity, federated_user)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(event.at)
     .bind(event.account_id)
@@ -69,6 +79,7 @@ pub async fn record(
     .bind(event.outcome.as_str())
     .bind(event.reason)
     .bind(event.source_identity)
+    .bind(federated_user.map(|f| truncate(f, 700)))
     .execute(&mut *conn)
     .await?;
     // A successful IAM change may change who may do what: the caches must hear of it.
@@ -108,7 +119,11 @@ pub async fn record_by(
         reason,
         source_identity: identity.role_session().and_then(|s| s.source_identity.as_deref()),
     };
-    record(conn, &event, meta).await
+    let federated = identity
+        .role_session()
+        .and_then(|s| s.federation.as_ref())
+        .map(|f| format!("{} ({})", f.subject, f.provider_arn));
+    record_with(conn, &event, federated.as_deref(), meta).await
 }
 
 /// `record_by` for a success.

@@ -29,8 +29,9 @@ pub async fn page_access(State(state): State<AppState>, request: Request, next: 
         && !path.starts_with("/api/")
         && !path.starts_with("/pkg/")
         && path != "/healthz"
-        // The broker's console federation endpoint answers for itself, signed in or not.
-        && path != "/federation";
+        // Sign-in through a broker or an identity provider answers for itself.
+        && path != "/federation"
+        && !path.starts_with("/oidc/");
     if !is_page {
         return next.run(request).await;
     }

@@ -9,6 +9,7 @@ pub mod edge;
 pub mod guards;
 pub mod mailer;
 pub mod metadata;
+pub mod oidc_signin;
 pub mod router;
 pub mod saml_signin;
 pub mod startup;

@@ -34,6 +34,9 @@ pub fn build_router(state: AppState) -> Router {
         .route("/saml", post(crate::saml_signin::receive))
         .route("/saml/role", post(crate::saml_signin::choose))
         .route("/federation", get(crate::console_federation::federation))
+        .route("/oidc/start", get(crate::oidc_signin::start))
+        .route("/oidc/callback", get(crate::oidc_signin::callback))
+        .route("/oidc/role", post(crate::oidc_signin::choose))
         .leptos_routes_with_context(&state, routes, provide.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             provide,

@@ -29,8 +29,8 @@ pub struct SamlPost {
 
 #[derive(Deserialize)]
 pub struct RoleChoice {
-    role: String,
-    token: String,
+    pub role: String,
+    pub token: String,
 }
 
 /// A verified response waiting for its person to pick a role, tied to this browser session
@@ -137,7 +137,7 @@ async fn receive_response(state: &AppState, request: Request) -> Result<Response
         return open_console(state, &session, &meta, &verified, &role).await;
     }
     let token = random_token();
-    let body = picker(&verified, &token);
+    let body = role_picker(verified.issuer(), verified.subject(), &verified.roles, &token, "/saml/role");
     let pending = Pending {
         verified,
         since: now.unix_timestamp(),
@@ -147,17 +147,17 @@ async fn receive_response(state: &AppState, request: Request) -> Result<Response
     Ok(Html(page("Select a role", &body)).into_response())
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The role picker: the roles grouped by account, as AWS's sign-in page shows them.
-fn picker(verified: &VerifiedSaml, token: &str) -> String {
-    let mut roles: Vec<(&str, &str, &str)> = verified
-        .roles
+/// The role picker: the roles grouped by account, as AWS's sign-in page shows them; the form
+/// posts the chosen role and `token` to `action`.
+pub(crate) fn role_picker(issuer: &str, subject: &str, offered: &[String], token: &str, action: &str) -> String {
+    let mut roles: Vec<(&str, &str, &str)> = offered
         .iter()
         .filter_map(|arn| {
             let (account, _, name) = iam_core::arn::parse_role_arn(arn)?;
@@ -188,10 +188,11 @@ fn picker(verified: &VerifiedSaml, token: &str) -> String {
     }
     format!(
         "<h1>Select a role</h1><p>Signed in at <strong>{}</strong> as <strong>{}</strong>.</p>\
-         <form method=\"post\" action=\"/saml/role\"><input type=\"hidden\" name=\"token\" value=\"{}\">{groups}\
+         <form method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"token\" value=\"{}\">{groups}\
          <button type=\"submit\" class=\"button button-primary\">Sign in</button></form>",
-        escape(verified.issuer()),
-        escape(verified.subject()),
+        escape(issuer),
+        escape(subject),
+        escape(action),
         escape(token)
     )
 }

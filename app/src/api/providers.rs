@@ -177,3 +177,38 @@ pub async fn delete_identity_provider(arn: String, name: String, confirm: String
     leptos_axum::redirect("/identity-providers");
     Ok(())
 }
+
+/// The client ID the console signs in with through an OpenID Connect provider, if open.
+#[server(endpoint = "console_signin_client")]
+pub async fn console_signin_client(arn: String) -> Result<Option<String>, AppError> {
+    let (ctx, who) = crate::ssr::caller().await?;
+    Ok(iam_service::ops::oidc_signin::console_client(&ctx.pool, &who.caller(), &arn).await?)
+}
+
+/// Opens (with a client ID and secret) or closes an OpenID Connect provider for console sign-in.
+#[server(endpoint = "set_console_signin")]
+pub async fn set_console_signin(
+    arn: String,
+    client_id: String,
+    client_secret: String,
+    enable: bool,
+) -> Result<(), AppError> {
+    use iam_service::ops::oidc_signin::{disable, enable as open};
+    let (ctx, who) = crate::ssr::caller().await?;
+    if enable {
+        Ok(open(&ctx.pool, &ctx.secrets, &who.caller(), &arn, client_id.trim(), &client_secret).await?)
+    } else {
+        Ok(disable(&ctx.pool, &who.caller(), &arn).await?)
+    }
+}
+
+/// The OpenID Connect providers an account's sign-in page offers (issuer URLs). Asked before
+/// anyone signs in; an unknown account has none.
+#[server(endpoint = "signin_providers")]
+pub async fn signin_providers(account: String) -> Result<Vec<String>, AppError> {
+    let ctx = crate::ssr::context()?;
+    let Some(id) = iam_service::ops::aliases::resolve(&ctx.pool, account.trim()).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(iam_service::ops::oidc_signin::signin_choices(&ctx.pool, id.as_str()).await?)
+}

@@ -59,7 +59,9 @@ pub fn EventHistoryPage() -> impl IntoView {
                                         <tr>
                                             <td>{when(e.at)}</td>
                                             <td>{e.action}</td>
-                                            <td><code>{e.actor}</code></td>
+                                            <td><code>{e.actor}</code>{e.federated_user.map(|f| view! {
+                                                <br /><span class="field-hint">"Federated: " {f}</span>
+                                            })}</td>
                                             <td><code>{e.resource.unwrap_or_default()}</code></td>
                                             <td>{e.outcome}</td>
                                             <td>{e.source_ip.unwrap_or_default()}</td>

@@ -3,7 +3,8 @@
 //! "Replace metadata"; tags; delete after typing its name.
 
 use crate::api::providers::{
-    get_identity_provider, ChangeAudience, DeleteIdentityProvider, ReplaceSamlMetadata,
+    console_signin_client, get_identity_provider, ChangeAudience, DeleteIdentityProvider, ReplaceSamlMetadata,
+    SetConsoleSignin,
 };
 use crate::components::widgets::{when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView};
 use iam_core::model::IdentityProviderDetail;
@@ -85,7 +86,10 @@ fn ProviderView(detail: IdentityProviderDetail, actions: Actions) -> impl IntoVi
         {if saml {
             view! { <MetadataPanel arn=summary.arn.clone() actions /> }.into_any()
         } else {
-            view! { <AudiencesPanel arn=summary.arn.clone() audiences=detail.audiences.clone() thumbprints=detail.thumbprints.clone() actions /> }.into_any()
+            view! {
+                <AudiencesPanel arn=summary.arn.clone() audiences=detail.audiences.clone() thumbprints=detail.thumbprints.clone() actions />
+                <ConsoleSigninPanel arn=summary.arn.clone() audiences=detail.audiences.clone() />
+            }.into_any()
         }}
         <section class="panel">
             <h2>{format!("Tags ({})", detail.tags.len())}</h2>
@@ -156,6 +160,54 @@ fn MetadataPanel(arn: String, actions: Actions) -> impl IntoView {
             <button type="button" class="button" disabled=move || actions.metadata.pending().get() on:click=move |_| {
                 actions.metadata.dispatch(ReplaceSamlMetadata { arn: arn.clone(), metadata: document.get() });
             }>"Replace metadata"</button>
+        </section>
+    }
+}
+
+/// Console sign-in through this OpenID Connect provider: off, or on with the client the
+/// console signs in as.
+#[component]
+fn ConsoleSigninPanel(arn: String, audiences: Vec<String>) -> impl IntoView {
+    let set = ServerAction::<SetConsoleSignin>::new();
+    let lookup = arn.clone();
+    let current = Resource::new(move || set.version().get(), move |_| console_signin_client(lookup.clone()));
+    let client_id = RwSignal::new(audiences.first().cloned().unwrap_or_default());
+    let secret = RwSignal::new(String::new());
+    let (on_arn, off_arn) = (arn.clone(), arn);
+    view! {
+        <section class="panel" data-testid="console-signin">
+            <h2>"Console sign-in"</h2>
+            <p class="field-hint">"Let people of this provider sign in to the console from the account's sign-in page. The console signs in as one of the provider's audiences (a client ID) with that client's secret; roles whose trust policy allows the provider's users decide who gets in."</p>
+            <ActionResult value=set.value() success="Console sign-in updated." />
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Ok(Some(id)) => view! { <p>"On, as client " <code>{id}</code>"."</p> }.into_any(),
+                        Ok(None) => view! { <p>"Off."</p> }.into_any(),
+                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <div class="field">
+                <label for="field-console-client">"Client ID"</label>
+                <select id="field-console-client" on:change=move |ev| client_id.set(event_target_value(&ev))>
+                    {audiences.into_iter().map(|a| view! { <option value=a.clone()>{a.clone()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="field-console-secret">"Client secret"</label>
+                <input id="field-console-secret" type="password" autocomplete="off" maxlength="512"
+                    prop:value=move || secret.get() on:input=move |ev| secret.set(event_target_value(&ev)) />
+            </div>
+            <div class="actions">
+                <button type="button" class="button button-primary" disabled=move || set.pending().get() on:click=move |_| {
+                    set.dispatch(SetConsoleSignin { arn: on_arn.clone(), client_id: client_id.get(), client_secret: secret.get(), enable: true });
+                    secret.set(String::new());
+                }>"Turn on console sign-in"</button>
+                <button type="button" class="button" disabled=move || set.pending().get() on:click=move |_| {
+                    set.dispatch(SetConsoleSignin { arn: off_arn.clone(), client_id: String::new(), client_secret: String::new(), enable: false });
+                }>"Turn off"</button>
+            </div>
         </section>
     }
 }

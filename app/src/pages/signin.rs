@@ -1,7 +1,9 @@
 //! Sign-in: the root user with email and password, or an IAM user with the account, user
 //! name and password. `/signin/<account>` opens the IAM-user form for that account.
 
+use crate::api::providers::signin_providers;
 use crate::api::SignIn;
+use crate::components::widgets::encode;
 use crate::components::form::{Field, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,6 +17,7 @@ pub fn SignInPage() -> impl IntoView {
     let params = use_params_map();
     let account = params.get_untracked().get("account");
     let (as_user, set_as_user) = signal(account.is_some());
+    let links = account.clone().map(|account| view! { <ProviderLinks account /> });
     view! {
         <Title text="Sign in" />
         <main class="auth-page">
@@ -50,8 +53,36 @@ pub fn SignInPage() -> impl IntoView {
                         "Sign in"
                     </button>
                 </ActionForm>
+                {links}
                 <p class="auth-switch">"New here? " <A href="/signup">"Create an account"</A></p>
             </div>
         </main>
+    }
+}
+
+/// "Sign in with <provider>" for the OpenID Connect providers the account opened for console
+/// sign-in: plain links, so they work before and without the wasm.
+#[component]
+fn ProviderLinks(account: String) -> impl IntoView {
+    let asked = account.clone();
+    let providers = Resource::new(move || asked.clone(), signin_providers);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let account = account.clone();
+                Suspend::new(async move {
+                    let list = providers.await.unwrap_or_default();
+                    (!list.is_empty()).then(|| view! {
+                        <div class="federated-signin" data-testid="signin-providers">
+                            <p>"Or sign in through your organization:"</p>
+                            {list.into_iter().map(|url| {
+                                let href = format!("/oidc/start?account={}&provider={}", encode(&account), encode(&url));
+                                view! { <a class="button" href=href rel="external">{format!("Sign in with https://{url}")}</a> }
+                            }).collect_view()}
+                        </div>
+                    })
+                })
+            }}
+        </Suspense>
     }
 }

@@ -166,8 +166,8 @@ impl Fetcher {
         })
     }
 
-    /// GETs `url` and parses its JSON body, reading at most `max_bytes`.
-    pub async fn json(&self, url: &str, max_bytes: usize) -> Result<serde_json::Value, FetchError> {
+    /// `url` parsed, https, and not at a private address written into it.
+    fn checked(&self, url: &str) -> Result<reqwest::Url, FetchError> {
         let parsed = reqwest::Url::parse(url).map_err(|_| FetchError::NotHttps(url.to_owned()))?;
         if parsed.scheme() != "https" {
             return Err(FetchError::NotHttps(url.to_owned()));
@@ -182,9 +182,34 @@ impl Fetcher {
         if !self.allow_private && literal.is_some_and(is_private) {
             return Err(FetchError::PrivateAddress);
         }
-        let mut response = self
+        Ok(parsed)
+    }
+
+    /// GETs `url` and parses its JSON body, reading at most `max_bytes`.
+    pub async fn json(&self, url: &str, max_bytes: usize) -> Result<serde_json::Value, FetchError> {
+        let request = self.client.get(self.checked(url)?);
+        Self::read_json(request, max_bytes).await
+    }
+
+    /// POSTs `form` to `url` with HTTP Basic credentials (an OAuth 2.0 client's), and parses
+    /// the JSON answer, reading at most `max_bytes`.
+    pub async fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        basic: (&str, &str),
+        max_bytes: usize,
+    ) -> Result<serde_json::Value, FetchError> {
+        let request = self
             .client
-            .get(parsed)
+            .post(self.checked(url)?)
+            .basic_auth(basic.0, Some(basic.1))
+            .form(form);
+        Self::read_json(request, max_bytes).await
+    }
+
+    async fn read_json(request: reqwest::RequestBuilder, max_bytes: usize) -> Result<serde_json::Value, FetchError> {
+        let mut response = request
             .header("accept", "application/json")
             .send()
             .await

@@ -39,6 +39,9 @@ pub struct IssuerKeys {
     /// The algorithms the issuer signs ID tokens with, among those this server verifies.
     pub algorithms: Vec<Algorithm>,
     pub keys: Vec<Jwk>,
+    /// Where the console sends people to sign in, and trades their code for tokens.
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
 }
 
 impl IssuerKeys {
@@ -110,6 +113,11 @@ impl KeyCache {
             in_flight: Mutex::new(HashMap::new()),
             outbound: tokio::sync::Semaphore::new(OUTBOUND_MAX),
         }
+    }
+
+    /// The guarded client the keys are fetched with (for the console's token exchange).
+    pub fn fetcher(&self) -> &Fetcher {
+        &self.fetcher
     }
 
     fn lookup(&self, issuer: &str, kid: Option<&str>) -> Lookup {
@@ -246,6 +254,12 @@ impl KeyCache {
             .take(KEYS_MAX)
             .filter_map(|k| serde_json::from_value(k.clone()).ok())
             .collect();
-        Ok(IssuerKeys { algorithms, keys })
+        let endpoint = |name: &str| discovery.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+        Ok(IssuerKeys {
+            algorithms,
+            keys,
+            authorization_endpoint: endpoint("authorization_endpoint"),
+            token_endpoint: endpoint("token_endpoint"),
+        })
     }
 }

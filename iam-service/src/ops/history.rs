@@ -28,6 +28,7 @@ type EventRow = (
     String,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 /// The events of the caller's account (`cloudtrail:LookupEvents`).
@@ -39,7 +40,8 @@ pub async fn lookup_events(
     let (mut tx, authz) = begin(pool, caller).await?;
     authz.check("cloudtrail:LookupEvents", "*")?;
     let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT id, occurred_at, actor_arn, action, resource, outcome, source_ip, source_identity
+        "SELECT id, occurred_at, actor_arn, action, resource, outcome, source_ip, source_identity,
+                federated_user
            FROM audit_events
           WHERE account_id = $1
             AND ($2 = '' OR actor_arn ILIKE $3)
@@ -64,7 +66,7 @@ pub async fn lookup_events(
     Ok(rows
         .into_iter()
         .map(
-            |(id, at, actor, action, resource, outcome, source_ip, source_identity)| AuditEntry {
+            |(id, at, actor, action, resource, outcome, source_ip, source_identity, federated_user)| AuditEntry {
                 id,
                 at: at.unix_timestamp(),
                 actor,
@@ -73,6 +75,7 @@ pub async fn lookup_events(
                 outcome,
                 source_ip,
                 source_identity,
+                federated_user,
             },
         )
         .collect())

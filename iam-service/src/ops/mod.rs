@@ -12,6 +12,7 @@ pub mod history;
 pub mod instance_profiles;
 pub mod mfa;
 pub mod oidc_providers;
+pub mod oidc_signin;
 mod parts;
 pub mod passwords;
 pub mod policies;

@@ -85,7 +85,7 @@ pub fn signin_token(
         now.unix_timestamp(),
     )
     .map_err(|_| invalid())?;
-    if !constant_time_eq(session.secret.as_bytes(), credentials.secret_access_key.as_bytes()) {
+    if !crate::crypto::constant_time_eq(session.secret.as_bytes(), credentials.secret_access_key.as_bytes()) {
         return Err(invalid());
     }
     let ends = match (&session.identity, duration) {
@@ -125,9 +125,6 @@ fn random_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 /// `login`: redeems a sign-in token once, within its 15 minutes, and records the console
 /// sign-in.

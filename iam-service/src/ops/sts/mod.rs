@@ -14,7 +14,10 @@ pub use console_signin::{redeem_signin_token, signin_token, ConsoleSession};
 pub use federation::{get_federation_token, FederationAsk};
 pub use token::{Issued, Session, TokenProblem};
 pub use saml::{assume_role_with_saml, assume_verified, providers_named, verify as verify_saml, SamlAsk, SamlIssued, SessionAsk, VerifiedSaml};
-pub use web_identity::{assume_role_with_web_identity, WebIdentityAsk, WebIdentityIssued};
+pub use web_identity::{
+    assume_role_with_web_identity, open_token_session, roles_trusting, verify_token, TokenSessionAsk, VerifiedToken,
+    WebIdentityAsk, WebIdentityIssued,
+};
 
 use crate::audit::{self, Event, Outcome};
 use crate::crypto::SecretBox;

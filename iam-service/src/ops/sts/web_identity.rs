@@ -216,34 +216,42 @@ async fn record_event(
     Ok(())
 }
 
-/// Assumes a role with an OIDC ID token.
-pub async fn assume_role_with_web_identity(
+/// A token whose signature and claims hold for the account's provider (kept in the console's
+/// session while its person picks a role).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct VerifiedToken {
+    claims: IdTokenClaims,
+    accepted: claims_rules::Accepted,
+    host_path: String,
+    provider_arn: String,
+    account: String,
+}
+
+impl VerifiedToken {
+    pub fn subject(&self) -> &str {
+        &self.accepted.subject
+    }
+    /// The client the token was issued to.
+    pub fn audience(&self) -> &str {
+        &self.accepted.audience
+    }
+    pub fn nonce(&self) -> Option<&str> {
+        self.claims.nonce.as_deref()
+    }
+    pub fn email(&self) -> Option<&str> {
+        self.claims.email.as_deref()
+    }
+}
+
+/// Verifies `token` as an ID token of one of `account`'s OpenID Connect providers.
+pub async fn verify_token(
     pool: &PgPool,
-    secrets: &SecretBox,
     keys: &KeyCache,
-    meta: &RequestMeta,
+    account: &str,
+    token: &str,
     now: OffsetDateTime,
-    asked: &WebIdentityAsk<'_>,
-) -> Result<WebIdentityIssued, ServiceError> {
-    let errors = check_input(asked);
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
-    let Some((role_account, role_path, role_name)) = iam_core::arn::parse_role_arn(asked.role_arn) else {
-        return Err(ServiceError::field(
-            "RoleArn",
-            format!("the role ARN `{}` is not a valid role ARN", asked.role_arn),
-        ));
-    };
-    if asked.provider_id.is_some() {
-        return Err(invalid(
-            "ProviderId is for OAuth 2.0 access tokens of Login with Amazon and Facebook; ID tokens of OpenID Connect providers are sent without it",
-        ));
-    }
-    if let Some(policy) = asked.policy {
-        validate_document(policy, PolicyKind::Session)?;
-    }
-    let unverified: IdTokenClaims = jsonwebtoken::dangerous::insecure_decode(asked.token)
+) -> Result<VerifiedToken, ServiceError> {
+    let unverified: IdTokenClaims = jsonwebtoken::dangerous::insecure_decode(token)
         .map(|data| data.claims)
         .map_err(|_| refused(claims_rules::not_a_jwt()))?;
     // The issuer is echoed in the refusal, so only as much as a provider URL can be.
@@ -264,46 +272,128 @@ pub async fn assume_role_with_web_identity(
         .to_owned();
     let client_ids = {
         let mut conn = pool.acquire().await?;
-        oidc_providers::client_ids(&mut conn, role_account, &host_path).await?
+        oidc_providers::client_ids(&mut conn, account, &host_path).await?
     }
     .ok_or_else(no_provider)?;
-    let claims = verified_claims(keys, asked.token, &host_path).await?;
+    let claims = verified_claims(keys, token, &host_path).await?;
     let accepted = claims_rules::check_claims(&claims, &host_path, &client_ids, now.unix_timestamp())
         .map_err(refused)?;
-    let (tags, transitive) = token_extras(&claims)?;
-    let provider_arn = iam_core::providers::oidc_arn(role_account, &host_path);
-    let claim_keys = claims_rules::condition_keys(&host_path, &provider_arn, &claims, &accepted);
+    Ok(VerifiedToken {
+        provider_arn: iam_core::providers::oidc_arn(account, &host_path),
+        claims,
+        accepted,
+        host_path,
+        account: account.to_owned(),
+    })
+}
+
+/// What a verified token's session is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct TokenSessionAsk<'a> {
+    pub role_arn: &'a str,
+    pub session_name: &'a str,
+    pub duration: Option<i64>,
+    pub policy: Option<&'a str>,
+    pub policy_arns: &'a [String],
+}
+
+/// What the trust policy decides with: the claims' condition keys, the session's name, tags
+/// and source identity, and the actions asked for.
+struct Decision {
+    claim_keys: Vec<(String, Vec<String>)>,
+    context: Vec<(String, Vec<String>)>,
+    actions: Vec<&'static str>,
+    tags: Vec<(String, String)>,
+    transitive: Vec<String>,
+}
+
+fn decision(verified: &VerifiedToken, session_name: &str) -> Result<Decision, ServiceError> {
+    let (tags, transitive) = token_extras(&verified.claims)?;
+    let claim_keys = claims_rules::condition_keys(
+        &verified.host_path,
+        &verified.provider_arn,
+        &verified.claims,
+        &verified.accepted,
+    );
     let mut context = claim_keys.clone();
-    context.push(("sts:RoleSessionName".into(), vec![asked.session_name.to_owned()]));
+    context.push(("sts:RoleSessionName".into(), vec![session_name.to_owned()]));
     context.extend(tag_context(&tags));
-    if let Some(source) = &claims.source_identity {
+    if let Some(source) = &verified.claims.source_identity {
         context.push(("sts:SourceIdentity".into(), vec![source.clone()]));
     }
     let mut actions = vec![ACTION];
     if !tags.is_empty() {
         actions.push("sts:TagSession");
     }
-    if claims.source_identity.is_some() {
+    if verified.claims.source_identity.is_some() {
         actions.push("sts:SetSourceIdentity");
     }
+    Ok(Decision {
+        claim_keys,
+        context,
+        actions,
+        tags,
+        transitive,
+    })
+}
+
+/// The roles of the token's account whose trust policies let its holder in (the console's
+/// role picker).
+pub async fn roles_trusting(
+    pool: &PgPool,
+    verified: &VerifiedToken,
+    session_name: &str,
+    meta: &RequestMeta,
+    now: OffsetDateTime,
+) -> Result<Vec<String>, ServiceError> {
+    let decided = decision(verified, session_name)?;
+    let mut conn = pool.acquire().await?;
+    let all = roles::find_many(&mut conn, &verified.account, None).await?;
+    Ok(all
+        .iter()
+        .filter(|role| trusted(role, &verified.provider_arn, &decided.context, &decided.actions, meta, now))
+        .map(|role| role.arn.clone())
+        .collect())
+}
+
+/// Opens the role session `asked` for the verified token.
+pub async fn open_token_session(
+    pool: &PgPool,
+    secrets: &SecretBox,
+    meta: &RequestMeta,
+    now: OffsetDateTime,
+    verified: &VerifiedToken,
+    asked: &TokenSessionAsk<'_>,
+) -> Result<WebIdentityIssued, ServiceError> {
+    let Some((role_account, role_path, role_name)) = iam_core::arn::parse_role_arn(asked.role_arn) else {
+        return Err(ServiceError::field(
+            "RoleArn",
+            format!("the role ARN `{}` is not a valid role ARN", asked.role_arn),
+        ));
+    };
+    let decided = decision(verified, asked.session_name)?;
     // CloudTrail's principal ID for a web identity: provider, audience, subject.
-    let actor = format!("{host_path}:{}:{}", accepted.audience, accepted.subject);
-    let packed = packed_percent(&extras(asked), &tags);
+    let actor = format!(
+        "{}:{}:{}",
+        verified.host_path, verified.accepted.audience, verified.accepted.subject
+    );
+    let packed = packed_percent(
+        &Extras {
+            policy: asked.policy,
+            policy_arns: asked.policy_arns,
+            tags: &[],
+        },
+        &decided.tags,
+    );
     let mut tx = pool.begin().await?;
     let role = roles::find(&mut tx, role_account, role_name)
         .await?
-        .filter(|r| r.path == role_path);
-    let Some(role) = role.filter(|role| trusted(role, &provider_arn, &context, &actions, meta, now)) else {
-        record_event(
-            &mut tx,
-            meta,
-            now,
-            role_account,
-            &actor,
-            asked.role_arn,
-            Some("access denied"),
-        )
-        .await?;
+        .filter(|r| r.path == role_path && role_account == verified.account);
+    let trusts = |role: &roles::Role| {
+        trusted(role, &verified.provider_arn, &decided.context, &decided.actions, meta, now)
+    };
+    let Some(role) = role.filter(trusts) else {
+        record_event(&mut tx, meta, now, &verified.account, &actor, asked.role_arn, Some("access denied")).await?;
         tx.commit().await?;
         return Err(ServiceError::AccessDenied(format!(
             "Not authorized to perform {ACTION}"
@@ -317,7 +407,7 @@ pub async fn assume_role_with_web_identity(
             packed - 100
         )));
     }
-    for arn in &asked.policy_arns {
+    for arn in asked.policy_arns {
         require_policy(&mut tx, role_account, arn).await?;
     }
     let session = RoleSession {
@@ -327,40 +417,63 @@ pub async fn assume_role_with_web_identity(
         role_path: role.path.clone(),
         session_name: asked.session_name.to_owned(),
         policy: asked.policy.map(str::to_owned),
-        policy_arns: asked.policy_arns.clone(),
-        tags,
-        transitive_tag_keys: transitive,
-        source_identity: claims.source_identity.clone(),
+        policy_arns: asked.policy_arns.to_vec(),
+        tags: decided.tags,
+        transitive_tag_keys: decided.transitive,
+        source_identity: verified.claims.source_identity.clone(),
         federation: Some(FederatedBy {
-            provider_arn: provider_arn.clone(),
-            subject: accepted.subject.clone(),
-            keys: claim_keys,
+            provider_arn: verified.provider_arn.clone(),
+            subject: verified.accepted.subject.clone(),
+            keys: decided.claim_keys,
         }),
     };
-    let mut issued = token::issue(
-        secrets,
-        Identity::AssumedRole(Box::new(session)),
-        now,
-        seconds,
-        None,
-    )?;
+    let mut issued = token::issue(secrets, Identity::AssumedRole(Box::new(session)), now, seconds, None)?;
     issued.packed_percent = (asked.policy.is_some() || !asked.policy_arns.is_empty()).then_some(packed);
-    record_event(
-        &mut tx,
-        meta,
-        now,
-        role_account,
-        &actor,
-        &issued.identity.arn(),
-        None,
-    )
-    .await?;
+    record_event(&mut tx, meta, now, role_account, &actor, &issued.identity.arn(), None).await?;
     roles::record_use(&mut tx, role_account, &role.role_name, now).await?;
     tx.commit().await?;
     Ok(WebIdentityIssued {
         issued,
-        subject: accepted.subject,
-        audience: accepted.audience,
-        provider_arn,
+        subject: verified.accepted.subject.clone(),
+        audience: verified.accepted.audience.clone(),
+        provider_arn: verified.provider_arn.clone(),
     })
+}
+
+/// Assumes a role with an OIDC ID token.
+pub async fn assume_role_with_web_identity(
+    pool: &PgPool,
+    secrets: &SecretBox,
+    keys: &KeyCache,
+    meta: &RequestMeta,
+    now: OffsetDateTime,
+    asked: &WebIdentityAsk<'_>,
+) -> Result<WebIdentityIssued, ServiceError> {
+    let errors = check_input(asked);
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let Some((role_account, ..)) = iam_core::arn::parse_role_arn(asked.role_arn) else {
+        return Err(ServiceError::field(
+            "RoleArn",
+            format!("the role ARN `{}` is not a valid role ARN", asked.role_arn),
+        ));
+    };
+    if asked.provider_id.is_some() {
+        return Err(invalid(
+            "ProviderId is for OAuth 2.0 access tokens of Login with Amazon and Facebook; ID tokens of OpenID Connect providers are sent without it",
+        ));
+    }
+    if let Some(policy) = asked.policy {
+        validate_document(policy, PolicyKind::Session)?;
+    }
+    let verified = verify_token(pool, keys, role_account, asked.token, now).await?;
+    let session = TokenSessionAsk {
+        role_arn: asked.role_arn,
+        session_name: asked.session_name,
+        duration: asked.duration,
+        policy: asked.policy,
+        policy_arns: &asked.policy_arns,
+    };
+    open_token_session(pool, secrets, meta, now, &verified, &session).await
 }
