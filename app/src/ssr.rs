@@ -206,7 +206,15 @@ pub async fn begin_role_session(
     expires_at: OffsetDateTime,
 ) -> Result<(), AppError> {
     let started = issued_at.unix_timestamp();
-    begin(session, identity, None, Some(expires_at.unix_timestamp()), started, OffsetDateTime::now_utc()).await
+    begin(
+        session,
+        identity,
+        None,
+        Some(expires_at.unix_timestamp()),
+        started,
+        OffsetDateTime::now_utc(),
+    )
+    .await
 }
 
 async fn begin(

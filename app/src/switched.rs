@@ -129,6 +129,13 @@ pub async fn switch_role(
     asked: &SwitchRequest<'_>,
 ) -> Result<(), AppError> {
     use iam_service::ops::sts::{assume_role, AssumeRole};
+    // A federated user's credentials may call no STS action but GetCallerIdentity (as on
+    // AWS); its console session may not either.
+    if matches!(base.identity, Identity::FederatedUser(_)) {
+        return Err(AppError::AccessDenied(
+            "a federated user's session cannot switch roles: sign in as an IAM user or through an identity provider".into(),
+        ));
+    }
     let color = crate::pages::switch_role::COLORS
         .iter()
         .find(|(name, _)| *name == asked.color)
@@ -157,6 +164,8 @@ pub async fn switch_role(
     let session_name = match &base.identity {
         Identity::User { user_name, .. } if user_name.len() >= 2 => user_name.clone(),
         Identity::User { user_name, .. } => format!("{user_name}-console"),
+        // A session from an identity provider keeps its person's name in the next one.
+        Identity::AssumedRole(session) => session.session_name.clone(),
         _ => "console".into(),
     };
     let asked_role = AssumeRole {

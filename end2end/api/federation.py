@@ -109,3 +109,8 @@ def console_federation(h, base, creds, long_term):
     fresh = urllib.request.build_opener(_NoRedirect)
     status, _, body = _get(fresh, f"{base}/federation?{login}")
     check("a sign-in token opens one session only", status == 403 and "already used" in body, status)
+    # Browsers drop a tab from a URL: `/<TAB>/host` would become `//host`, another site.
+    token = json.loads(signin_token(session)[2])["SigninToken"]
+    tabbed = urllib.parse.urlencode({"Action": "login", "SigninToken": token, "Destination": "/\t/evil.example"})
+    status, headers, _ = _get(urllib.request.build_opener(_NoRedirect), f"{base}/federation?{tabbed}")
+    check("a destination with a tab in it is not followed", headers.get("Location") == "/", (status, headers.get("Location")))

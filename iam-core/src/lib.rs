@@ -14,7 +14,7 @@ pub mod names;
 pub mod policy;
 pub mod providers;
 pub mod quotas;
-pub mod service_linked;
 pub mod saml;
+pub mod service_linked;
 pub mod signup;
 pub mod web_identity;

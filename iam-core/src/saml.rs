@@ -95,8 +95,7 @@ pub fn check(assertion: &Assertion, recipient_url: &str, now: i64) -> Result<Acc
             "The SAML assertion must have exactly one bearer SubjectConfirmation",
         ));
     };
-    let (Some(recipient), Some(confirmation_ends)) =
-        (&confirmation.recipient, confirmation.not_on_or_after)
+    let (Some(recipient), Some(confirmation_ends)) = (&confirmation.recipient, confirmation.not_on_or_after)
     else {
         return Err(invalid(
             "The SAML assertion's SubjectConfirmationData must have a Recipient and a NotOnOrAfter",
@@ -108,11 +107,7 @@ pub fn check(assertion: &Assertion, recipient_url: &str, now: i64) -> Result<Acc
             clip(recipient)
         )));
     }
-    if assertion
-        .destination
-        .as_ref()
-        .is_some_and(|d| d != recipient_url)
-    {
+    if assertion.destination.as_ref().is_some_and(|d| d != recipient_url) {
         return Err(invalid(
             "The SAML response's Destination is not this service's SAML endpoint",
         ));
@@ -173,9 +168,7 @@ fn audience(restrictions: &[Vec<String>], recipient_url: &str) -> Result<String,
     let ours = |a: &&String| *a == AWS_AUDIENCE || *a == recipient_url;
     let named: Option<Vec<&String>> = restrictions.iter().map(|r| r.iter().find(ours)).collect();
     let named = named.and_then(|n| n.first().map(|a| (*a).clone()));
-    named.ok_or_else(|| {
-        invalid("Response does not contain the required audience.")
-    })
+    named.ok_or_else(|| invalid("Response does not contain the required audience."))
 }
 
 fn check_attribute_bounds(attributes: &[(String, Vec<String>)]) -> Result<(), TokenRefusal> {
@@ -225,7 +218,11 @@ pub fn roles(assertion: &Assertion) -> Result<Vec<(String, String)>, TokenRefusa
                 clip(value)
             )));
         };
-        let pair = if a.contains(":saml-provider/") { (b, a) } else { (a, b) };
+        let pair = if a.contains(":saml-provider/") {
+            (b, a)
+        } else {
+            (a, b)
+        };
         if !pair.0.contains(":role/") || !pair.1.contains(":saml-provider/") {
             return Err(rejected(format!(
                 "A Role attribute value `{}` is not a role ARN and a provider ARN separated by a comma",
@@ -314,29 +311,56 @@ const ATTRIBUTE_KEYS: [(&str, &str); 30] = [
     ("SAML:commonName", "urn:oid:2.5.4.3"),
     ("SAML:commonName", "http://schemas.xmlsoap.org/claims/CommonName"),
     ("SAML:givenName", "urn:oid:2.5.4.42"),
-    ("SAML:givenName", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname"),
+    (
+        "SAML:givenName",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+    ),
     ("SAML:surname", "urn:oid:2.5.4.4"),
-    ("SAML:surname", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname"),
-    ("SAML:name", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"),
+    (
+        "SAML:surname",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+    ),
+    (
+        "SAML:name",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+    ),
     ("SAML:mail", "urn:oid:0.9.2342.19200300.100.1.3"),
-    ("SAML:mail", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"),
+    (
+        "SAML:mail",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+    ),
     ("SAML:uid", "urn:oid:0.9.2342.19200300.100.1.1"),
     ("SAML:x500UniqueIdentifier", "urn:oid:2.5.4.45"),
     ("SAML:organizationStatus", "urn:oid:0.9.2342.19200300.100.1.45"),
-    ("SAML:primaryGroupSID", "http://schemas.microsoft.com/ws/2008/06/identity/claims/primarygroupsid"),
+    (
+        "SAML:primaryGroupSID",
+        "http://schemas.microsoft.com/ws/2008/06/identity/claims/primarygroupsid",
+    ),
     ("SAML:edupersonaffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.1"),
     ("SAML:edupersonnickname", "urn:oid:1.3.6.1.4.1.5923.1.1.1.2"),
     ("SAML:edupersonorgdn", "urn:oid:1.3.6.1.4.1.5923.1.1.1.3"),
     ("SAML:edupersonorgunitdn", "urn:oid:1.3.6.1.4.1.5923.1.1.1.4"),
-    ("SAML:edupersonprimaryaffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.5"),
+    (
+        "SAML:edupersonprimaryaffiliation",
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.5",
+    ),
     ("SAML:edupersonprincipalname", "urn:oid:1.3.6.1.4.1.5923.1.1.1.6"),
     ("SAML:edupersonentitlement", "urn:oid:1.3.6.1.4.1.5923.1.1.1.7"),
-    ("SAML:edupersonprimaryorgunitdn", "urn:oid:1.3.6.1.4.1.5923.1.1.1.8"),
-    ("SAML:edupersonscopedaffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.9"),
+    (
+        "SAML:edupersonprimaryorgunitdn",
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.8",
+    ),
+    (
+        "SAML:edupersonscopedaffiliation",
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.9",
+    ),
     ("SAML:edupersontargetedid", "urn:oid:1.3.6.1.4.1.5923.1.1.1.10"),
     ("SAML:edupersonassurance", "urn:oid:1.3.6.1.4.1.5923.1.1.1.11"),
     ("SAML:eduorghomepageuri", "urn:oid:1.3.6.1.4.1.5923.1.2.1.2"),
-    ("SAML:eduorgidentityauthnpolicyuri", "urn:oid:1.3.6.1.4.1.5923.1.2.1.3"),
+    (
+        "SAML:eduorgidentityauthnpolicyuri",
+        "urn:oid:1.3.6.1.4.1.5923.1.2.1.3",
+    ),
     ("SAML:eduorglegalname", "urn:oid:1.3.6.1.4.1.5923.1.2.1.4"),
     ("SAML:eduorgsuperioruri", "urn:oid:1.3.6.1.4.1.5923.1.2.1.5"),
     ("SAML:eduorgwhitepagesuri", "urn:oid:1.3.6.1.4.1.5923.1.2.1.6"),
@@ -415,12 +439,17 @@ mod tests {
                 (
                     ROLE_ATTRIBUTE.into(),
                     vec![
-                        "arn:aws:iam::123456789012:saml-provider/Idp, arn:aws:iam::123456789012:role/Two".into(),
-                        "arn:aws:iam::123456789012:role/One,arn:aws:iam::123456789012:saml-provider/Idp".into(),
+                        "arn:aws:iam::123456789012:saml-provider/Idp, arn:aws:iam::123456789012:role/Two"
+                            .into(),
+                        "arn:aws:iam::123456789012:role/One,arn:aws:iam::123456789012:saml-provider/Idp"
+                            .into(),
                     ],
                 ),
                 (SESSION_NAME_ATTRIBUTE.into(), vec!["alice@example.com".into()]),
-                ("urn:oid:1.3.6.1.4.1.5923.1.1.1.1".into(), vec!["staff".into(), "member".into()]),
+                (
+                    "urn:oid:1.3.6.1.4.1.5923.1.1.1.1".into(),
+                    vec!["staff".into(), "member".into()],
+                ),
             ],
             destination: Some(URL.into()),
         }
@@ -437,18 +466,61 @@ mod tests {
 
     #[test]
     fn each_fault_is_refused_with_its_reason() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut Assertion)>, &str)> = vec![
-            ("wrong recipient", Box::new(|a| a.confirmations[0].recipient = Some("https://signin.aws.amazon.com/saml".into())), "Recipient"),
-            ("no recipient", Box::new(|a| a.confirmations[0].recipient = None), "must have a Recipient"),
-            ("two bearers", Box::new(|a| a.confirmations.push(a.confirmations[0].clone())), "exactly one bearer"),
-            ("wrong audience", Box::new(|a| a.audience_restrictions = vec![vec!["https://other.example".into()]]), "audience"),
-            ("no audience", Box::new(|a| a.audience_restrictions.clear()), "audience"),
-            ("a second restriction", Box::new(|a| a.audience_restrictions.push(vec!["https://other.example".into()])), "audience"),
-            ("wrong destination", Box::new(|a| a.destination = Some("https://evil.example/saml".into())), "Destination"),
-            ("expired", Box::new(|a| a.not_on_or_after = Some(NOW - SKEW_SECONDS)), "Response has expired"),
-            ("not yet", Box::new(|a| a.not_before = Some(NOW + SKEW_SECONDS + 1)), "not yet valid"),
+        type Case = (&'static str, Box<dyn Fn(&mut Assertion)>, &'static str);
+        let cases: Vec<Case> = vec![
+            (
+                "wrong recipient",
+                Box::new(|a| {
+                    a.confirmations[0].recipient = Some("https://signin.aws.amazon.com/saml".into())
+                }),
+                "Recipient",
+            ),
+            (
+                "no recipient",
+                Box::new(|a| a.confirmations[0].recipient = None),
+                "must have a Recipient",
+            ),
+            (
+                "two bearers",
+                Box::new(|a| a.confirmations.push(a.confirmations[0].clone())),
+                "exactly one bearer",
+            ),
+            (
+                "wrong audience",
+                Box::new(|a| a.audience_restrictions = vec![vec!["https://other.example".into()]]),
+                "audience",
+            ),
+            (
+                "no audience",
+                Box::new(|a| a.audience_restrictions.clear()),
+                "audience",
+            ),
+            (
+                "a second restriction",
+                Box::new(|a| a.audience_restrictions.push(vec!["https://other.example".into()])),
+                "audience",
+            ),
+            (
+                "wrong destination",
+                Box::new(|a| a.destination = Some("https://evil.example/saml".into())),
+                "Destination",
+            ),
+            (
+                "expired",
+                Box::new(|a| a.not_on_or_after = Some(NOW - SKEW_SECONDS)),
+                "Response has expired",
+            ),
+            (
+                "not yet",
+                Box::new(|a| a.not_before = Some(NOW + SKEW_SECONDS + 1)),
+                "not yet valid",
+            ),
             ("no subject", Box::new(|a| a.name_id = None), "NameID"),
-            ("session ended", Box::new(|a| a.session_not_on_or_after = Some(NOW - SKEW_SECONDS)), "SessionNotOnOrAfter"),
+            (
+                "session ended",
+                Box::new(|a| a.session_not_on_or_after = Some(NOW - SKEW_SECONDS)),
+                "SessionNotOnOrAfter",
+            ),
         ];
         for (what, change, words) in cases {
             let mut a = assertion();
@@ -487,7 +559,8 @@ mod tests {
             session_name(&a).unwrap_err().to_string(),
             "RoleSessionName is required in AuthnResponse"
         );
-        a.attributes.push((SESSION_NAME_ATTRIBUTE.into(), vec!["no spaces allowed".into()]));
+        a.attributes
+            .push((SESSION_NAME_ATTRIBUTE.into(), vec!["no spaces allowed".into()]));
         assert!(session_name(&a).is_err());
     }
 
@@ -495,7 +568,8 @@ mod tests {
     fn the_session_duration_is_bounded() {
         let mut a = assertion();
         assert_eq!(session_duration(&a).unwrap(), None);
-        a.attributes.push((SESSION_DURATION_ATTRIBUTE.into(), vec!["7200".into()]));
+        a.attributes
+            .push((SESSION_DURATION_ATTRIBUTE.into(), vec!["7200".into()]));
         assert_eq!(session_duration(&a).unwrap(), Some(7200));
         a.attributes.last_mut().unwrap().1 = vec!["60".into()];
         assert!(session_duration(&a).is_err());

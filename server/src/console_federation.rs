@@ -29,7 +29,11 @@ pub struct FederationQuery {
 }
 
 fn bad_request(message: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "Error": message }))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(serde_json::json!({ "Error": message })),
+    )
+        .into_response()
 }
 
 /// `GET /federation`.
@@ -40,13 +44,13 @@ pub async fn federation(
     Query(query): Query<FederationQuery>,
 ) -> Response {
     match query.action.as_deref() {
-        Some("getSigninToken") => get_signin_token(&state, &query),
+        Some("getSigninToken") => get_signin_token(&state, &query).await,
         Some("login") => login(&state, &session, &parts, &query).await,
         _ => bad_request("Action must be getSigninToken or login"),
     }
 }
 
-fn get_signin_token(state: &AppState, query: &FederationQuery) -> Response {
+async fn get_signin_token(state: &AppState, query: &FederationQuery) -> Response {
     let Some(session) = query.session.as_deref() else {
         return bad_request("the Session parameter is required");
     };
@@ -55,8 +59,20 @@ fn get_signin_token(state: &AppState, query: &FederationQuery) -> Response {
         Some(Ok(seconds)) => Some(seconds),
         Some(Err(_)) => return bad_request("SessionDuration must be a number of seconds"),
     };
-    match sts::signin_token(&state.ctx.secrets, session, duration, state.now()) {
-        Ok(token) => Json(serde_json::json!({ "SigninToken": token })).into_response(),
+    match sts::signin_token(
+        &state.ctx.pool,
+        &state.ctx.secrets,
+        session,
+        duration,
+        state.now(),
+    )
+    .await
+    {
+        Ok(token) => (
+            [(axum::http::header::CACHE_CONTROL, "no-store")],
+            Json(serde_json::json!({ "SigninToken": token })),
+        )
+            .into_response(),
         Err(ServiceError::Rejected { message, .. }) => bad_request(&message),
         Err(other) => refusal(other),
     }
@@ -65,11 +81,19 @@ fn get_signin_token(state: &AppState, query: &FederationQuery) -> Response {
 /// Where to go after sign-in: a path of this console only (no open redirect).
 fn destination(state: &AppState, asked: Option<&str>) -> String {
     let base = state.ctx.settings.base_url.trim_end_matches('/');
-    let path = asked
+    // Only characters a path of ours uses: no whitespace or control characters (browsers drop
+    // tabs and turn `/<TAB>/host` into `//host`), no backslash, no scheme-relative `//`.
+    let safe = |d: &&str| {
+        d.starts_with('/')
+            && !d.starts_with("//")
+            && d.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+            && d.len() <= 2048
+    };
+    asked
         .map(|d| d.strip_prefix(base).unwrap_or(d))
-        .filter(|d| d.starts_with('/') && !d.starts_with("//") && !d.contains('\\'))
-        .unwrap_or("/");
-    path.to_owned()
+        .filter(safe)
+        .unwrap_or("/")
+        .to_owned()
 }
 
 async fn login(state: &AppState, session: &Session, parts: &Parts, query: &FederationQuery) -> Response {
@@ -77,12 +101,21 @@ async fn login(state: &AppState, session: &Session, parts: &Parts, query: &Feder
         return bad_request("the SigninToken parameter is required");
     };
     let meta = app::ssr::meta_from_parts(parts);
-    let opened = match sts::redeem_signin_token(&state.ctx.pool, &state.ctx.secrets, &meta, token, state.now()).await {
+    let target = destination(state, query.destination.as_deref());
+    let opened = match sts::redeem_signin_token(
+        &state.ctx.pool,
+        &state.ctx.secrets,
+        &meta,
+        token,
+        state.now(),
+    )
+    .await
+    {
         Ok(opened) => opened,
         Err(e) => return refusal(e),
     };
     if let Err(e) = app::ssr::begin_role_session(session, opened.identity, opened.issued, opened.ends).await {
         return refusal(ServiceError::Internal(e.to_string()));
     }
-    Redirect::to(&destination(state, query.destination.as_deref())).into_response()
+    Redirect::to(&target).into_response()
 }

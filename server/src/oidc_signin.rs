@@ -3,11 +3,11 @@
 //! and the console opens as the role the token's holder is trusted for (a picker, `/oidc/role`,
 //! when several roles trust it).
 
-use crate::saml_signin::{page, random_token, refusal, role_picker, RoleChoice};
+use crate::saml_signin::{html_page, random_token, refusal, role_picker, RoleChoice};
 use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::request::Parts;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use iam_service::ops::oidc_signin::{self, PendingSignin};
 use iam_service::ops::sts::{self, TokenSessionAsk, VerifiedToken};
@@ -42,7 +42,10 @@ struct Choice {
 }
 
 fn redirect_uri(state: &AppState) -> String {
-    format!("{}/oidc/callback", state.ctx.settings.base_url.trim_end_matches('/'))
+    format!(
+        "{}/oidc/callback",
+        state.ctx.settings.base_url.trim_end_matches('/')
+    )
 }
 
 fn stored(e: impl std::fmt::Display) -> ServiceError {
@@ -50,11 +53,19 @@ fn stored(e: impl std::fmt::Display) -> ServiceError {
 }
 
 /// `GET /oidc/start?account=...&provider=...`: off to the provider.
-pub async fn start(State(state): State<AppState>, session: Session, Query(query): Query<StartQuery>) -> Response {
+pub async fn start(
+    State(state): State<AppState>,
+    session: Session,
+    Query(query): Query<StartQuery>,
+) -> Response {
     let result = async {
         let account = iam_service::ops::aliases::resolve(&state.ctx.pool, &query.account)
             .await?
-            .ok_or_else(|| ServiceError::AccessDenied("this identity provider is not open for console sign-in to this account".into()))?;
+            .ok_or_else(|| {
+                ServiceError::AccessDenied(
+                    "this identity provider is not open for console sign-in to this account".into(),
+                )
+            })?;
         let ctx = &state.ctx;
         let (target, pending) = oidc_signin::start(
             &ctx.pool,
@@ -135,7 +146,7 @@ pub async fn callback(
                     token,
                 };
                 session.insert(CHOICE_KEY, choice).await.map_err(stored)?;
-                Ok(Html(page("Select a role", &body)).into_response())
+                Ok(html_page(axum::http::StatusCode::OK, "Select a role", &body))
             }
         }
     }
@@ -156,12 +167,26 @@ pub async fn choose(
         let choice = choice
             .filter(|c| (0..oidc_signin::PENDING_SECONDS).contains(&(now - c.since)))
             .filter(|c| iam_service::crypto::constant_time_eq(c.token.as_bytes(), picked.token.as_bytes()))
-            .ok_or_else(|| ServiceError::AccessDenied("this sign-in has expired; start again from the sign-in page".into()))?;
+            .ok_or_else(|| {
+                ServiceError::AccessDenied(
+                    "this sign-in has expired; start again from the sign-in page".into(),
+                )
+            })?;
         if !choice.roles.contains(&picked.role) {
-            return Err(ServiceError::AccessDenied("Not authorized to perform sts:AssumeRoleWithWebIdentity".into()));
+            return Err(ServiceError::AccessDenied(
+                "Not authorized to perform sts:AssumeRoleWithWebIdentity".into(),
+            ));
         }
         let meta = app::ssr::meta_from_parts(&parts);
-        open_console(&state, &session, &meta, &choice.verified, &picked.role, &choice.session_name).await
+        open_console(
+            &state,
+            &session,
+            &meta,
+            &choice.verified,
+            &picked.role,
+            &choice.session_name,
+        )
+        .await
     }
     .await;
     result.unwrap_or_else(refusal)
@@ -181,7 +206,8 @@ async fn open_console(
         session_name,
         ..Default::default()
     };
-    let issued = sts::open_token_session(&state.ctx.pool, &state.ctx.secrets, meta, now, verified, &asked).await?;
+    let issued =
+        sts::open_token_session(&state.ctx.pool, &state.ctx.secrets, meta, now, verified, &asked).await?;
     app::ssr::begin_role_session(session, issued.issued.identity, now, issued.issued.expiration)
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?;

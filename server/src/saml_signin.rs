@@ -56,6 +56,16 @@ pub(crate) fn page(title: &str, body: &str) -> String {
     )
 }
 
+/// A page of the sign-in flow: never cached (it may carry a one-time form token).
+pub(crate) fn html_page(status: StatusCode, title: &str, body: &str) -> Response {
+    (
+        status,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Html(page(title, body)),
+    )
+        .into_response()
+}
+
 /// The refusal as the sign-in page shows it: AWS's words, nothing internal.
 pub(crate) fn refusal(error: ServiceError) -> Response {
     let status = match &error {
@@ -64,7 +74,11 @@ pub(crate) fn refusal(error: ServiceError) -> Response {
         _ => StatusCode::BAD_REQUEST,
     };
     let message = match AppError::from(error) {
-        AppError::Invalid(errors) => errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "),
+        AppError::Invalid(errors) => errors
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+            .join("; "),
         other => other.to_string(),
     };
     let body = format!(
@@ -72,7 +86,7 @@ pub(crate) fn refusal(error: ServiceError) -> Response {
          <p>Sign in again at your identity provider, or <a href=\"/signin\">sign in with a password</a>.</p>",
         escape(&message)
     );
-    (status, Html(page("Sign-in failed", &body))).into_response()
+    html_page(status, "Sign-in failed", &body)
 }
 
 fn stored(e: impl std::fmt::Display) -> ServiceError {
@@ -97,18 +111,21 @@ async fn receive_response(state: &AppState, request: Request) -> Result<Response
     let Ok(Form(form)) = Form::<SamlPost>::from_request(request, state).await else {
         return Err(ServiceError::Rejected {
             code: "InvalidIdentityToken",
-            message: "Your request included an invalid SAML response: post it as the form field SAMLResponse".into(),
+            message: "Your request included an invalid SAML response: post it as the form field SAMLResponse"
+                .into(),
         });
     };
     if !iam_core::saml::ASSERTION_CHARS.contains(&form.saml_response.len()) {
         return Err(ServiceError::Rejected {
             code: "InvalidIdentityToken",
-            message: "Your request included an invalid SAML response: it is empty or longer than 100000 characters".into(),
+            message:
+                "Your request included an invalid SAML response: it is empty or longer than 100000 characters"
+                    .into(),
         });
     }
     let now = state.now();
     let recipient = crate::api::federation::saml_endpoint(state);
-    let providers = sts::providers_named(&form.saml_response)?;
+    let providers = sts::providers_named(&form.saml_response).await?;
     if providers.is_empty() || providers.len() > PROVIDERS_MAX {
         return Err(ServiceError::Rejected {
             code: "InvalidIdentityToken",
@@ -137,14 +154,20 @@ async fn receive_response(state: &AppState, request: Request) -> Result<Response
         return open_console(state, &session, &meta, &verified, &role).await;
     }
     let token = random_token();
-    let body = role_picker(verified.issuer(), verified.subject(), &verified.roles, &token, "/saml/role");
+    let body = role_picker(
+        verified.issuer(),
+        verified.subject(),
+        &verified.roles,
+        &token,
+        "/saml/role",
+    );
     let pending = Pending {
         verified,
         since: now.unix_timestamp(),
         token,
     };
     session.insert(PENDING_KEY, pending).await.map_err(stored)?;
-    Ok(Html(page("Select a role", &body)).into_response())
+    Ok(html_page(StatusCode::OK, "Select a role", &body))
 }
 
 pub(crate) fn random_token() -> String {
@@ -156,7 +179,13 @@ pub(crate) fn random_token() -> String {
 
 /// The role picker: the roles grouped by account, as AWS's sign-in page shows them; the form
 /// posts the chosen role and `token` to `action`.
-pub(crate) fn role_picker(issuer: &str, subject: &str, offered: &[String], token: &str, action: &str) -> String {
+pub(crate) fn role_picker(
+    issuer: &str,
+    subject: &str,
+    offered: &[String],
+    token: &str,
+    action: &str,
+) -> String {
     let mut roles: Vec<(&str, &str, &str)> = offered
         .iter()
         .filter_map(|arn| {
@@ -172,7 +201,10 @@ pub(crate) fn role_picker(issuer: &str, subject: &str, offered: &[String], token
             if current.is_some() {
                 groups.push_str("</fieldset>");
             }
-            groups.push_str(&format!("<fieldset class=\"kind-choice\"><legend>Account: {}</legend>", escape(account)));
+            groups.push_str(&format!(
+                "<fieldset class=\"kind-choice\"><legend>Account: {}</legend>",
+                escape(account)
+            ));
             current = Some(*account);
         }
         groups.push_str(&format!(
@@ -212,9 +244,12 @@ async fn choose_role(state: &AppState, request: Request) -> Result<Response, Ser
         .map_err(|_| ServiceError::Internal("no session layer".into()))?;
     let meta = app::ssr::meta_from_parts(&parts);
     let request = Request::from_parts(parts, body);
-    let expired = || ServiceError::AccessDenied(
-        "your sign-in at the identity provider has expired or was already used; sign in there again".into(),
-    );
+    let expired = || {
+        ServiceError::AccessDenied(
+            "your sign-in at the identity provider has expired or was already used; sign in there again"
+                .into(),
+        )
+    };
     let Ok(Form(choice)) = Form::<RoleChoice>::from_request(request, state).await else {
         return Err(ServiceError::field("role", "choose a role"));
     };
@@ -249,7 +284,8 @@ async fn open_console(
         policy: None,
         policy_arns: &[],
     };
-    let issued = sts::assume_verified(&state.ctx.pool, &state.ctx.secrets, meta, now, verified, &asked).await?;
+    let issued =
+        sts::assume_verified(&state.ctx.pool, &state.ctx.secrets, meta, now, verified, &asked).await?;
     app::ssr::begin_role_session(session, issued.issued.identity, now, issued.issued.expiration)
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?;

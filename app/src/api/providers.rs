@@ -196,7 +196,15 @@ pub async fn set_console_signin(
     use iam_service::ops::oidc_signin::{disable, enable as open};
     let (ctx, who) = crate::ssr::caller().await?;
     if enable {
-        Ok(open(&ctx.pool, &ctx.secrets, &who.caller(), &arn, client_id.trim(), &client_secret).await?)
+        Ok(open(
+            &ctx.pool,
+            &ctx.secrets,
+            &who.caller(),
+            &arn,
+            client_id.trim(),
+            &client_secret,
+        )
+        .await?)
     } else {
         Ok(disable(&ctx.pool, &who.caller(), &arn).await?)
     }

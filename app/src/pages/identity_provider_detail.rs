@@ -3,8 +3,8 @@
 //! "Replace metadata"; tags; delete after typing its name.
 
 use crate::api::providers::{
-    console_signin_client, get_identity_provider, ChangeAudience, DeleteIdentityProvider, ReplaceSamlMetadata,
-    SetConsoleSignin,
+    console_signin_client, get_identity_provider, ChangeAudience, DeleteIdentityProvider,
+    ReplaceSamlMetadata, SetConsoleSignin,
 };
 use crate::components::widgets::{when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView};
 use iam_core::model::IdentityProviderDetail;
@@ -170,7 +170,10 @@ fn MetadataPanel(arn: String, actions: Actions) -> impl IntoView {
 fn ConsoleSigninPanel(arn: String, audiences: Vec<String>) -> impl IntoView {
     let set = ServerAction::<SetConsoleSignin>::new();
     let lookup = arn.clone();
-    let current = Resource::new(move || set.version().get(), move |_| console_signin_client(lookup.clone()));
+    let current = Resource::new(
+        move || set.version().get(),
+        move |_| console_signin_client(lookup.clone()),
+    );
     let client_id = RwSignal::new(audiences.first().cloned().unwrap_or_default());
     let secret = RwSignal::new(String::new());
     let (on_arn, off_arn) = (arn.clone(), arn);

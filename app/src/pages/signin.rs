@@ -3,8 +3,8 @@
 
 use crate::api::providers::signin_providers;
 use crate::api::SignIn;
-use crate::components::widgets::encode;
 use crate::components::form::{Field, FormAlert};
+use crate::components::widgets::encode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;

@@ -208,7 +208,10 @@ impl Fetcher {
         Self::read_json(request, max_bytes).await
     }
 
-    async fn read_json(request: reqwest::RequestBuilder, max_bytes: usize) -> Result<serde_json::Value, FetchError> {
+    async fn read_json(
+        request: reqwest::RequestBuilder,
+        max_bytes: usize,
+    ) -> Result<serde_json::Value, FetchError> {
         let mut response = request
             .header("accept", "application/json")
             .send()

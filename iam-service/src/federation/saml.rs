@@ -59,10 +59,12 @@ pub fn decode(encoded: &str) -> Result<String, TokenRefusal> {
 }
 
 /// Refuses what is not a well-formed, signed response of the shape accepted, before any
-/// provider is looked up or any signature checked.
-pub fn check_shape(xml: &str) -> Result<(), TokenRefusal> {
+/// provider is looked up or any signature checked; answers what the assertion says, which
+/// is not to be believed yet (it only picks the provider whose keys to check it with).
+pub fn check_shape(xml: &str) -> Result<Assertion, TokenRefusal> {
     let doc = parse(xml)?;
-    shaped(&doc).map(|_| ())
+    let (response, assertion, _) = shaped(&doc)?;
+    read_assertion(response, assertion)
 }
 
 /// Reads the assertion of `xml`, whose signature must hold under one of `certificates`
@@ -104,10 +106,14 @@ fn shaped<'a>(doc: &'a roxmltree::Document<'a>) -> Result<Shaped<'a, 'a>, TokenR
         .filter(|n| n.has_tag_name((DSIG, "Signature")))
         .collect();
     if signatures.is_empty() {
-        return Err(invalid("Invalid SAML response: neither the response nor its assertion is signed"));
+        return Err(invalid(
+            "Invalid SAML response: neither the response nor its assertion is signed",
+        ));
     }
     if signatures.len() > 2 {
-        return Err(invalid("Invalid SAML response: at most the response and its assertion are signed"));
+        return Err(invalid(
+            "Invalid SAML response: at most the response and its assertion are signed",
+        ));
     }
     for signature in &signatures {
         check_signature_shape(*signature, response, assertion)?;
@@ -119,13 +125,24 @@ fn shaped<'a>(doc: &'a roxmltree::Document<'a>) -> Result<Shaped<'a, 'a>, TokenR
 /// Attributes the verifier reads by local name in any namespace: only the unqualified ones
 /// are allowed, so both parsers read the same value.
 fn no_foreign_id_attributes(doc: &roxmltree::Document) -> Result<(), TokenRefusal> {
-    const NAMES: [&str; 8] = ["URI", "Algorithm", "ID", "Id", "id", "AssertionID", "PrefixList", "Type"];
+    const NAMES: [&str; 8] = [
+        "URI",
+        "Algorithm",
+        "ID",
+        "Id",
+        "id",
+        "AssertionID",
+        "PrefixList",
+        "Type",
+    ];
     let foreign = doc
         .descendants()
         .flat_map(|n| n.attributes())
         .any(|a| a.namespace().is_some() && NAMES.contains(&a.name()));
     if foreign {
-        return Err(invalid("Invalid SAML response: a namespace-qualified ID, URI or Algorithm attribute"));
+        return Err(invalid(
+            "Invalid SAML response: a namespace-qualified ID, URI or Algorithm attribute",
+        ));
     }
     Ok(())
 }
@@ -146,7 +163,11 @@ fn check_signature_markup(signature: Node) -> Result<(), TokenRefusal> {
         && counts(signature, "SignedInfo") == 1
         && counts(signature, "SignatureValue") == 1
         && counts(signature, "KeyInfo") <= 1
-        && allowed(info, &["CanonicalizationMethod", "SignatureMethod", "Reference"], false)
+        && allowed(
+            info,
+            &["CanonicalizationMethod", "SignatureMethod", "Reference"],
+            false,
+        )
         && counts(info, "CanonicalizationMethod") == 1
         && counts(info, "SignatureMethod") == 1;
     for node in signature.descendants().filter(Node::is_element) {
@@ -155,7 +176,9 @@ fn check_signature_markup(signature: Node) -> Result<(), TokenRefusal> {
             && node.attributes().all(|a| a.namespace().is_none())
             && match (node.tag_name().namespace(), name) {
                 (Some(DSIG), "CanonicalizationMethod" | "Transform") => allowed(node, &[], true),
-                (Some(DSIG), "Reference") => allowed(node, &["Transforms", "DigestMethod", "DigestValue"], false),
+                (Some(DSIG), "Reference") => {
+                    allowed(node, &["Transforms", "DigestMethod", "DigestValue"], false)
+                }
                 (Some(DSIG), "Transforms") => allowed(node, &["Transform"], false),
                 (Some(DSIG), "KeyInfo") => allowed(node, &["X509Data", "KeyName"], false),
                 (Some(DSIG), "X509Data") => allowed(node, &["X509Certificate"], false),
@@ -175,21 +198,6 @@ fn check_signature_markup(signature: Node) -> Result<(), TokenRefusal> {
 fn prefix_list_ok(node: Node) -> bool {
     let list = node.attribute("PrefixList").unwrap_or_default();
     list.len() <= 200 && list.split_whitespace().count() <= 8
-}
-
-/// The provider ARNs the Role attribute names, read without verifying anything: they only
-/// say whose certificates to verify the response with.
-pub fn named_providers(xml: &str) -> Result<Vec<String>, TokenRefusal> {
-    let doc = parse(xml)?;
-    let (response, assertion, _) = shaped(&doc)?;
-    let assertion = read_assertion(response, assertion)?;
-    let mut providers: Vec<String> = iam_core::saml::roles(&assertion)?
-        .into_iter()
-        .map(|(_, provider)| provider)
-        .collect();
-    providers.sort();
-    providers.dedup();
-    Ok(providers)
 }
 
 fn check_status(response: Node) -> Result<(), TokenRefusal> {
@@ -213,7 +221,9 @@ fn the_assertion<'a>(
         .descendants()
         .any(|n| n.has_tag_name((ASSERTION, "EncryptedAssertion")))
     {
-        return Err(invalid("Encrypted SAML assertions are not supported; send the assertion signed, unencrypted"));
+        return Err(invalid(
+            "Encrypted SAML assertions are not supported; send the assertion signed, unencrypted",
+        ));
     }
     let all: Vec<Node> = doc
         .descendants()
@@ -243,12 +253,19 @@ fn algorithm<'a>(node: Option<Node<'a, '_>>) -> Option<&'a str> {
 /// A signature sits directly in the response or the assertion, signs exactly its parent by
 /// ID, with SHA-2 and only the transforms SAML uses.
 fn check_signature_shape(signature: Node, response: Node, assertion: Node) -> Result<(), TokenRefusal> {
-    let Some(parent) = signature.parent_element().filter(|p| *p == response || *p == assertion) else {
-        return Err(invalid("Invalid SAML response: a signature outside the response and its assertion"));
+    let Some(parent) = signature
+        .parent_element()
+        .filter(|p| *p == response || *p == assertion)
+    else {
+        return Err(invalid(
+            "Invalid SAML response: a signature outside the response and its assertion",
+        ));
     };
     let info = child(signature, DSIG, "SignedInfo").ok_or_else(signature_invalid)?;
     if algorithm(child(info, DSIG, "CanonicalizationMethod")) != Some(EXC_C14N) {
-        return Err(invalid("The SAML signature must use exclusive canonicalization (xml-exc-c14n#)"));
+        return Err(invalid(
+            "The SAML signature must use exclusive canonicalization (xml-exc-c14n#)",
+        ));
     }
     let method = algorithm(child(info, DSIG, "SignatureMethod")).unwrap_or_default();
     if !SIGNATURE_METHODS.contains(&method) {
@@ -262,7 +279,9 @@ fn check_signature_shape(signature: Node, response: Node, assertion: Node) -> Re
     };
     let id = parent.attribute("ID").unwrap_or_default();
     if id.is_empty() || reference.attribute("URI") != Some(&format!("#{id}")) {
-        return Err(invalid("The SAML signature must reference the element it is in, by its ID"));
+        return Err(invalid(
+            "The SAML signature must reference the element it is in, by its ID",
+        ));
     }
     let ids = parent
         .document()
@@ -271,13 +290,19 @@ fn check_signature_shape(signature: Node, response: Node, assertion: Node) -> Re
         .filter(|a| matches!(a.name(), "ID" | "Id" | "id" | "AssertionID") && a.value() == id)
         .count();
     if ids != 1 {
-        return Err(invalid("Invalid SAML response: an element ID is used more than once"));
+        return Err(invalid(
+            "Invalid SAML response: an element ID is used more than once",
+        ));
     }
     if !DIGEST_METHODS.contains(&algorithm(child(*reference, DSIG, "DigestMethod")).unwrap_or_default()) {
         return Err(invalid("The SAML signature's digest must be SHA-256 or stronger"));
     }
     let transforms: Vec<&str> = child(*reference, DSIG, "Transforms")
-        .map(|t| children(t, DSIG, "Transform").map(|t| t.attribute("Algorithm").unwrap_or_default()).collect())
+        .map(|t| {
+            children(t, DSIG, "Transform")
+                .map(|t| t.attribute("Algorithm").unwrap_or_default())
+                .collect()
+        })
         .unwrap_or_default();
     if transforms.len() > 2 || transforms.iter().any(|t| *t != ENVELOPED && *t != EXC_C14N) {
         return Err(invalid("The SAML signature may use only the enveloped-signature and exclusive canonicalization transforms"));
@@ -363,13 +388,18 @@ fn read_assertion(response: Node, assertion: Node) -> Result<Assertion, TokenRef
         .ok_or_else(|| invalid("Invalid SAML response: the assertion has no Issuer"))?;
     if let Some(outer) = child(response, ASSERTION, "Issuer") {
         if text(outer)? != issuer {
-            return Err(invalid("The SAML response and its assertion name different issuers"));
+            return Err(invalid(
+                "The SAML response and its assertion name different issuers",
+            ));
         }
     }
     let subject = child(assertion, ASSERTION, "Subject");
     let name_id = subject.and_then(|s| child(s, ASSERTION, "NameID"));
     let mut confirmations = Vec::new();
-    for c in subject.into_iter().flat_map(|s| children(s, ASSERTION, "SubjectConfirmation")) {
+    for c in subject
+        .into_iter()
+        .flat_map(|s| children(s, ASSERTION, "SubjectConfirmation"))
+    {
         let data = child(c, ASSERTION, "SubjectConfirmationData");
         confirmations.push(Confirmation {
             method: c.attribute("Method").unwrap_or_default().to_owned(),
@@ -380,8 +410,15 @@ fn read_assertion(response: Node, assertion: Node) -> Result<Assertion, TokenRef
     }
     let conditions = child(assertion, ASSERTION, "Conditions");
     let mut audience_restrictions = Vec::new();
-    for r in conditions.into_iter().flat_map(|c| children(c, ASSERTION, "AudienceRestriction")) {
-        audience_restrictions.push(children(r, ASSERTION, "Audience").map(text).collect::<Result<_, _>>()?);
+    for r in conditions
+        .into_iter()
+        .flat_map(|c| children(c, ASSERTION, "AudienceRestriction"))
+    {
+        audience_restrictions.push(
+            children(r, ASSERTION, "Audience")
+                .map(text)
+                .collect::<Result<_, _>>()?,
+        );
     }
     let mut session_not_on_or_after = None;
     for s in children(assertion, ASSERTION, "AuthnStatement") {
@@ -390,7 +427,9 @@ fn read_assertion(response: Node, assertion: Node) -> Result<Assertion, TokenRef
     let mut attributes = Vec::new();
     for statement in children(assertion, ASSERTION, "AttributeStatement") {
         for a in children(statement, ASSERTION, "Attribute") {
-            let values = children(a, ASSERTION, "AttributeValue").map(text).collect::<Result<_, _>>()?;
+            let values = children(a, ASSERTION, "AttributeValue")
+                .map(text)
+                .collect::<Result<_, _>>()?;
             attributes.push((a.attribute("Name").unwrap_or_default().to_owned(), values));
         }
     }
@@ -401,7 +440,10 @@ fn read_assertion(response: Node, assertion: Node) -> Result<Assertion, TokenRef
         name_id_format: name_id.and_then(|n| n.attribute("Format")).map(str::to_owned),
         confirmations,
         not_before: conditions.map(|c| instant(c, "NotBefore")).transpose()?.flatten(),
-        not_on_or_after: conditions.map(|c| instant(c, "NotOnOrAfter")).transpose()?.flatten(),
+        not_on_or_after: conditions
+            .map(|c| instant(c, "NotOnOrAfter"))
+            .transpose()?
+            .flatten(),
         audience_restrictions,
         session_not_on_or_after,
         attributes,

@@ -66,16 +66,18 @@ pub async fn lookup_events(
     Ok(rows
         .into_iter()
         .map(
-            |(id, at, actor, action, resource, outcome, source_ip, source_identity, federated_user)| AuditEntry {
-                id,
-                at: at.unix_timestamp(),
-                actor,
-                action,
-                resource,
-                outcome,
-                source_ip,
-                source_identity,
-                federated_user,
+            |(id, at, actor, action, resource, outcome, source_ip, source_identity, federated_user)| {
+                AuditEntry {
+                    id,
+                    at: at.unix_timestamp(),
+                    actor,
+                    action,
+                    resource,
+                    outcome,
+                    source_ip,
+                    source_identity,
+                    federated_user,
+                }
             },
         )
         .collect())

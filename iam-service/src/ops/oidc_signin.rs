@@ -38,16 +38,21 @@ fn provider_url<'a>(account: &str, arn: &'a str) -> Result<&'a str, ServiceError
 }
 
 /// The client ID the console signs in with, if the provider is open for console sign-in.
-pub async fn console_client(pool: &PgPool, caller: &Caller<'_>, arn: &str) -> Result<Option<String>, ServiceError> {
+pub async fn console_client(
+    pool: &PgPool,
+    caller: &Caller<'_>,
+    arn: &str,
+) -> Result<Option<String>, ServiceError> {
     let account = caller.account();
     let (mut tx, authz) = begin_tx(pool, caller).await?;
     authz.check("iam:GetOpenIDConnectProvider", arn)?;
     let url = provider_url(account, arn)?;
-    let id = sqlx::query_scalar("SELECT client_id FROM oidc_console_signin WHERE account_id = $1 AND url = $2")
-        .bind(account)
-        .bind(url)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let id =
+        sqlx::query_scalar("SELECT client_id FROM oidc_console_signin WHERE account_id = $1 AND url = $2")
+            .bind(account)
+            .bind(url)
+            .fetch_optional(&mut *tx)
+            .await?;
     Ok(id)
 }
 
@@ -63,7 +68,10 @@ pub async fn enable(
 ) -> Result<(), ServiceError> {
     let mut errors = Vec::new();
     if client_id.is_empty() || client_id.len() > 255 {
-        errors.push(FieldError::new("client_id", "choose the client ID the console signs in as"));
+        errors.push(FieldError::new(
+            "client_id",
+            "choose the client ID the console signs in as",
+        ));
     }
     if client_secret.is_empty() || client_secret.len() > 512 {
         errors.push(FieldError::new(
@@ -78,12 +86,13 @@ pub async fn enable(
     let (mut tx, authz) = begin_tx(pool, caller).await?;
     authz.check(ENABLE, arn)?;
     let url = provider_url(account, arn)?;
-    let client_ids: Option<Vec<String>> =
-        sqlx::query_scalar("SELECT client_ids FROM oidc_providers WHERE account_id = $1 AND url = $2 FOR UPDATE")
-            .bind(account)
-            .bind(url)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let client_ids: Option<Vec<String>> = sqlx::query_scalar(
+        "SELECT client_ids FROM oidc_providers WHERE account_id = $1 AND url = $2 FOR UPDATE",
+    )
+    .bind(account)
+    .bind(url)
+    .fetch_optional(&mut *tx)
+    .await?;
     let client_ids = client_ids.ok_or_else(|| crate::ops::oidc_providers::no_such(arn))?;
     if !client_ids.iter().any(|c| c == client_id) {
         return Err(ServiceError::field(
@@ -128,10 +137,12 @@ pub async fn disable(pool: &PgPool, caller: &Caller<'_>, arn: &str) -> Result<()
 /// The providers the account's sign-in page offers (their issuer URLs without `https://`).
 /// Anyone may ask: the sign-in page shows them before anyone signs in.
 pub async fn signin_choices(pool: &PgPool, account: &str) -> Result<Vec<String>, ServiceError> {
-    Ok(sqlx::query_scalar("SELECT url FROM oidc_console_signin WHERE account_id = $1 ORDER BY url LIMIT 20")
-        .bind(account)
-        .fetch_all(pool)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT url FROM oidc_console_signin WHERE account_id = $1 ORDER BY url LIMIT 20")
+            .bind(account)
+            .fetch_all(pool)
+            .await?,
+    )
 }
 
 /// A sign-in under way: what the provider's answer must match. Kept in the browser's
@@ -160,7 +171,12 @@ fn unavailable() -> ServiceError {
     }
 }
 
-async fn client(pool: &PgPool, secrets: &SecretBox, account: &str, url: &str) -> Result<(String, String), ServiceError> {
+async fn client(
+    pool: &PgPool,
+    secrets: &SecretBox,
+    account: &str,
+    url: &str,
+) -> Result<(String, String), ServiceError> {
     let row: Option<(String, Vec<u8>)> = sqlx::query_as(
         "SELECT client_id, client_secret FROM oidc_console_signin WHERE account_id = $1 AND url = $2",
     )
@@ -169,10 +185,13 @@ async fn client(pool: &PgPool, secrets: &SecretBox, account: &str, url: &str) ->
     .fetch_optional(pool)
     .await?;
     let (client_id, sealed) = row.ok_or_else(|| {
-        ServiceError::AccessDenied("this identity provider is not open for console sign-in to this account".into())
+        ServiceError::AccessDenied(
+            "this identity provider is not open for console sign-in to this account".into(),
+        )
     })?;
     let secret = secrets.open(&sealed, &bound_to(account, url))?;
-    let secret = String::from_utf8(secret).map_err(|_| ServiceError::Internal("client secret is not UTF-8".into()))?;
+    let secret =
+        String::from_utf8(secret).map_err(|_| ServiceError::Internal("client secret is not UTF-8".into()))?;
     Ok((client_id, secret))
 }
 
@@ -231,18 +250,25 @@ pub async fn finish(
     redirect_uri: &str,
     now: OffsetDateTime,
 ) -> Result<VerifiedToken, ServiceError> {
-    let stale = || ServiceError::AccessDenied(
+    let stale = || {
+        ServiceError::AccessDenied(
         "this sign-in was not started here, took too long or was already finished; start again from the sign-in page".into(),
-    );
+    )
+    };
     let age = now.unix_timestamp() - pending.since;
-    if !(0..PENDING_SECONDS).contains(&age) || !crate::crypto::constant_time_eq(state.as_bytes(), pending.state.as_bytes()) {
+    if !(0..PENDING_SECONDS).contains(&age)
+        || !crate::crypto::constant_time_eq(state.as_bytes(), pending.state.as_bytes())
+    {
         return Err(stale());
     }
     if code.is_empty() || code.len() > 2048 {
         return Err(stale());
     }
     let (client_id, secret) = client(pool, secrets, &pending.account, &pending.url).await?;
-    let issuer = keys.keys_for(&pending.url, None).await.map_err(|_| unavailable())?;
+    let issuer = keys
+        .keys_for(&pending.url, None)
+        .await
+        .map_err(|_| unavailable())?;
     let endpoint = issuer.token_endpoint.as_deref().ok_or_else(unavailable)?;
     let form = [
         ("grant_type", "authorization_code"),
@@ -255,8 +281,18 @@ pub async fn finish(
         .post_form(endpoint, &form, (&client_id, &secret), TOKEN_RESPONSE_MAX_BYTES)
         .await
         .map_err(|_| unavailable())?;
-    let id_token = answer.get("id_token").and_then(|t| t.as_str()).ok_or_else(unavailable)?;
+    let id_token = answer
+        .get("id_token")
+        .and_then(|t| t.as_str())
+        .ok_or_else(unavailable)?;
     let verified = verify_token(pool, keys, &pending.account, id_token, now).await?;
+    // The token must come from the provider the flow began at (no mix-up between providers).
+    if verified.host_path() != pending.url {
+        return Err(ServiceError::Rejected {
+            code: "InvalidIdentityToken",
+            message: format!("the token's issuer is not https://{}", pending.url),
+        });
+    }
     if verified.audience() != client_id {
         return Err(ServiceError::Rejected {
             code: "InvalidIdentityToken",
@@ -272,14 +308,19 @@ pub async fn finish(
     Ok(verified)
 }
 
-
-/// The console session's name for the token's holder: the email or subject, as far as a
-/// session name's characters allow.
+/// The console session's name for the token's holder: its subject, as far as a session
+/// name's characters allow (never the email, which a provider may let people set freely).
 pub fn session_name(verified: &VerifiedToken) -> String {
-    let source = verified.email().unwrap_or(verified.subject());
+    let source = verified.subject();
     let name: String = source
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(64)
         .collect();
     if name.len() < 2 {

@@ -350,18 +350,19 @@ pub async fn record_sign_out(
     now: OffsetDateTime,
     meta: &RequestMeta,
 ) -> Result<(), ServiceError> {
-    let arn = identity.arn();
     let mut conn = pool.acquire().await?;
-    let event = Event {
-        at: now,
-        account_id: Some(identity.account_id().as_str()),
-        actor_arn: &arn,
-        action: CONSOLE_LOGOUT,
-        resource: Some(&arn),
-        outcome: Outcome::Success,
-        reason: None,
-        source_identity: None,
-    };
-    audit::record(&mut conn, &event, meta).await?;
+    audit::success_by(&mut conn, identity, CONSOLE_LOGOUT, &identity.arn(), now, meta).await?;
+    Ok(())
+}
+
+/// Records a console sign-in of temporary credentials' identity (through an identity
+/// provider or a broker), with the federated user behind it.
+pub async fn record_session_sign_in(
+    conn: &mut PgConnection,
+    identity: &Identity,
+    now: OffsetDateTime,
+    meta: &RequestMeta,
+) -> Result<(), ServiceError> {
+    audit::success_by(conn, identity, CONSOLE_LOGIN, &identity.arn(), now, meta).await?;
     Ok(())
 }

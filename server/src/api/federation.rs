@@ -83,7 +83,8 @@ async fn assume_role_with_saml(
         policy_arns: policy_arns(params),
     };
     let ctx = &state.ctx;
-    let got = sts::assume_role_with_saml(&ctx.pool, &ctx.secrets, meta, now, &saml_endpoint(state), &asked).await?;
+    let got =
+        sts::assume_role_with_saml(&ctx.pool, &ctx.secrets, meta, now, &saml_endpoint(state), &asked).await?;
     let mut out = credentials(&got.issued);
     out += &assumed_role_user(&got.issued)?;
     if let Some(packed) = got.issued.packed_percent {

@@ -5,9 +5,7 @@
 //! GetSessionToken's credentials are refused, as on AWS.
 
 use super::token;
-use crate::audit::{self, Event, Outcome};
 use crate::crypto::SecretBox;
-use crate::ops::signin::CONSOLE_LOGIN;
 use crate::{Identity, RequestMeta, ServiceError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -66,7 +64,8 @@ fn refused(message: &str) -> ServiceError {
 
 /// `getSigninToken`: checks the credentials (their secret must match, as a signature would
 /// prove) and seals who they are into a sign-in token.
-pub fn signin_token(
+pub async fn signin_token(
+    pool: &PgPool,
     secrets: &SecretBox,
     session_json: &str,
     duration: Option<i64>,
@@ -75,9 +74,11 @@ pub fn signin_token(
     if session_json.len() > MAX_TOKEN_CHARS {
         return Err(refused("the Session parameter is too long"));
     }
-    let credentials: SessionCredentials = serde_json::from_str(session_json)
-        .map_err(|_| refused("the Session parameter must be JSON with sessionId, sessionKey and sessionToken"))?;
-    let invalid = || refused("the credentials in Session are not valid temporary credentials of this service");
+    let credentials: SessionCredentials = serde_json::from_str(session_json).map_err(|_| {
+        refused("the Session parameter must be JSON with sessionId, sessionKey and sessionToken")
+    })?;
+    let invalid =
+        || refused("the credentials in Session are not valid temporary credentials of this service");
     let session = token::open(
         secrets,
         &credentials.access_key_id,
@@ -85,13 +86,27 @@ pub fn signin_token(
         now.unix_timestamp(),
     )
     .map_err(|_| invalid())?;
-    if !crate::crypto::constant_time_eq(session.secret.as_bytes(), credentials.secret_access_key.as_bytes()) {
+    if !crate::crypto::constant_time_eq(
+        session.secret.as_bytes(),
+        credentials.secret_access_key.as_bytes(),
+    ) {
         return Err(invalid());
     }
     let ends = match (&session.identity, duration) {
-        (Identity::AssumedRole(_), Some(seconds)) => {
+        (Identity::AssumedRole(role_session), Some(seconds)) => {
             if !(900..=SESSION_MAX).contains(&seconds) {
                 return Err(refused("SessionDuration must be from 900 to 43200 seconds"));
+            }
+            // No longer than the role allows a session to last.
+            let mut conn = pool.acquire().await?;
+            let role = crate::ops::roles::find(&mut conn, role_session.account_id.as_str(), &role_session.role_name)
+                .await?
+                .filter(|r| r.role_id == role_session.role_id)
+                .ok_or_else(invalid)?;
+            if seconds > i64::from(role.max_session_duration) {
+                return Err(refused(
+                    "The requested SessionDuration exceeds the MaxSessionDuration set for this role.",
+                ));
             }
             now.unix_timestamp() + seconds
         }
@@ -125,7 +140,6 @@ fn random_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-
 /// `login`: redeems a sign-in token once, within its 15 minutes, and records the console
 /// sign-in.
 pub async fn redeem_signin_token(
@@ -135,45 +149,41 @@ pub async fn redeem_signin_token(
     signin_token: &str,
     now: OffsetDateTime,
 ) -> Result<ConsoleSession, ServiceError> {
-    let expired = || ServiceError::AccessDenied(
+    let expired = || {
+        ServiceError::AccessDenied(
         "the sign-in token is not valid, has expired or was already used; ask your identity broker for a new one".into(),
-    );
+    )
+    };
     if signin_token.len() > MAX_TOKEN_CHARS {
         return Err(expired());
     }
-    let sealed = URL_SAFE_NO_PAD.decode(signin_token.trim()).map_err(|_| expired())?;
+    let sealed = URL_SAFE_NO_PAD
+        .decode(signin_token.trim())
+        .map_err(|_| expired())?;
     let json = secrets.open(&sealed, BOUND_TO).map_err(|_| expired())?;
     let claims: SigninClaims = serde_json::from_slice(&json).map_err(|_| expired())?;
     let at = now.unix_timestamp();
     if !(0..TOKEN_SECONDS).contains(&(at - claims.minted)) || at >= claims.ends {
         return Err(expired());
     }
-    let time_of = |t: i64| OffsetDateTime::from_unix_timestamp(t).map_err(|e| ServiceError::Internal(e.to_string()));
+    let time_of =
+        |t: i64| OffsetDateTime::from_unix_timestamp(t).map_err(|e| ServiceError::Internal(e.to_string()));
     let mut tx = pool.begin().await?;
     sqlx::query("DELETE FROM signin_tokens_used WHERE ctid IN (SELECT ctid FROM signin_tokens_used WHERE expires_at < $1 LIMIT 20)")
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    let first = sqlx::query("INSERT INTO signin_tokens_used (token_id, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(&claims.id)
-        .bind(time_of(claims.minted + TOKEN_SECONDS)?)
-        .execute(&mut *tx)
-        .await?;
+    let first = sqlx::query(
+        "INSERT INTO signin_tokens_used (token_id, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(&claims.id)
+    .bind(time_of(claims.minted + TOKEN_SECONDS)?)
+    .execute(&mut *tx)
+    .await?;
     if first.rows_affected() != 1 {
         return Err(expired());
     }
-    let arn = claims.identity.arn();
-    let event = Event {
-        at: now,
-        account_id: Some(claims.identity.account_id().as_str()),
-        actor_arn: &arn,
-        action: CONSOLE_LOGIN,
-        resource: Some(&arn),
-        outcome: Outcome::Success,
-        reason: None,
-        source_identity: None,
-    };
-    audit::record(&mut tx, &event, meta).await?;
+    crate::ops::signin::record_session_sign_in(&mut tx, &claims.identity, now, meta).await?;
     tx.commit().await?;
     Ok(ConsoleSession {
         issued: time_of(claims.issued)?,

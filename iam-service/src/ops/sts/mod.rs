@@ -4,19 +4,22 @@
 mod assume;
 mod console_signin;
 mod federation;
-pub mod token;
 mod saml;
+pub mod token;
 mod web_identity;
 pub mod workload;
 
 pub use assume::{assume_role, AssumeRole};
 pub use console_signin::{redeem_signin_token, signin_token, ConsoleSession};
 pub use federation::{get_federation_token, FederationAsk};
+pub use saml::{
+    assume_role_with_saml, assume_verified, providers_named, verify as verify_saml, SamlAsk, SamlIssued,
+    SessionAsk, VerifiedSaml,
+};
 pub use token::{Issued, Session, TokenProblem};
-pub use saml::{assume_role_with_saml, assume_verified, providers_named, verify as verify_saml, SamlAsk, SamlIssued, SessionAsk, VerifiedSaml};
 pub use web_identity::{
-    assume_role_with_web_identity, open_token_session, roles_trusting, verify_token, TokenSessionAsk, VerifiedToken,
-    WebIdentityAsk, WebIdentityIssued,
+    assume_role_with_web_identity, open_token_session, roles_trusting, verify_token, TokenSessionAsk,
+    VerifiedToken, WebIdentityAsk, WebIdentityIssued,
 };
 
 use crate::audit::{self, Event, Outcome};

@@ -124,9 +124,19 @@ fn not_authorized() -> ServiceError {
 }
 
 /// The providers the (unverified) response's Role attribute names: whose keys to try.
-pub fn providers_named(encoded: &str) -> Result<Vec<String>, ServiceError> {
+pub async fn providers_named(encoded: &str) -> Result<Vec<String>, ServiceError> {
     let xml = response::decode(encoded).map_err(refused)?;
-    response::named_providers(&xml).map_err(refused)
+    let unverified = off_thread(move || response::check_shape(&xml))
+        .await?
+        .map_err(refused)?;
+    let mut providers: Vec<String> = assertion_rules::roles(&unverified)
+        .map_err(refused)?
+        .into_iter()
+        .map(|(_, provider)| provider)
+        .collect();
+    providers.sort();
+    providers.dedup();
+    Ok(providers)
 }
 
 /// Verifies the base64 response `encoded` as coming from the provider `provider_arn`, for
@@ -140,7 +150,7 @@ pub async fn verify(
 ) -> Result<VerifiedSaml, ServiceError> {
     // What the response is, before anything about the provider is looked up or told.
     let xml = response::decode(encoded).map_err(refused)?;
-    let xml = off_thread(move || response::check_shape(&xml).map(|()| xml))
+    let (xml, unverified) = off_thread(move || response::check_shape(&xml).map(|a| (xml, a)))
         .await?
         .map_err(refused)?;
     let provider_missing = || invalid("Specified provider doesn't exist.");
@@ -157,7 +167,13 @@ pub async fn verify(
     }
     .ok_or_else(provider_missing)?;
     if keys.valid_until <= now {
-        return Err(invalid("The SAML provider's metadata has expired (validUntil); update it with new metadata"));
+        return Err(invalid(
+            "The SAML provider's metadata has expired (validUntil); update it with new metadata",
+        ));
+    }
+    // A response from another issuer is refused before any signature work.
+    if unverified.issuer != keys.entity_id {
+        return Err(invalid("Issuer not present in specified provider"));
     }
     let entity_id = keys.entity_id.clone();
     let assertion = off_thread(move || {
@@ -170,13 +186,16 @@ pub async fn verify(
         return Err(invalid("Issuer not present in specified provider"));
     }
     if assertion.id.is_empty() || assertion.id.len() > 256 {
-        return Err(invalid("Invalid SAML response: the assertion's ID is missing or too long"));
+        return Err(invalid(
+            "Invalid SAML response: the assertion's ID is missing or too long",
+        ));
     }
     if assertion.name_id.is_none() {
         // AWS's answer when the subject has no NameID.
         return Err(not_authorized());
     }
-    let accepted = assertion_rules::check(&assertion, recipient_url, now.unix_timestamp()).map_err(refused)?;
+    let accepted =
+        assertion_rules::check(&assertion, recipient_url, now.unix_timestamp()).map_err(refused)?;
     let roles = assertion_rules::roles(&assertion).map_err(refused)?;
     if roles.is_empty() {
         return Err(invalid("Your request included an invalid SAML response: it has no https://aws.amazon.com/SAML/Attributes/Role attribute"));
@@ -302,10 +321,9 @@ async fn first_use(
     .bind(now - time::Duration::hours(1))
     .execute(&mut *conn)
     .await?;
-    let keep_until = OffsetDateTime::from_unix_timestamp(
-        verified.accepted.expires + assertion_rules::SKEW_SECONDS,
-    )
-    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let keep_until =
+        OffsetDateTime::from_unix_timestamp(verified.accepted.expires + assertion_rules::SKEW_SECONDS)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let inserted = sqlx::query(
         "INSERT INTO saml_assertions_used (account_id, provider_name, assertion_id, expires_at)
          VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
@@ -344,6 +362,10 @@ pub async fn assume_verified(
             format!("the role ARN `{}` is not a valid role ARN", asked.role_arn),
         ));
     };
+    // Checked again: a response may wait in the console's role picker.
+    if now.unix_timestamp() >= verified.accepted.expires + assertion_rules::SKEW_SECONDS {
+        return Err(refused(TokenRefusal::Expired("Response has expired".into())));
+    }
     let session_name = assertion_rules::session_name(&verified.assertion).map_err(refused)?;
     let (tags, transitive, source) = assertion_extras(&verified.assertion)?;
     let facts = ProviderFacts {
@@ -379,15 +401,26 @@ pub async fn assume_verified(
     let role = roles::find(&mut tx, role_account, role_name)
         .await?
         .filter(|r| r.path == role_path && offered && role_account == verified.account);
-    let Some(role) = role.filter(|role| trusted(role, &verified.provider_arn, &context, &actions, meta, now)) else {
+    let Some(role) = role.filter(|role| trusted(role, &verified.provider_arn, &context, &actions, meta, now))
+    else {
         // Recorded in the provider's account: the caller names the role, and must not be
         // able to write into any account's history.
-        record_event(&mut tx, meta, now, &verified.account, &actor, asked.role_arn, Some("access denied")).await?;
+        record_event(
+            &mut tx,
+            meta,
+            now,
+            &verified.account,
+            &actor,
+            asked.role_arn,
+            Some("access denied"),
+        )
+        .await?;
         tx.commit().await?;
         return Err(not_authorized());
     };
     let max = i64::from(role.max_session_duration);
-    let mut seconds = rules::duration(asked.duration, 3600, max, false).map_err(|e| ServiceError::Invalid(vec![e]))?;
+    let mut seconds =
+        rules::duration(asked.duration, 3600, max, false).map_err(|e| ServiceError::Invalid(vec![e]))?;
     // The provider's end of the session caps it, as on AWS.
     if let Some(ends) = verified.accepted.session_ends {
         seconds = seconds.min(ends - now.unix_timestamp()).max(1);
@@ -402,7 +435,9 @@ pub async fn assume_verified(
         require_policy(&mut tx, role_account, arn).await?;
     }
     if !first_use(&mut tx, verified, now).await? {
-        return Err(invalid("This SAML assertion has already been used; sign in at the identity provider again"));
+        return Err(invalid(
+            "This SAML assertion has already been used; sign in at the identity provider again",
+        ));
     }
     let session = RoleSession {
         account_id: iam_core::account::AccountId::parse(role_account).map_err(ServiceError::Internal)?,
@@ -421,9 +456,24 @@ pub async fn assume_verified(
             keys: claim_keys,
         }),
     };
-    let mut issued = token::issue(secrets, Identity::AssumedRole(Box::new(session)), now, seconds, None)?;
+    let mut issued = token::issue(
+        secrets,
+        Identity::AssumedRole(Box::new(session)),
+        now,
+        seconds,
+        None,
+    )?;
     issued.packed_percent = (asked.policy.is_some() || !asked.policy_arns.is_empty()).then_some(packed);
-    record_event(&mut tx, meta, now, role_account, &actor, &issued.identity.arn(), None).await?;
+    record_event(
+        &mut tx,
+        meta,
+        now,
+        role_account,
+        &actor,
+        &issued.identity.arn(),
+        None,
+    )
+    .await?;
     roles::record_use(&mut tx, role_account, &role.role_name, now).await?;
     tx.commit().await?;
     Ok(SamlIssued {

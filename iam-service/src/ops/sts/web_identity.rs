@@ -235,6 +235,10 @@ impl VerifiedToken {
     pub fn audience(&self) -> &str {
         &self.accepted.audience
     }
+    /// The provider's issuer URL without `https://`.
+    pub fn host_path(&self) -> &str {
+        &self.host_path
+    }
     pub fn nonce(&self) -> Option<&str> {
         self.claims.nonce.as_deref()
     }
@@ -351,7 +355,16 @@ pub async fn roles_trusting(
     let all = roles::find_many(&mut conn, &verified.account, None).await?;
     Ok(all
         .iter()
-        .filter(|role| trusted(role, &verified.provider_arn, &decided.context, &decided.actions, meta, now))
+        .filter(|role| {
+            trusted(
+                role,
+                &verified.provider_arn,
+                &decided.context,
+                &decided.actions,
+                meta,
+                now,
+            )
+        })
         .map(|role| role.arn.clone())
         .collect())
 }
@@ -390,10 +403,26 @@ pub async fn open_token_session(
         .await?
         .filter(|r| r.path == role_path && role_account == verified.account);
     let trusts = |role: &roles::Role| {
-        trusted(role, &verified.provider_arn, &decided.context, &decided.actions, meta, now)
+        trusted(
+            role,
+            &verified.provider_arn,
+            &decided.context,
+            &decided.actions,
+            meta,
+            now,
+        )
     };
     let Some(role) = role.filter(trusts) else {
-        record_event(&mut tx, meta, now, &verified.account, &actor, asked.role_arn, Some("access denied")).await?;
+        record_event(
+            &mut tx,
+            meta,
+            now,
+            &verified.account,
+            &actor,
+            asked.role_arn,
+            Some("access denied"),
+        )
+        .await?;
         tx.commit().await?;
         return Err(ServiceError::AccessDenied(format!(
             "Not authorized to perform {ACTION}"
@@ -427,9 +456,24 @@ pub async fn open_token_session(
             keys: decided.claim_keys,
         }),
     };
-    let mut issued = token::issue(secrets, Identity::AssumedRole(Box::new(session)), now, seconds, None)?;
+    let mut issued = token::issue(
+        secrets,
+        Identity::AssumedRole(Box::new(session)),
+        now,
+        seconds,
+        None,
+    )?;
     issued.packed_percent = (asked.policy.is_some() || !asked.policy_arns.is_empty()).then_some(packed);
-    record_event(&mut tx, meta, now, role_account, &actor, &issued.identity.arn(), None).await?;
+    record_event(
+        &mut tx,
+        meta,
+        now,
+        role_account,
+        &actor,
+        &issued.identity.arn(),
+        None,
+    )
+    .await?;
     roles::record_use(&mut tx, role_account, &role.role_name, now).await?;
     tx.commit().await?;
     Ok(WebIdentityIssued {

@@ -138,6 +138,14 @@ async fn begin_on_user<'p>(
 /// A signed-in identity as it is now: the root user always is; a user until deleted or
 /// renamed (`IdentityGone`), with the path it has now (a move takes effect at once).
 pub async fn current_identity(pool: &PgPool, identity: &Identity) -> Result<Identity, ServiceError> {
+    // A console session of a role whose role was deleted (or made anew) ends.
+    if identity.role_session().is_some() {
+        return if crate::ops::roles::session_role_exists(pool, identity).await? {
+            Ok(identity.clone())
+        } else {
+            Err(ServiceError::IdentityGone)
+        };
+    }
     let Identity::User {
         account_id,
         user_name,
