@@ -119,10 +119,7 @@ pub async fn record_by(
         reason,
         source_identity: identity.role_session().and_then(|s| s.source_identity.as_deref()),
     };
-    let federated = identity
-        .role_session()
-        .and_then(|s| s.federation.as_ref())
-        .map(|f| format!("{} ({})", f.subject, f.provider_arn));
+    let federated = identity.role_session().and_then(|s| s.federated_user());
     record_with(conn, &event, federated.as_deref(), meta).await
 }
 

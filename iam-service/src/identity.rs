@@ -85,6 +85,10 @@ pub struct RoleSession {
     /// For a session from federation: who vouched for it and what it said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub federation: Option<FederatedBy>,
+    /// For a session a federated session assumed (role chaining, switch role): the person
+    /// behind the chain, for the audit log only (the provider's condition keys do not pass on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federated_user: Option<String>,
 }
 
 /// The identity provider behind a role session and the condition keys its token or
@@ -99,6 +103,15 @@ pub struct FederatedBy {
 }
 
 impl RoleSession {
+    /// Who an identity provider vouched for behind this session, as the audit log names it:
+    /// `subject (provider ARN)`.
+    pub fn federated_user(&self) -> Option<String> {
+        match &self.federation {
+            Some(f) => Some(format!("{} ({})", f.subject, f.provider_arn)),
+            None => self.federated_user.clone(),
+        }
+    }
+
     pub fn role_arn(&self) -> String {
         iam_core::arn::role_arn(self.account_id.as_str(), &self.role_path, &self.role_name)
     }

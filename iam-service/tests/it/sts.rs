@@ -695,3 +695,59 @@ async fn a_delegated_administrator_must_set_the_boundary(pool: PgPool) {
         "{refused:?}"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_session_chained_from_a_federated_one_keeps_the_person_for_the_audit_log_only(pool: PgPool) {
+    let w = world(&pool, "chain-fed@example.com").await;
+    let any = trust(&format!("arn:aws:iam::{}:root", w.account), "");
+    let first = role(&pool, &w, "first", &any).await;
+    let second = role(&pool, &w, "second", &any).await;
+    let m = meta();
+    put_inline(
+        &pool,
+        &caller(&w.root, &m),
+        &Entity::Role("first".into()),
+        "assume",
+        ASSUME_ANY,
+    )
+    .await
+    .unwrap();
+    // The first session as an identity provider's person holds it.
+    let issued = assume(&pool, &w.alice, &m, &asked(&first)).await.unwrap();
+    let Identity::AssumedRole(mut session) = issued.identity else {
+        panic!("a role session was expected");
+    };
+    let provider = format!("arn:aws:iam::{}:saml-provider/Corp", w.account);
+    session.federation = Some(iam_service::identity::FederatedBy {
+        provider_arn: provider.clone(),
+        subject: "alice".into(),
+        keys: vec![("SAML:sub".into(), vec!["alice".into()])],
+    });
+    let federated = Identity::AssumedRole(session);
+
+    let chained = assume(&pool, &federated, &m, &asked(&second)).await.unwrap();
+    let next = chained.identity.role_session().unwrap();
+    assert_eq!(
+        next.federation, None,
+        "the provider's condition keys do not pass on"
+    );
+    let person = format!("alice ({provider})");
+    assert_eq!(next.federated_user(), Some(person.clone()));
+    let mut conn = pool.acquire().await.unwrap();
+    iam_service::audit::success_by(
+        &mut conn,
+        &chained.identity,
+        "iam:CreateUser",
+        "arn:aws:iam::x",
+        now(),
+        &m,
+    )
+    .await
+    .unwrap();
+    let recorded: Option<String> =
+        sqlx::query_scalar("SELECT federated_user FROM audit_events WHERE action = 'iam:CreateUser' AND resource = 'arn:aws:iam::x'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(recorded, Some(person));
+}

@@ -327,6 +327,7 @@ fn session_of(
         transitive_tag_keys: transitive,
         source_identity: chain.source.map(str::to_owned),
         federation: None,
+        federated_user: chain.parent.and_then(RoleSession::federated_user),
     })
 }
 

@@ -455,6 +455,7 @@ pub async fn assume_verified(
             subject: verified.accepted.subject.clone(),
             keys: claim_keys,
         }),
+        federated_user: None,
     };
     let mut issued = token::issue(
         secrets,

@@ -455,6 +455,7 @@ pub async fn open_token_session(
             subject: verified.accepted.subject.clone(),
             keys: decided.claim_keys,
         }),
+        federated_user: None,
     };
     let mut issued = token::issue(
         secrets,

@@ -150,6 +150,7 @@ pub async fn credentials(
         transitive_tag_keys: Vec::new(),
         source_identity: None,
         federation: None,
+        federated_user: None,
     };
     let seconds = SESSION_SECONDS.min(i64::from(found.max_session_duration));
     let issued = token::issue(
