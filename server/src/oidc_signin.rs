@@ -59,6 +59,15 @@ pub async fn start(
     Query(query): Query<StartQuery>,
 ) -> Response {
     let result = async {
+        let closed = || {
+            ServiceError::AccessDenied(
+                "this identity provider is not open for console sign-in to this account".into(),
+            )
+        };
+        // An account ID or alias has at most 63 characters, a provider URL 255.
+        if query.account.len() > 63 || query.provider.len() > 255 {
+            return Err(closed());
+        }
         let account = iam_service::ops::aliases::resolve(&state.ctx.pool, &query.account)
             .await?
             .ok_or_else(|| {

@@ -6,7 +6,9 @@
 
 use crate::state::AppState;
 use app::error::AppError;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::rejection::FormRejection;
+use axum::extract::State;
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
@@ -94,21 +96,25 @@ fn stored(e: impl std::fmt::Display) -> ServiceError {
 }
 
 /// `POST /saml`: the identity provider's response.
-pub async fn receive(State(state): State<AppState>, request: Request) -> Response {
-    match receive_response(&state, request).await {
-        Ok(response) => response,
-        Err(error) => refusal(error),
-    }
+pub async fn receive(
+    State(state): State<AppState>,
+    session: Session,
+    parts: Parts,
+    form: Result<Form<SamlPost>, FormRejection>,
+) -> Response {
+    let meta = app::ssr::meta_from_parts(&parts);
+    receive_response(&state, &session, &meta, form.ok().map(|Form(f)| f))
+        .await
+        .unwrap_or_else(refusal)
 }
 
-async fn receive_response(state: &AppState, request: Request) -> Result<Response, ServiceError> {
-    let (mut parts, body) = request.into_parts();
-    let session = Session::from_request_parts(&mut parts, state)
-        .await
-        .map_err(|_| ServiceError::Internal("no session layer".into()))?;
-    let meta = app::ssr::meta_from_parts(&parts);
-    let request = Request::from_parts(parts, body);
-    let Ok(Form(form)) = Form::<SamlPost>::from_request(request, state).await else {
+async fn receive_response(
+    state: &AppState,
+    session: &Session,
+    meta: &iam_service::RequestMeta,
+    form: Option<SamlPost>,
+) -> Result<Response, ServiceError> {
+    let Some(form) = form else {
         return Err(ServiceError::Rejected {
             code: "InvalidIdentityToken",
             message: "Your request included an invalid SAML response: post it as the form field SAMLResponse"
@@ -151,7 +157,7 @@ async fn receive_response(state: &AppState, request: Request) -> Result<Response
     session.cycle_id().await.map_err(stored)?;
     if let [role] = verified.roles.as_slice() {
         let role = role.clone();
-        return open_console(state, &session, &meta, &verified, &role).await;
+        return open_console(state, session, meta, &verified, &role).await;
     }
     let token = random_token();
     let body = role_picker(
@@ -230,27 +236,31 @@ pub(crate) fn role_picker(
 }
 
 /// `POST /saml/role`: the role picked.
-pub async fn choose(State(state): State<AppState>, request: Request) -> Response {
-    match choose_role(&state, request).await {
-        Ok(response) => response,
-        Err(error) => refusal(error),
-    }
+pub async fn choose(
+    State(state): State<AppState>,
+    session: Session,
+    parts: Parts,
+    choice: Result<Form<RoleChoice>, FormRejection>,
+) -> Response {
+    let meta = app::ssr::meta_from_parts(&parts);
+    choose_role(&state, &session, &meta, choice.ok().map(|Form(c)| c))
+        .await
+        .unwrap_or_else(refusal)
 }
 
-async fn choose_role(state: &AppState, request: Request) -> Result<Response, ServiceError> {
-    let (mut parts, body) = request.into_parts();
-    let session = Session::from_request_parts(&mut parts, state)
-        .await
-        .map_err(|_| ServiceError::Internal("no session layer".into()))?;
-    let meta = app::ssr::meta_from_parts(&parts);
-    let request = Request::from_parts(parts, body);
+async fn choose_role(
+    state: &AppState,
+    session: &Session,
+    meta: &iam_service::RequestMeta,
+    choice: Option<RoleChoice>,
+) -> Result<Response, ServiceError> {
     let expired = || {
         ServiceError::AccessDenied(
             "your sign-in at the identity provider has expired or was already used; sign in there again"
                 .into(),
         )
     };
-    let Ok(Form(choice)) = Form::<RoleChoice>::from_request(request, state).await else {
+    let Some(choice) = choice else {
         return Err(ServiceError::field("role", "choose a role"));
     };
     let pending: Option<Pending> = session.remove(PENDING_KEY).await.map_err(stored)?;
@@ -258,7 +268,7 @@ async fn choose_role(state: &AppState, request: Request) -> Result<Response, Ser
     let Some(pending) = pending.filter(|p| (0..PENDING_SECONDS).contains(&(now - p.since))) else {
         return Err(expired());
     };
-    if pending.token != choice.token {
+    if !iam_service::crypto::constant_time_eq(pending.token.as_bytes(), choice.token.as_bytes()) {
         return Err(expired());
     }
     if !pending.verified.roles.contains(&choice.role) {
@@ -266,7 +276,7 @@ async fn choose_role(state: &AppState, request: Request) -> Result<Response, Ser
             "Not authorized to perform sts:AssumeRoleWithSAML".into(),
         ));
     }
-    open_console(state, &session, &meta, &pending.verified, &choice.role).await
+    open_console(state, session, meta, &pending.verified, &choice.role).await
 }
 
 /// Assumes `role` with the verified response and opens the console as that session.

@@ -215,6 +215,10 @@ pub async fn set_console_signin(
 #[server(endpoint = "signin_providers")]
 pub async fn signin_providers(account: String) -> Result<Vec<String>, AppError> {
     let ctx = crate::ssr::context()?;
+    // An account ID or alias is at most 63 characters: nothing longer is looked up.
+    if account.len() > 63 {
+        return Ok(Vec::new());
+    }
     let Some(id) = iam_service::ops::aliases::resolve(&ctx.pool, account.trim()).await? else {
         return Ok(Vec::new());
     };

@@ -3,6 +3,7 @@
 
 mod assume;
 mod console_signin;
+mod federated;
 mod federation;
 mod saml;
 pub mod token;

@@ -5,9 +5,9 @@
 //! assertion's `SAML:` condition keys. An assertion opens one session only. The console's
 //! sign-in at `/saml` goes through the same steps.
 
-use super::assume::{check_extras, packed_percent, require_policy, same_key, tag_context, Extras};
+use super::assume::{check_extras, packed_percent, require_policy, tag_context, Extras};
+use super::federated::{invalid, provider_tags, record, refused, trusted, Attempt};
 use super::token::{self, Issued};
-use crate::audit::{self, Event, Outcome};
 use crate::crypto::SecretBox;
 use crate::federation::saml as response;
 use crate::identity::{FederatedBy, RoleSession};
@@ -16,7 +16,7 @@ use crate::ops::{roles, saml_providers};
 use crate::{Identity, RequestMeta, ServiceError};
 use iam_core::credentials::session as rules;
 use iam_core::field::FieldError;
-use iam_core::policy::{GlobalFacts, PolicyKind, Principal, PrincipalKind};
+use iam_core::policy::{PolicyKind, PrincipalKind};
 use iam_core::saml::{self as assertion_rules, Accepted, Assertion, ProviderFacts};
 use iam_core::web_identity::TokenRefusal;
 use sqlx::PgPool;
@@ -105,20 +105,6 @@ fn extras<'a>(asked: &'a SamlAsk<'a>) -> Extras<'a> {
     }
 }
 
-fn refused(refusal: TokenRefusal) -> ServiceError {
-    match refusal {
-        TokenRefusal::Rejected(m) => ServiceError::IdpRejectedClaim(m),
-        other => ServiceError::Rejected {
-            code: other.code(),
-            message: other.to_string(),
-        },
-    }
-}
-
-fn invalid(message: &str) -> ServiceError {
-    refused(TokenRefusal::Invalid(message.to_owned()))
-}
-
 fn not_authorized() -> ServiceError {
     ServiceError::AccessDenied(format!("Not authorized to perform {ACTION}"))
 }
@@ -175,16 +161,12 @@ pub async fn verify(
     if unverified.issuer != keys.entity_id {
         return Err(invalid("Issuer not present in specified provider"));
     }
-    let entity_id = keys.entity_id.clone();
     let assertion = off_thread(move || {
         let certificates = keys.certificates()?;
         Ok::<_, ServiceError>(response::read(&xml, &certificates).map_err(refused))
     })
     .await??;
     let assertion = assertion?;
-    if assertion.issuer != entity_id {
-        return Err(invalid("Issuer not present in specified provider"));
-    }
     if assertion.id.is_empty() || assertion.id.len() > 256 {
         return Err(invalid(
             "Invalid SAML response: the assertion's ID is missing or too long",
@@ -245,65 +227,9 @@ type SessionExtras = (Vec<(String, String)>, Vec<String>, Option<String>);
 
 fn assertion_extras(assertion: &Assertion) -> Result<SessionExtras, ServiceError> {
     let (tags, transitive) = assertion_rules::session_tags(assertion);
-    let checked = check_extras(&Extras {
-        policy: None,
-        policy_arns: &[],
-        tags: &tags,
-    });
-    if let Some(error) = checked.into_iter().next() {
-        return Err(ServiceError::IdpRejectedClaim(error.message));
-    }
+    let (tags, transitive) = provider_tags(tags, transitive)?;
     let source = assertion_rules::source_identity(assertion).map_err(refused)?;
-    let mut transitive: Vec<String> = transitive
-        .into_iter()
-        .filter(|k| tags.iter().any(|(t, _)| same_key(t, k)))
-        .collect();
-    transitive.sort_by_key(|k| k.to_lowercase());
-    transitive.dedup_by_key(|k| k.to_lowercase());
     Ok((tags, transitive, source))
-}
-
-fn trusted(
-    role: &roles::Role,
-    provider_arn: &str,
-    context: &[(String, Vec<String>)],
-    actions: &[&str],
-    meta: &RequestMeta,
-    now: OffsetDateTime,
-) -> bool {
-    let mut principal = Principal::new(PrincipalKind::Saml, provider_arn, role.account());
-    principal.federated = Some(provider_arn.to_owned());
-    let facts = GlobalFacts {
-        now: now.unix_timestamp(),
-        source_ip: meta.source_ip.clone(),
-        user_agent: meta.user_agent.clone(),
-        secure_transport: meta.secure_transport,
-        ..Default::default()
-    };
-    roles::trust_allows(role, &principal, &facts, context, actions)
-}
-
-async fn record_event(
-    conn: &mut sqlx::PgConnection,
-    meta: &RequestMeta,
-    now: OffsetDateTime,
-    account: &str,
-    actor: &str,
-    resource: &str,
-    refusal: Option<&str>,
-) -> Result<(), ServiceError> {
-    let event = Event {
-        at: now,
-        account_id: Some(account),
-        actor_arn: actor,
-        action: ACTION,
-        resource: Some(resource),
-        outcome: Outcome::of(refusal),
-        reason: refusal,
-        source_identity: None,
-    };
-    audit::record(conn, &event, meta).await?;
-    Ok(())
 }
 
 /// Marks the assertion used; false when it already was (a replay).
@@ -401,18 +327,30 @@ pub async fn assume_verified(
     let role = roles::find(&mut tx, role_account, role_name)
         .await?
         .filter(|r| r.path == role_path && offered && role_account == verified.account);
-    let Some(role) = role.filter(|role| trusted(role, &verified.provider_arn, &context, &actions, meta, now))
-    else {
+    let Some(role) = role.filter(|role| {
+        trusted(
+            PrincipalKind::Saml,
+            role,
+            &verified.provider_arn,
+            &context,
+            &actions,
+            meta,
+            now,
+        )
+    }) else {
         // Recorded in the provider's account: the caller names the role, and must not be
         // able to write into any account's history.
-        record_event(
+        record(
             &mut tx,
             meta,
             now,
-            &verified.account,
-            &actor,
-            asked.role_arn,
-            Some("access denied"),
+            &Attempt {
+                action: ACTION,
+                account: &verified.account,
+                actor: &actor,
+                resource: asked.role_arn,
+                refusal: Some("access denied"),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -465,14 +403,17 @@ pub async fn assume_verified(
         None,
     )?;
     issued.packed_percent = (asked.policy.is_some() || !asked.policy_arns.is_empty()).then_some(packed);
-    record_event(
+    record(
         &mut tx,
         meta,
         now,
-        role_account,
-        &actor,
-        &issued.identity.arn(),
-        None,
+        &Attempt {
+            action: ACTION,
+            account: role_account,
+            actor: &actor,
+            resource: &issued.identity.arn(),
+            refusal: None,
+        },
     )
     .await?;
     roles::record_use(&mut tx, role_account, &role.role_name, now).await?;

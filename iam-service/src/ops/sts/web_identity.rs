@@ -4,9 +4,9 @@
 //! account's registered provider, and the role's trust policy decides with the claims as
 //! condition keys.
 
-use super::assume::{check_extras, packed_percent, require_policy, same_key, tag_context, Extras};
+use super::assume::{check_extras, packed_percent, require_policy, tag_context, Extras};
+use super::federated::{invalid, provider_tags, record, refused, trusted, Attempt, SessionTags};
 use super::token::{self, Issued};
-use crate::audit::{self, Event, Outcome};
 use crate::crypto::SecretBox;
 use crate::federation::keys::KeyCache;
 use crate::identity::{FederatedBy, RoleSession};
@@ -15,8 +15,8 @@ use crate::ops::{oidc_providers, roles};
 use crate::{Identity, RequestMeta, ServiceError};
 use iam_core::credentials::session as rules;
 use iam_core::field::FieldError;
-use iam_core::policy::{GlobalFacts, PolicyKind, Principal, PrincipalKind};
-use iam_core::web_identity::{self as claims_rules, IdTokenClaims, TokenRefusal};
+use iam_core::policy::{PolicyKind, PrincipalKind};
+use iam_core::web_identity::{self as claims_rules, IdTokenClaims};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
@@ -81,20 +81,6 @@ fn extras<'a>(asked: &'a WebIdentityAsk<'a>) -> Extras<'a> {
     }
 }
 
-fn refused(refusal: TokenRefusal) -> ServiceError {
-    match refusal {
-        TokenRefusal::Rejected(m) => ServiceError::IdpRejectedClaim(m),
-        other => ServiceError::Rejected {
-            code: other.code(),
-            message: other.to_string(),
-        },
-    }
-}
-
-fn invalid(message: impl Into<String>) -> ServiceError {
-    refused(TokenRefusal::Invalid(message.into()))
-}
-
 /// The token's claims once its signature holds against the issuer's keys.
 async fn verified_claims(
     keys: &KeyCache,
@@ -143,77 +129,15 @@ async fn verified_claims(
         .map_err(|_| invalid("The token's signature is not valid"))
 }
 
-/// Session tags, and the keys of those that pass on.
-type SessionTags = (Vec<(String, String)>, Vec<String>);
-
 /// The session tags and source identity the token carries, within AWS's rules.
 fn token_extras(claims: &IdTokenClaims) -> Result<SessionTags, ServiceError> {
     let (tags, transitive) = claims_rules::session_tags(claims);
-    // The same rules as tags passed to AssumeRole; from a token they are the provider's claim.
-    let checked = check_extras(&Extras {
-        policy: None,
-        policy_arns: &[],
-        tags: &tags,
-    });
-    if let Some(error) = checked.into_iter().next() {
-        return Err(ServiceError::IdpRejectedClaim(error.message));
-    }
+    let passed = provider_tags(tags, transitive)?;
     if let Some(source) = &claims.source_identity {
         rules::check_session_name("SourceIdentity", source)
             .map_err(|e| ServiceError::IdpRejectedClaim(e.message))?;
     }
-    let mut transitive: Vec<String> = transitive
-        .into_iter()
-        .filter(|k| tags.iter().any(|(t, _)| same_key(t, k)))
-        .collect();
-    transitive.sort_by_key(|k| k.to_lowercase());
-    transitive.dedup_by_key(|k| k.to_lowercase());
-    Ok((tags, transitive))
-}
-
-/// The trust policy's decision for the token's holder: only a `Federated` entry naming the
-/// provider reaches it.
-fn trusted(
-    role: &roles::Role,
-    provider_arn: &str,
-    context: &[(String, Vec<String>)],
-    actions: &[&str],
-    meta: &RequestMeta,
-    now: OffsetDateTime,
-) -> bool {
-    let mut principal = Principal::new(PrincipalKind::WebIdentity, provider_arn, role.account());
-    principal.federated = Some(provider_arn.to_owned());
-    let facts = GlobalFacts {
-        now: now.unix_timestamp(),
-        source_ip: meta.source_ip.clone(),
-        user_agent: meta.user_agent.clone(),
-        secure_transport: meta.secure_transport,
-        ..Default::default()
-    };
-    roles::trust_allows(role, &principal, &facts, context, actions)
-}
-
-async fn record_event(
-    conn: &mut sqlx::PgConnection,
-    meta: &RequestMeta,
-    now: OffsetDateTime,
-    account: &str,
-    actor: &str,
-    resource: &str,
-    refusal: Option<&str>,
-) -> Result<(), ServiceError> {
-    let event = Event {
-        at: now,
-        account_id: Some(account),
-        actor_arn: actor,
-        action: ACTION,
-        resource: Some(resource),
-        outcome: Outcome::of(refusal),
-        reason: refusal,
-        source_identity: None,
-    };
-    audit::record(conn, &event, meta).await?;
-    Ok(())
+    Ok(passed)
 }
 
 /// A token whose signature and claims hold for the account's provider (kept in the console's
@@ -357,6 +281,7 @@ pub async fn roles_trusting(
         .iter()
         .filter(|role| {
             trusted(
+                PrincipalKind::WebIdentity,
                 role,
                 &verified.provider_arn,
                 &decided.context,
@@ -404,6 +329,7 @@ pub async fn open_token_session(
         .filter(|r| r.path == role_path && role_account == verified.account);
     let trusts = |role: &roles::Role| {
         trusted(
+            PrincipalKind::WebIdentity,
             role,
             &verified.provider_arn,
             &decided.context,
@@ -413,14 +339,17 @@ pub async fn open_token_session(
         )
     };
     let Some(role) = role.filter(trusts) else {
-        record_event(
+        record(
             &mut tx,
             meta,
             now,
-            &verified.account,
-            &actor,
-            asked.role_arn,
-            Some("access denied"),
+            &Attempt {
+                action: ACTION,
+                account: &verified.account,
+                actor: &actor,
+                resource: asked.role_arn,
+                refusal: Some("access denied"),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -465,14 +394,17 @@ pub async fn open_token_session(
         None,
     )?;
     issued.packed_percent = (asked.policy.is_some() || !asked.policy_arns.is_empty()).then_some(packed);
-    record_event(
+    record(
         &mut tx,
         meta,
         now,
-        role_account,
-        &actor,
-        &issued.identity.arn(),
-        None,
+        &Attempt {
+            action: ACTION,
+            account: role_account,
+            actor: &actor,
+            resource: &issued.identity.arn(),
+            refusal: None,
+        },
     )
     .await?;
     roles::record_use(&mut tx, role_account, &role.role_name, now).await?;
