@@ -17,12 +17,13 @@ site:
 server:
 	@scripts/build.sh server
 
-# Benchmarks: the policy engine (criterion), the sign-in storm and the users list at scale.
+# Benchmarks: the policy engine (criterion), the sign-in storm, the users list at scale, the API, the first page loads.
 bench:
 	cargo bench -p iam-core --bench engine
 	@scripts/bench.sh signin
 	@scripts/bench.sh users
 	@scripts/bench.sh api
+	@scripts/bench.sh web
 
 fmt:
 	cargo fmt --all

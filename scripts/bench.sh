@@ -3,10 +3,11 @@
 #   scripts/bench.sh signin [--seconds 20] [--workers 8]   sign-in storm (bench_signin.py)
 #   scripts/bench.sh users [--requests 200]                 users list at 100,000 users (bench_users.py)
 #   scripts/bench.sh api [--seconds 10] [--workers 8]       signed GetUser/ListUsers vs moto_server, STS (bench_api.py)
+#   scripts/bench.sh web [--runs 3]                         first load of console pages at 1.6 Mbit/s (end2end/web-load.mjs)
 set -euo pipefail
-WHICH=${1:?usage: scripts/bench.sh signin|users [options]}
+WHICH=${1:?usage: scripts/bench.sh signin|users|api|web [options]}
 shift
-case "$WHICH" in signin|users|api) ;; *) echo "unknown benchmark \`$WHICH\`: signin, users or api" >&2; exit 2 ;; esac
+case "$WHICH" in signin|users|api|web) ;; *) echo "unknown benchmark \`$WHICH\`: signin, users, api or web" >&2; exit 2 ;; esac
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh" build
@@ -48,6 +49,11 @@ if [ "$WHICH" = api ]; then
   KEY=$("$CARGO_TARGET_DIR/release/server" access-key create --account "$ACCOUNT" --root 2>/dev/null)
   .venv/bin/python "$ROOT/scripts/bench_api.py" --ours "http://127.0.0.1:$PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
     --key "$(cut -f1 <<<"$KEY")" --secret "$(cut -f2 <<<"$KEY")" --load-client "$CARGO_TARGET_DIR/release/api_load" --idp-ca "$WORK/idp/ca.pem" "$@"
+elif [ "$WHICH" = web ]; then
+  "$ROOT/scripts/setup.sh" test >/dev/null
+  EMAIL="bench-web-$RANDOM@example.com" PASSWORD="Bench-Lantern-$RANDOM-x"
+  echo "$PASSWORD" | "$CARGO_TARGET_DIR/release/server" account create --email "$EMAIL" --password-stdin >/dev/null
+  (cd end2end && node web-load.mjs --base-url "http://127.0.0.1:$PORT" --email "$EMAIL" --password "$PASSWORD" --throttle "$@")
 elif [ "$WHICH" = users ]; then
   PSQL="$("$ROOT/scripts/pg.sh" psql)" python3 "$ROOT/scripts/bench_users.py" --base-url "http://127.0.0.1:$PORT" --database-url "$DATABASE_URL" "$@"
 else

@@ -54,13 +54,29 @@ fn Frame(info: Whoami) -> impl IntoView {
 #[component]
 fn TopBar(info: Whoami) -> impl IntoView {
     let signout = ServerAction::<SignOut>::new();
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let (open, set_open) = signal(false);
+    dismiss_on_escape_or_outside(menu, open, set_open);
+    // Choosing an item (a link or a form's button, not the copy button) closes the menu.
+    let chose_item = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let item = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("a, button[type=submit]").ok().flatten());
+        if item.is_some() {
+            set_open.set(false);
+        }
+    };
     view! {
         <header class="topbar">
             <a class="skip-link" href="#main">"Skip to content"</a>
             <A href="/" attr:class="brand">"IAM console"</A>
             <span class="region" title="IAM is global: it has no region">"Global"</span>
-            <details class="identity-menu">
-                <summary>
+            // A <details>, so the menu opens without the wasm too; a button to assistive technology.
+            <details class="identity-menu" node_ref=menu prop:open=move || open.get()
+                on:toggle=move |_| set_open.set(menu.get_untracked().is_some_and(|d| d.open()))>
+                <summary role="button" aria-haspopup="true" aria-expanded=move || open.get().to_string()>
                     {match info.switched.clone() {
                         Some(role) => view! {
                             <span class="switched-role" data-color=role.color data-testid="switched-role">{role.display_name}</span>
@@ -73,7 +89,7 @@ fn TopBar(info: Whoami) -> impl IntoView {
                         }.into_any(),
                     }}
                 </summary>
-                <div class="identity-panel">
+                <div class="identity-panel" on:click=chose_item>
                     <dl>
                         <dt>"Account name"</dt>
                         <dd>{info.account_name.clone()}</dd>
@@ -98,6 +114,44 @@ fn TopBar(info: Whoami) -> impl IntoView {
             </details>
         </header>
     }
+}
+
+/// Escape, or a click anywhere outside it, closes the open menu; Escape hands the focus back
+/// to the menu's button.
+fn dismiss_on_escape_or_outside(
+    menu: NodeRef<leptos::html::Details>,
+    open: ReadSignal<bool>,
+    set_open: WriteSignal<bool>,
+) {
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            set_open.set(false);
+            if let Some(summary) = menu
+                .get_untracked()
+                .and_then(|d| d.query_selector("summary").ok().flatten())
+            {
+                use wasm_bindgen::JsCast;
+                if let Ok(summary) = summary.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = summary.focus();
+                }
+            }
+        }
+    });
+    let clicks = window_event_listener(leptos::ev::click, move |ev| {
+        use wasm_bindgen::JsCast;
+        if !open.get_untracked() {
+            return;
+        }
+        let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        let inside = menu.get_untracked().is_some_and(|d| d.contains(target.as_ref()));
+        if !inside {
+            set_open.set(false);
+        }
+    });
+    on_cleanup(move || {
+        keys.remove();
+        clicks.remove();
+    });
 }
 
 /// A whole new page once the console acts as someone else: every part of it, the top bar

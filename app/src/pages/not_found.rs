@@ -19,3 +19,13 @@ pub fn NotFound() -> impl IntoView {
         </main>
     }
 }
+
+/// Where a bundle that lacks the page navigated to hands over: the address is already the new
+/// page's, so loading it again brings the page with the bundle that has it.
+#[component]
+pub fn LoadWhole() -> impl IntoView {
+    Effect::new(|_| {
+        let _ = window().location().reload();
+    });
+    view! { <p class="loading">"Loading…"</p> }
+}

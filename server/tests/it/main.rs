@@ -113,7 +113,12 @@ pub async fn send(router: &Router, request: Request<Body>) -> Sent {
     .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    // A streamed page whose body never ends fails here, named, rather than hanging the run.
+    let bytes = tokio::time::timeout(std::time::Duration::from_secs(30), response.into_body().collect())
+        .await
+        .expect("the response body ended within 30 s")
+        .unwrap()
+        .to_bytes();
     Sent {
         status,
         headers,

@@ -95,3 +95,78 @@ async fn closed_sign_up_admits_only_the_first_account() {
         .unwrap();
     assert_eq!(accounts, 1);
 }
+
+/// The bundles a page's HTML loads.
+fn bundles_loaded(html: &str) -> Vec<&'static str> {
+    ["iam-signin", "iam-dashboard", "iam-console"]
+        .into_iter()
+        .filter(|name| html.contains(&format!("/pkg/{name}.js")))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_page_loads_the_smallest_bundle_that_has_it() {
+    let site = std::env::temp_dir().join(format!("iam-site-{}", std::process::id()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    for name in ["iam-signin", "iam-dashboard", "iam-console"] {
+        std::fs::write(site.join("pkg").join(format!("{name}.wasm")), b"").unwrap();
+    }
+    let pool = fresh_pool().await;
+    let site_root = site.to_string_lossy().into_owned();
+    let router = server::build_router(state_with(pool, true, &["--site-root", &site_root]).await);
+    let (cookie, id) = sign_up(&router, "ann@example.com").await;
+    let signin_link = format!("/signin/{id}");
+    for (path, bundle) in [
+        ("/signin", "iam-signin"),
+        (signin_link.as_str(), "iam-signin"),
+        ("/", "iam-dashboard"),
+        ("/users", "iam-console"),
+        ("/policies/create", "iam-console"),
+    ] {
+        // The sign-in pages send a signed-in visitor on to the console.
+        let signed_in = (bundle != "iam-signin").then_some(cookie.as_str());
+        let page = send(&router, get(path, signed_in)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(bundles_loaded(&page.body), [bundle], "{path}");
+    }
+    std::fs::remove_dir_all(&site).unwrap();
+}
+
+#[tokio::test]
+async fn a_site_with_only_the_console_bundle_serves_every_page_with_it() {
+    let site = std::env::temp_dir().join(format!("iam-site-console-only-{}", std::process::id()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/iam-console.wasm"), b"").unwrap();
+    let pool = fresh_pool().await;
+    let site_root = site.to_string_lossy().into_owned();
+    let router = server::build_router(state_with(pool, true, &["--site-root", &site_root]).await);
+    let (cookie, _) = sign_up(&router, "ann@example.com").await;
+    for (path, signed_in) in [
+        ("/signin", None),
+        ("/", Some(cookie.as_str())),
+        ("/users", Some(cookie.as_str())),
+    ] {
+        let page = send(&router, get(path, signed_in)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(bundles_loaded(&page.body), ["iam-console"], "{path}");
+    }
+    std::fs::remove_dir_all(&site).unwrap();
+}
+
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_accept_it() {
+    let pool = fresh_pool().await;
+    let router = router(pool).await;
+    sign_up(&router, "ann@example.com").await;
+    let mut request = get("/signin", None);
+    request
+        .headers_mut()
+        .insert(header::ACCEPT_ENCODING, "br, gzip".parse().unwrap());
+    let page = send(&router, request).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers[header::CONTENT_ENCODING], "br");
+    assert!(!page.body.contains("Root user email address"));
+    let plain = send(&router, get("/signin", None)).await;
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    assert!(plain.body.contains("Root user email address"));
+}
