@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, Page, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { measureFirstLoad } from "../first-load.js";
@@ -6,14 +6,19 @@ import { hydrated, signUp, uniqueEmail } from "./helpers";
 
 const WASM = /\/pkg\/[^/]+\.wasm$/;
 
-test("a choice made before the wasm arrives is kept once the page hydrates", async ({ page }) => {
-  // Hold the wasm back until the person has acted.
+/** Holds the page's wasm back until the returned function is called. */
+async function holdWasm(page: Page): Promise<() => void> {
   let release = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
   await page.route(WASM, async (route) => {
     await held;
     await route.continue();
   });
+  return release;
+}
+
+test("a choice made before the wasm arrives is kept once the page hydrates", async ({ page }) => {
+  const release = await holdWasm(page);
   await page.goto("/signin", { waitUntil: "domcontentloaded" });
   await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
   await page.getByLabel("IAM user").check();
@@ -21,6 +26,20 @@ test("a choice made before the wasm arrives is kept once the page hydrates", asy
   await hydrated(page);
   await expect(page.getByLabel("IAM user name")).toBeVisible();
   await expect(page.getByLabel("Root user email address")).toHaveCount(0);
+});
+
+test("a button clicked again and again before the wasm arrives acts once, after it does", async ({ page }) => {
+  await signUp(page, uniqueEmail("early"), "Early clicks");
+  const release = await holdWasm(page);
+  await page.goto("/security-credentials", { waitUntil: "domcontentloaded" });
+  const create = page.getByRole("button", { name: "Create access key" });
+  await create.click();
+  await create.click();
+  await expect(page.getByTestId("new-access-key")).toHaveCount(0);
+  release();
+  await hydrated(page);
+  await expect(page.getByTestId("new-key-secret")).toHaveText(/^.{40}$/);
+  await expect(page.getByTestId("access-keys").locator("tbody tr")).toHaveCount(1);
 });
 
 test("the account menu is a button that closes on a choice, a click elsewhere and Escape", async ({ page }) => {

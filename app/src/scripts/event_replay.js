@@ -2,17 +2,20 @@
 // choice made in a form does not reach the page's state. Record them, and replay them once the
 // page is hydrated (it marks <body data-hydrated>), so nothing a person does early is lost.
 // Links, submit buttons and <details> work natively and are left alone.
+// Only a person's own events count (isTrusted). Fields replay first, then the last button
+// clicked, once: a button clicked again and again while nothing happened runs one action, and
+// two buttons never race each other to the server.
 (() => {
-  const clicks = [];
+  let lastClick = null;
   const changed = new Set();
   const hydrated = () => document.body && document.body.dataset.hydrated === "true";
   document.addEventListener("click", (e) => {
-    if (hydrated() || !(e.target instanceof Element)) return;
+    if (hydrated() || !e.isTrusted || !(e.target instanceof Element)) return;
     const button = e.target.closest('button[type="button"]');
-    if (button) clicks.push(button);
+    if (button) lastClick = button;
   }, true);
   const remember = (e) => {
-    if (!hydrated() && e.target instanceof Element && e.target.matches("input, select, textarea")) {
+    if (!hydrated() && e.isTrusted && e.target instanceof Element && e.target.matches("input, select, textarea")) {
       // The latest choice replays last (a radio chosen, another, then the first again).
       changed.delete(e.target);
       changed.add(e.target);
@@ -26,9 +29,11 @@
       field.dispatchEvent(new Event("input", { bubbles: true }));
       field.dispatchEvent(new Event("change", { bubbles: true }));
     }
-    for (const button of clicks) if (button.isConnected) button.click();
-    clicks.length = 0;
     changed.clear();
+    const button = lastClick;
+    lastClick = null;
+    // A turn later, so the page has applied the fields' state (and may have disabled it).
+    if (button) setTimeout(() => { if (button.isConnected && !button.disabled) button.click(); });
   };
   new MutationObserver((_, observer) => {
     if (!hydrated()) return;
