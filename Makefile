@@ -31,4 +31,4 @@ fmt:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy -p iam-core -p iam-policy -p iam-service -p app -p server --tests --benches -- -D warnings
-	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p frontend -p bundle-signin -p bundle-dashboard -p bundle-people -p bundle-access -p bundle-policies -p bundle-billing --target wasm32-unknown-unknown -- -D warnings

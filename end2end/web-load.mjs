@@ -21,7 +21,9 @@ const PAGES = [
   { name: "sign-in", path: "/signin", signedIn: false },
   { name: "dashboard", path: "/", signedIn: true },
   { name: "users", path: "/users", signedIn: true },
+  { name: "roles", path: "/roles", signedIn: true },
   { name: "policy editor", path: "/policies/create", signedIn: true },
+  { name: "budgets", path: "/billing/budgets", signedIn: true },
 ];
 
 const browser = await chromium.launch({

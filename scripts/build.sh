@@ -10,28 +10,30 @@ WASM_PROFILE=${WASM_PROFILE:-wasm-release}
 SERVER_PROFILE=${SERVER_PROFILE:-dev}
 profile_dir() { if [ "$1" = dev ]; then echo debug; else echo "$1"; fi; }
 
-# One bundle: build_bundle NAME [cargo args]; into $staging as NAME.js and NAME.wasm.
-build_bundle() {
-  local name=$1; shift
-  # Alone, not workspace-wide: that would merge the app's `ssr` and `hydrate` features.
-  cargo build -q -p frontend --target wasm32-unknown-unknown --profile "$WASM_PROFILE" "$@"
-  local wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$(profile_dir "$WASM_PROFILE")/frontend.wasm"
+# The bundles of app::Bundle: bundles/<area> is served as /pkg/iam-<area>.{js,wasm}.
+AREAS=(signin dashboard people access policies billing)
+
+# wasm-bindgen's glue for one built crate: bindgen CRATE NAME, into $staging as NAME.{js,wasm}.
+bindgen() {
+  local wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$(profile_dir "$WASM_PROFILE")/$1.wasm"
   local strip=(); [ "$WASM_PROFILE" != dev ] && strip=(--remove-name-section --remove-producers-section)
-  wasm-bindgen --target web --no-typescript "${strip[@]}" --out-dir "$staging" --out-name "$name" "$wasm"
+  wasm-bindgen --target web --no-typescript "${strip[@]}" --out-dir "$staging" --out-name "$2" "$wasm"
   # Leptos' hydration script loads NAME.wasm (as cargo-leptos names it). No wasm-opt: measured
   # here, binaryen 132's -Oz cut the raw size by a sixth but made the compressed bundle, what
   # is sent, 14 % larger (and took 2.5 minutes).
-  mv "$staging/${name}_bg.wasm" "$staging/$name.wasm"
+  mv "$staging/${2}_bg.wasm" "$staging/$2.wasm"
 }
 
 build_site() {
-  log "building the front end (wasm, profile $WASM_PROFILE)"
-  local pkg="$SITE_ROOT/pkg" staging="$SITE_ROOT/pkg.new"
+  log "building the front end (wasm bundles, profile $WASM_PROFILE)"
+  local pkg="$SITE_ROOT/pkg" staging="$SITE_ROOT/pkg.new" area crates=()
   rm -rf "$staging"; mkdir -p "$staging"
-  # app::Bundle: the console's, and the first pages' own (sign-in, the dashboard).
-  build_bundle "$APP_NAME"
-  build_bundle iam-signin --features signin
-  build_bundle iam-dashboard --features dashboard
+  for area in "${AREAS[@]}"; do crates+=(-p "bundle-$area"); done
+  # One cargo run, so the bundles' link steps (single-threaded each) share the cores. Never
+  # with the server: a workspace-wide build would merge the app's `ssr` and `hydrate` features.
+  # The console's own bundle (frontend/, every page) is for cargo-leptos: no page needs it here.
+  cargo build -q "${crates[@]}" --target wasm32-unknown-unknown --profile "$WASM_PROFILE"
+  for area in "${AREAS[@]}"; do bindgen "bundle_$area" "iam-$area"; done
   cp style/main.css "$staging/$APP_NAME.css"
   # Served pre-compressed: brotli where the browser accepts it, else gzip.
   local files=("$staging"/*.wasm "$staging"/*.js "$staging/$APP_NAME.css")
@@ -42,10 +44,10 @@ build_site() {
     log "node is missing: the bundles are served with gzip only (a third larger than brotli)"
   fi
   rm -rf "$pkg"; mv "$staging" "$pkg"
-  for name in "$APP_NAME" iam-signin iam-dashboard; do
-    printf '%s.wasm: %s bytes raw, %s bytes gzip, %s bytes brotli\n' "$name" \
-      "$(stat -c %s "$pkg/$name.wasm")" "$(stat -c %s "$pkg/$name.wasm.gz")" \
-      "$(stat -c %s "$pkg/$name.wasm.br" 2>/dev/null || echo no)" >&2
+  for area in "${AREAS[@]}"; do
+    printf 'iam-%s.wasm: %s bytes raw, %s bytes gzip, %s bytes brotli\n' "$area" \
+      "$(stat -c %s "$pkg/iam-$area.wasm")" "$(stat -c %s "$pkg/iam-$area.wasm.gz")" \
+      "$(stat -c %s "$pkg/iam-$area.wasm.br" 2>/dev/null || echo no)" >&2
   done
 }
 

@@ -1,20 +1,10 @@
 #![recursion_limit = "256"]
-//! The browser bundles: each hydrates the server-rendered page and nothing else. Built once
-//! per `app::Bundle`: the console's by default, the others with the feature named for them.
+//! The console's browser bundle: every page (`app::App`). The pages are served with their
+//! area's smaller bundle (`bundles/`, `app::Bundle`); this one is what a build that makes
+//! only it (cargo-leptos) serves them all with.
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    #[cfg(feature = "signin")]
-    {
-        app::bundle::keep_to_own_pages(app::Bundle::SignIn);
-        leptos::mount::hydrate_body(app::SignInApp);
-    }
-    #[cfg(all(feature = "dashboard", not(feature = "signin")))]
-    {
-        app::bundle::keep_to_own_pages(app::Bundle::Dashboard);
-        leptos::mount::hydrate_body(app::DashboardApp);
-    }
-    #[cfg(not(any(feature = "signin", feature = "dashboard")))]
-    leptos::mount::hydrate_body(app::App);
+    app::bundle::hydrate(app::Bundle::Console, app::App);
 }

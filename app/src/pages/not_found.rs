@@ -21,11 +21,17 @@ pub fn NotFound() -> impl IntoView {
 }
 
 /// Where a bundle that lacks the page navigated to hands over: the address is already the new
-/// page's, so loading it again brings the page with the bundle that has it.
+/// page's, so loading it again brings the page with the bundle that has it. A page its own
+/// bundle should have but does not exist: not found, never a reload loop.
 #[component]
 pub fn LoadWhole() -> impl IntoView {
+    let own = use_context::<crate::Bundle>();
+    let path = leptos_router::hooks::use_location().pathname.get_untracked();
+    if own == Some(crate::Bundle::for_path(&path)) {
+        return NotFound().into_any();
+    }
     Effect::new(|_| {
         let _ = window().location().reload();
     });
-    view! { <p class="loading">"Loading…"</p> }
+    view! { <p class="loading">"Loading…"</p> }.into_any()
 }
