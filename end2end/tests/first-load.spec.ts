@@ -68,6 +68,30 @@ test("the account menu is a button that closes on a choice, a click elsewhere an
   await expect(page.getByRole("button", { name: "Assign MFA device" })).toBeVisible();
 });
 
+test("every page hydrates when it is loaded directly", async ({ page }) => {
+  await signUp(page, uniqueEmail("direct"), "Direct loads");
+  await page.goto("/identity-providers/create");
+  await hydrated(page);
+  await page.getByLabel("Provider URL").fill("https://direct.example.com");
+  await page.getByLabel("Audience").fill("direct-app");
+  await page.getByRole("button", { name: "Add provider" }).click();
+  await expect(page.getByRole("heading", { name: "https://direct.example.com" })).toBeVisible();
+  const provider = page.url();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
+  for (const path of [
+    "/", "/users", "/users/create", "/groups", "/groups/create", "/security-credentials", "/account-settings",
+    "/roles", "/roles/create", "/switch-role", "/identity-providers", "/identity-providers/create", provider,
+    "/policies", "/policies/create", "/policies/view?arn=arn:aws:iam::aws:policy/AdministratorAccess",
+    "/simulator", "/event-history",
+    "/billing", "/billing/notifications", "/billing/budgets", "/billing/budgets/create",
+  ]) {
+    await page.goto(path);
+    await hydrated(page);
+  }
+  expect(errors).toEqual([]);
+});
+
 // Budgets for the compressed first load of each page (end2end/budgets.json): a page that grows
 // past its budget fails here.
 test("each page's first load stays within its budget", async ({ browser, page }) => {

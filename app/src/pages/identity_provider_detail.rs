@@ -7,6 +7,7 @@ use crate::api::providers::{
     ReplaceSamlMetadata, SetConsoleSignin,
 };
 use crate::components::widgets::{when, ActionResult, Breadcrumbs, ConfirmDelete, ErrorView};
+use crate::error::AppError;
 use iam_core::model::IdentityProviderDetail;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,6 +17,7 @@ use leptos_router::hooks::use_query_map;
 struct Actions {
     audience: ServerAction<ChangeAudience>,
     metadata: ServerAction<ReplaceSamlMetadata>,
+    console: ServerAction<SetConsoleSignin>,
 }
 
 #[component]
@@ -25,6 +27,7 @@ pub fn IdentityProviderPage() -> impl IntoView {
     let actions = Actions {
         audience: ServerAction::new(),
         metadata: ServerAction::new(),
+        console: ServerAction::new(),
     };
     let provider = Resource::new(
         move || {
@@ -35,13 +38,27 @@ pub fn IdentityProviderPage() -> impl IntoView {
         },
         |(arn, _)| get_identity_provider(arn),
     );
+    // Loaded with the provider, not in a Suspense of its own inside the page's: a nested one
+    // renders differently on the server than the browser expects when it hydrates.
+    let console = Resource::new(
+        move || (arn.get(), actions.console.version().get()),
+        |(arn, _)| async move {
+            if arn.contains(":saml-provider/") {
+                return Ok(None);
+            }
+            console_signin_client(arn).await
+        },
+    );
     view! {
         <Title text="Identity provider" />
         <Breadcrumbs items=vec![("/", "IAM".into()), ("/identity-providers", "Identity providers".into()), ("", "Provider".into())] />
         <Suspense fallback=|| view! { <p class="loading">"Loading provider…"</p> }>
             {move || Suspend::new(async move {
                 match provider.await {
-                    Ok(detail) => view! { <ProviderView detail actions /> }.into_any(),
+                    Ok(detail) => {
+                        let console = console.await;
+                        view! { <ProviderView detail actions console /> }.into_any()
+                    }
                     Err(e) => view! { <h1>"Identity provider"</h1><ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -50,7 +67,12 @@ pub fn IdentityProviderPage() -> impl IntoView {
 }
 
 #[component]
-fn ProviderView(detail: IdentityProviderDetail, actions: Actions) -> impl IntoView {
+fn ProviderView(
+    detail: IdentityProviderDetail,
+    actions: Actions,
+    /// The client the console signs in as through this OpenID Connect provider, if open.
+    console: Result<Option<String>, AppError>,
+) -> impl IntoView {
     let summary = detail.summary.clone();
     let saml = summary.kind == "SAML";
     let delete = ServerAction::<DeleteIdentityProvider>::new();
@@ -88,7 +110,7 @@ fn ProviderView(detail: IdentityProviderDetail, actions: Actions) -> impl IntoVi
         } else {
             view! {
                 <AudiencesPanel arn=summary.arn.clone() audiences=detail.audiences.clone() thumbprints=detail.thumbprints.clone() actions />
-                <ConsoleSigninPanel arn=summary.arn.clone() audiences=detail.audiences.clone() />
+                <ConsoleSigninPanel arn=summary.arn.clone() audiences=detail.audiences.clone() set=actions.console current=console />
             }.into_any()
         }}
         <section class="panel">
@@ -167,13 +189,12 @@ fn MetadataPanel(arn: String, actions: Actions) -> impl IntoView {
 /// Console sign-in through this OpenID Connect provider: off, or on with the client the
 /// console signs in as.
 #[component]
-fn ConsoleSigninPanel(arn: String, audiences: Vec<String>) -> impl IntoView {
-    let set = ServerAction::<SetConsoleSignin>::new();
-    let lookup = arn.clone();
-    let current = Resource::new(
-        move || set.version().get(),
-        move |_| console_signin_client(lookup.clone()),
-    );
+fn ConsoleSigninPanel(
+    arn: String,
+    audiences: Vec<String>,
+    set: ServerAction<SetConsoleSignin>,
+    current: Result<Option<String>, AppError>,
+) -> impl IntoView {
     let client_id = RwSignal::new(audiences.first().cloned().unwrap_or_default());
     let secret = RwSignal::new(String::new());
     let (on_arn, off_arn) = (arn.clone(), arn);
@@ -182,15 +203,11 @@ fn ConsoleSigninPanel(arn: String, audiences: Vec<String>) -> impl IntoView {
             <h2>"Console sign-in"</h2>
             <p class="field-hint">"Let people of this provider sign in to the console from the account's sign-in page. The console signs in as one of the provider's audiences (a client ID) with that client's secret; roles whose trust policy allows the provider's users decide who gets in."</p>
             <ActionResult value=set.value() success="Console sign-in updated." />
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match current.await {
-                        Ok(Some(id)) => view! { <p>"On, as client " <code>{id}</code>"."</p> }.into_any(),
-                        Ok(None) => view! { <p>"Off."</p> }.into_any(),
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {match current {
+                Ok(Some(id)) => view! { <p>"On, as client " <code>{id}</code>"."</p> }.into_any(),
+                Ok(None) => view! { <p>"Off."</p> }.into_any(),
+                Err(e) => view! { <ErrorView error=e /> }.into_any(),
+            }}
             <div class="field">
                 <label for="field-console-client">"Client ID"</label>
                 <select id="field-console-client" on:change=move |ev| client_id.set(event_target_value(&ev))>
