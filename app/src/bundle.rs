@@ -25,16 +25,6 @@ pub enum Bundle {
 }
 
 impl Bundle {
-    /// Every bundle but the console's, which `scripts/build.sh` builds as `bundles/<name>`.
-    pub const AREAS: [Bundle; 6] = [
-        Self::SignIn,
-        Self::Dashboard,
-        Self::People,
-        Self::Access,
-        Self::Policies,
-        Self::Billing,
-    ];
-
     /// The bundle that hydrates the page at `path`.
     pub fn for_path(path: &str) -> Self {
         // `path` itself or a page under it.
